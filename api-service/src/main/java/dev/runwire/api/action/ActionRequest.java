@@ -1,0 +1,19 @@
+package dev.runwire.api.action;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Body of a new action or a new version of one (fields as in the toolregistry actions API, plus the request template of
+ * an {@code http} action).
+ */
+public record ActionRequest(String key, String intent, String description, JsonNode inputSchema, JsonNode outputSchema,
+        Boolean useDefaultMapping, String type, HttpTemplate http, Map<String, String> outputMapping,
+        Integer timeoutMs) {
+
+    /** The request an {@code http} action sends; see {@code HttpSpec} for the template syntax. */
+    public record HttpTemplate(String integrationKey, String method, String path, Map<String, String> headers,
+            Map<String, String> query, Map<String, String> body) {
+    }
+}

@@ -1,0 +1,191 @@
+package dev.runwire.api.action;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.integration.Integration;
+import dev.runwire.model.json.Json;
+
+/** Registers actions as immutable versions, checks their schemas and templates on write. */
+@ApplicationScoped
+public class ActionService {
+
+    /** Action keys: short and URL-safe. */
+    static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final int DEFAULT_TIMEOUT_MS = 30_000;
+    private static final int MAX_TIMEOUT_MS = 300_000;
+
+    private final Schemas schemas;
+
+    ActionService(Schemas schemas) {
+        this.schemas = schemas;
+    }
+
+    public Uni<ActionView> create(UUID ownerId, ActionRequest body) {
+        validate(body);
+        if (body.key() == null || !KEY.matcher(body.key()).matches()) {
+            throw ApiException.invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
+        }
+        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, body.key()).chain(existing -> {
+            if (existing != null) {
+                throw ApiException.conflict("action_exists",
+                        "an action with key " + body.key() + " exists; PUT a new version instead",
+                        dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
+            }
+            return requireIntegration(ownerId, body)
+                    .chain(() -> persistVersion(ownerId, body.key(), body, 1, Instant.now()));
+        }));
+    }
+
+    public Uni<List<ActionView>> list(UUID ownerId) {
+        return Panache.withSession(() -> ActionVersion.latestOfEach(ownerId))
+                .map(all -> all.stream().map(ActionView::of).toList());
+    }
+
+    public Uni<ActionView> get(UUID ownerId, String key, Integer version) {
+        Uni<ActionVersion> found = version == null ? ActionVersion.latest(ownerId, key)
+                : ActionVersion
+                        .<ActionVersion> find("ownerId = ?1 and key = ?2 and version = ?3", ownerId, key, version)
+                        .firstResult();
+        return Panache.withSession(() -> found).map(action -> ActionView.of(require(action, key)));
+    }
+
+    public Uni<ActionView> update(UUID ownerId, String key, ActionRequest body) {
+        validate(body);
+        if (body.key() != null && !body.key().equals(key)) {
+            throw ApiException.invalid("key_mismatch", "the body's key differs from the path's key", "/key");
+        }
+        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
+            require(latest, key);
+            return requireIntegration(ownerId, body)
+                    .chain(() -> persistVersion(ownerId, key, body, latest.version + 1, latest.keyCreatedAt));
+        }));
+    }
+
+    public Uni<ActionView> deactivate(UUID ownerId, String key) {
+        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
+            require(latest, key);
+            return ActionVersion.update("active = false where ownerId = ?1 and key = ?2", ownerId, key).map(count -> {
+                latest.active = false;
+                return ActionView.of(latest);
+            });
+        }));
+    }
+
+    private static ActionVersion require(ActionVersion action, String key) {
+        if (action == null) {
+            throw ApiException.notFound("no action with key " + key);
+        }
+        return action;
+    }
+
+    private static Uni<Void> requireIntegration(UUID ownerId, ActionRequest body) {
+        return Integration.findByKey(ownerId, body.http().integrationKey()).map(integration -> {
+            if (integration == null) {
+                throw ApiException.invalid("unknown_integration",
+                        "no integration with key " + body.http().integrationKey(), "/http/integrationKey");
+            }
+            return null;
+        });
+    }
+
+    private Uni<ActionView> persistVersion(UUID ownerId, String key, ActionRequest body, int version,
+            Instant keyCreatedAt) {
+        ActionVersion action = new ActionVersion();
+        action.id = UUID.randomUUID();
+        action.ownerId = ownerId;
+        action.key = key;
+        action.version = version;
+        action.active = true;
+        action.intent = body.intent();
+        action.description = body.description();
+        action.type = "http";
+        action.inputSchema = json(body.inputSchema());
+        action.outputSchema = json(body.outputSchema());
+        action.useDefaultMapping = body.useDefaultMapping() == null || body.useDefaultMapping();
+        action.outputMapping = action.useDefaultMapping ? null : json(body.outputMapping());
+        action.http = json(
+                new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
+                        body.http().path(), body.http().headers(), body.http().query(), body.http().body()));
+        action.timeoutMs = body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs();
+        action.keyCreatedAt = keyCreatedAt;
+        action.createdAt = Instant.now();
+        return action.<ActionVersion> persist().map(ActionView::of);
+    }
+
+    /** Everything about a request that can be checked without the database. */
+    private void validate(ActionRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        if (body.intent() == null || body.intent().isBlank() || body.intent().length() > 2000) {
+            throw ApiException.invalid("invalid_intent", "intent is required (1-2000 characters)", "/intent");
+        }
+        if (body.type() != null && !"http".equals(body.type())) {
+            throw ApiException.invalid("unsupported_type", "type must be http", "/type");
+        }
+        schemas.check(body.inputSchema(), "/inputSchema");
+        schemas.check(body.outputSchema(), "/outputSchema");
+        ActionRequest.HttpTemplate http = body.http();
+        if (http == null) {
+            throw ApiException.invalid("missing_http", "http (the request template) is required", "/http");
+        }
+        if (http.integrationKey() == null || http.integrationKey().isBlank()) {
+            throw ApiException.invalid("missing_integration", "http.integrationKey is required",
+                    "/http/integrationKey");
+        }
+        if (http.method() == null || !METHODS.contains(http.method().toUpperCase())) {
+            throw ApiException.invalid("invalid_method", "http.method must be one of " + METHODS, "/http/method");
+        }
+        if (http.path() == null || !http.path().startsWith("/") || http.path().length() > 2048) {
+            throw ApiException.invalid("invalid_path", "http.path must start with / (at most 2048 characters)",
+                    "/http/path");
+        }
+        checkPointers(http.body(), "/http/body");
+        if (Boolean.FALSE.equals(body.useDefaultMapping())) {
+            if (body.outputMapping() == null || body.outputMapping().isEmpty()) {
+                throw ApiException.invalid("missing_output_mapping",
+                        "outputMapping is required when useDefaultMapping is false", "/outputMapping");
+            }
+            checkPointers(body.outputMapping(), "/outputMapping");
+        }
+        if (body.timeoutMs() != null && (body.timeoutMs() < 1 || body.timeoutMs() > MAX_TIMEOUT_MS)) {
+            throw ApiException.invalid("invalid_timeout", "timeoutMs must be between 1 and " + MAX_TIMEOUT_MS,
+                    "/timeoutMs");
+        }
+    }
+
+    private static void checkPointers(Map<String, String> mapping, String pointer) {
+        if (mapping == null) {
+            return;
+        }
+        mapping.forEach((property, value) -> {
+            if (value == null || !(value.isEmpty() || value.startsWith("/"))) {
+                throw ApiException.invalid("invalid_pointer", "each value must be a JSON pointer such as /a/b",
+                        pointer + "/" + property.replace("~", "~0").replace("/", "~1"));
+            }
+        });
+    }
+
+    private static String json(Object value) {
+        try {
+            return value == null || value instanceof com.fasterxml.jackson.databind.node.NullNode ? null
+                    : Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.runwire.api.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the api-service; each can be set by environment variable (RUNWIRE_...). */
+@ConfigMapping(prefix = "runwire")
+public interface ApiConfig {
+
+    /**
+     * Token that authorizes the admin endpoints (RUNWIRE_ADMIN_TOKEN). Without one, the admin endpoints answer 401 to
+     * everybody.
+     */
+    Optional<String> adminToken();
+
+    /** Runs. */
+    Run run();
+
+    /** Transactional outbox. */
+    Outbox outbox();
+
+    /** Key that seals pass-through secrets for the executor. */
+    Secrets secrets();
+
+    interface Run {
+        /** How long a synchronous run request waits for the run to finish before answering 202. */
+        @WithDefault("30s")
+        Duration syncWait();
+    }
+
+    interface Outbox {
+        /** How often the relay looks for commands a crash left unpublished. */
+        @WithDefault("2s")
+        Duration relayInterval();
+
+        /** How old an unpublished command must be before the relay takes it over. */
+        @WithDefault("5s")
+        Duration relayAfter();
+    }
+
+    interface Secrets {
+        /** Id of the current key (RUNWIRE_SECRETS_KEY_ID). */
+        @WithDefault("local-1")
+        String keyId();
+
+        /** Base64 of the current 32-byte AES key (RUNWIRE_SECRETS_KEY). */
+        String key();
+    }
+}

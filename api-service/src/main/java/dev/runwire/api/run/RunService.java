@@ -1,0 +1,169 @@
+package dev.runwire.api.run;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.action.ActionRequest;
+import dev.runwire.api.action.ActionVersion;
+import dev.runwire.api.action.Schemas;
+import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.integration.Integration;
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.command.PlanStep;
+import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.command.SealedSecret;
+import dev.runwire.model.crypto.SecretSealer;
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.schema.Violation;
+
+/** Accepts runs: validates, records run and command atomically, publishes, waits for the end. */
+@ApplicationScoped
+public class RunService {
+
+    private static final Logger LOG = Logger.getLogger(RunService.class);
+    static final String STEP_ID = "step-1";
+
+    private final Schemas schemas;
+    private final RunStore store;
+    private final CommandPublisher publisher;
+    private final RunWaiters waiters;
+    private final ApiConfig config;
+    private final SecretSealer sealer;
+
+    RunService(Schemas schemas, RunStore store, CommandPublisher publisher, RunWaiters waiters, ApiConfig config) {
+        this.schemas = schemas;
+        this.store = store;
+        this.publisher = publisher;
+        this.waiters = waiters;
+        this.config = config;
+        this.sealer = new SecretSealer(config.secrets().keyId(),
+                Map.of(config.secrets().keyId(), config.secrets().key()));
+    }
+
+    /** How an accepted run ended for its caller: finished (with its terminal event) or still going. */
+    public record Accepted(UUID runId, RunEvent terminal) {
+    }
+
+    public Uni<Accepted> runAction(UUID ownerId, RunActionRequest body) {
+        validate(body);
+        return Panache.withSession(() -> ActionVersion.latest(ownerId, body.key()).chain(action -> {
+            if (action == null) {
+                throw ApiException.notFound("no action with key " + body.key());
+            }
+            if (!action.active) {
+                throw ApiException.conflict("action_inactive", "the action " + body.key() + " is inactive",
+                        ErrorObject.Source.pointer("/key"));
+            }
+            return Integration.findByKey(ownerId, template(action).integrationKey()).map(integration -> {
+                if (integration == null) {
+                    throw ApiException.conflict("integration_missing", "the action's integration no longer exists",
+                            ErrorObject.Source.pointer("/key"));
+                }
+                return new Resolved(action, integration);
+            });
+        })).chain(resolved -> accept(ownerId, body, resolved));
+    }
+
+    private record Resolved(ActionVersion action, Integration integration) {
+    }
+
+    private Uni<Accepted> accept(UUID ownerId, RunActionRequest body, Resolved resolved) {
+        ActionVersion action = resolved.action();
+        JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
+                : body.input();
+        List<Violation> violations = schemas.inputViolations(action, input);
+        if (!violations.isEmpty()) {
+            throw ApiException.invalid(violations.stream()
+                    .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer())).toList());
+        }
+        UUID runId = UUID.randomUUID();
+        ActionRequest.HttpTemplate http = template(action);
+        ActionSpec spec = new ActionSpec(action.id, action.key, action.version, action.type,
+                new HttpSpec(http.integrationKey(), http.method(), resolved.integration().baseUrl, http.path(),
+                        http.headers(), http.query(), http.body()),
+                action.useDefaultMapping, action.outputMappingMap(),
+                action.outputSchema == null ? null : readTree(action.outputSchema), action.timeoutMs);
+        PlanStep step = new PlanStep(STEP_ID, action.intent, List.of(), spec, input);
+        SealedSecret passThrough = body.passThrough() == null || body.passThrough().isNull() ? null
+                : sealer.seal(body.passThrough().toString(), runId.toString());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), List.of(step), passThrough);
+        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id, action.key, action.version,
+                action.intent, "rk_" + UUID.randomUUID(), UUID.randomUUID(), plan(step), now);
+
+        CompletableFuture<RunEvent> end = waiters.register(runId);
+        return store.insertWithCommand(run, command, RunRequested.TYPE).onFailure().invoke(() -> waiters.forget(runId))
+                .chain(outboxId -> {
+                    // publish after the commit; the relay covers a crash between the two
+                    publisher.publish(command, RunRequested.TYPE).chain(() -> store.deleteOutbox(outboxId)).subscribe()
+                            .with(ok -> {
+                            }, failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", runId,
+                                    failure.getClass().getSimpleName()));
+                    return Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
+                            .recoverWithItem(() -> null).map(terminal -> {
+                                if (terminal == null) {
+                                    waiters.forget(runId);
+                                }
+                                return new Accepted(runId, terminal);
+                            });
+                });
+    }
+
+    private static Map<String, Object> plan(PlanStep step) {
+        Map<String, Object> stepView = Map.of("id", step.stepId(), "description", step.description(), "dependsOnSteps",
+                step.dependsOn(), "action", Map.of("key", step.action().key(), "version", step.action().version()));
+        return Map.of("planType", "json", "plan",
+                Map.of("description", step.description(), "steps", List.of(stepView)));
+    }
+
+    private static ActionRequest.HttpTemplate template(ActionVersion action) {
+        return action.httpTemplate();
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void validate(RunActionRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        List<ErrorObject> errors = new ArrayList<>();
+        if (body.key() == null || body.key().isBlank()) {
+            errors.add(ApiException.violation("missing_key", "key is required", "/key"));
+        }
+        if (body.userId() == null || body.userId().isBlank() || body.userId().length() > 256) {
+            errors.add(ApiException.violation("missing_user_id", "userId is required (1-256 characters)", "/userId"));
+        }
+        if (body.input() != null && !body.input().isNull() && !body.input().isObject()) {
+            errors.add(ApiException.violation("invalid_input", "input must be an object", "/input"));
+        }
+        PassThroughCheck.check(body.passThrough(), errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+    }
+}

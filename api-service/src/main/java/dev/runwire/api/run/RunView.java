@@ -1,0 +1,14 @@
+package dev.runwire.api.run;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** A run as the API shows it (toolregistry's RunDto, plus the action it ran and its error). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunView(UUID runId, String repeatKey, UUID repeatRunId, String status, UUID executionPlanId,
+        List<Object> events, Object result, Object error, String intent, String context, String userId,
+        String actionKey, Integer actionVersion, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+}

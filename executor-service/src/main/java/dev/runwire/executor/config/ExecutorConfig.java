@@ -1,0 +1,47 @@
+package dev.runwire.executor.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the executor-service; each can be set by environment variable (RUNWIRE_...). */
+@ConfigMapping(prefix = "runwire")
+public interface ExecutorConfig {
+
+    /** How runs are executed. */
+    Execution execution();
+
+    /** Keys that open sealed pass-through secrets. */
+    Secrets secrets();
+
+    interface Execution {
+        /** Most runs in flight at once in this process; more commands wait (back-pressure). */
+        @WithDefault("512")
+        int maxInFlight();
+
+        /** Connection timeout of integration calls. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Upper bound of an integration response body; larger responses fail the step. */
+        @WithDefault("1048576")
+        int maxResponseBytes();
+    }
+
+    interface Secrets {
+        /** Id of the current key (RUNWIRE_SECRETS_KEY_ID). */
+        @WithDefault("local-1")
+        String keyId();
+
+        /** Base64 of the current 32-byte key (RUNWIRE_SECRETS_KEY). */
+        String key();
+
+        /**
+         * Earlier keys still accepted for opening during a rotation, as {@code id=base64,id=base64}
+         * (RUNWIRE_SECRETS_PREVIOUS).
+         */
+        Optional<String> previous();
+    }
+}

@@ -1,0 +1,181 @@
+package dev.runwire.executor.integration;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.channel.ConnectTimeoutException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import dev.runwire.executor.config.ExecutorConfig;
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.command.PlanStep;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.run.RunError;
+import dev.runwire.model.run.RunError.Codes;
+import dev.runwire.model.schema.Violation;
+
+/**
+ * Calls an {@code http} action's integration without blocking: the request built from the templates, the step's stable
+ * {@code Idempotency-Key}, the run's pass-through headers and query, a timeout; the response turned into an output and
+ * checked against the output schema. Error messages never quote the request (its URL or headers may carry pass-through
+ * secrets).
+ */
+@ApplicationScoped
+public class HttpIntegrationClient {
+
+    private static final Logger LOG = Logger.getLogger(HttpIntegrationClient.class);
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final WebClient client;
+    private final OutputSchemas outputSchemas;
+    private final ExecutorConfig config;
+    private final MeterRegistry registry;
+    private final ObjectMapper mapper = Json.mapper();
+
+    HttpIntegrationClient(Vertx vertx, OutputSchemas outputSchemas, ExecutorConfig config, MeterRegistry registry) {
+        this.outputSchemas = outputSchemas;
+        this.config = config;
+        this.registry = registry;
+        this.client = WebClient.create(vertx,
+                new WebClientOptions().setConnectTimeout((int) config.execution().connectTimeout().toMillis())
+                        .setFollowRedirects(false).setKeepAlive(true).setMaxPoolSize(config.execution().maxInFlight())
+                        .setUserAgent("runwire-executor"));
+    }
+
+    /** The key an integration sees for every attempt of one step of one run. */
+    public static String idempotencyKey(UUID runId, String stepId) {
+        return runId + ":" + stepId;
+    }
+
+    public Uni<StepOutcome> call(UUID runId, PlanStep step, List<PassThrough> passThrough) {
+        ActionSpec action = step.action();
+        HttpSpec http = action.http();
+        HttpRequest<Buffer> request;
+        JsonNode body;
+        try {
+            request = client.requestAbs(HttpMethod.valueOf(http.method().toUpperCase()),
+                    joinUrl(http.baseUrl(), RequestTemplate.path(http.path(), step.input())));
+            body = hasBody(http.method()) ? RequestTemplate.body(http.body(), step.input()) : null;
+        } catch (RequestTemplate.MissingValueException | IllegalArgumentException e) {
+            return Uni.createFrom().item(StepOutcome.failure(RunError.of(Codes.MAPPING_ERROR, e.getMessage())));
+        }
+        applyTemplates(request, http.headers(), step.input(), true);
+        applyTemplates(request, http.query(), step.input(), false);
+        request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));
+        request.putHeader("Accept", "application/json");
+        for (PassThrough data : passThrough) {
+            if (data.appliesTo(http.integrationKey())) {
+                if (data.headers() != null) {
+                    data.headers().forEach(request::putHeader);
+                }
+                if (data.query() != null) {
+                    data.query().forEach(request::addQueryParam);
+                }
+            }
+        }
+        request.timeout(action.timeoutMs());
+        Uni<HttpResponse<Buffer>> response = body == null ? request.send()
+                : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+        Timer.Sample sample = Timer.start(registry);
+        return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs())).failWith(TimeoutException::new)
+                .map(answer -> outcome(action, answer)).onFailure().recoverWithItem(failure -> failed(action, failure))
+                .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
+                        "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
+    }
+
+    private StepOutcome outcome(ActionSpec action, HttpResponse<Buffer> response) {
+        int status = response.statusCode();
+        if (status < 200 || status >= 300) {
+            return StepOutcome.failure(new RunError(Codes.INTEGRATION_HTTP_ERROR,
+                    "the integration answered HTTP " + status, status, null));
+        }
+        Buffer raw = response.body();
+        if (raw != null && raw.length() > config.execution().maxResponseBytes()) {
+            return StepOutcome.failure(new RunError(Codes.INVALID_OUTPUT,
+                    "the integration's response is larger than " + config.execution().maxResponseBytes() + " bytes",
+                    status, null));
+        }
+        JsonNode json;
+        try {
+            json = raw == null || raw.length() == 0 ? mapper.nullNode() : mapper.readTree(raw.getBytes());
+        } catch (IOException e) {
+            return StepOutcome.failure(
+                    new RunError(Codes.INVALID_OUTPUT, "the integration's response is not JSON", status, null));
+        }
+        JsonNode output = action.useDefaultMapping() || action.outputMapping() == null ? json
+                : RequestTemplate.output(action.outputMapping(), json);
+        List<Violation> violations = outputSchemas.violations(action, output);
+        if (!violations.isEmpty()) {
+            return StepOutcome.failure(new RunError(Codes.OUTPUT_SCHEMA_VIOLATION,
+                    "the output does not match the action's output schema", status,
+                    violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
+        }
+        return StepOutcome.success(output);
+    }
+
+    private StepOutcome failed(ActionSpec action, Throwable failure) {
+        if (failure instanceof TimeoutException || failure instanceof ConnectTimeoutException
+                || failure.getClass().getSimpleName().contains("Timeout")) {
+            return StepOutcome.failure(RunError.of(Codes.INTEGRATION_TIMEOUT,
+                    "the integration did not answer within " + action.timeoutMs() + " ms"));
+        }
+        if (failure instanceof ConnectException || failure.getCause() instanceof ConnectException) {
+            return StepOutcome
+                    .failure(RunError.of(Codes.INTEGRATION_UNREACHABLE, "the integration refused the connection"));
+        }
+        // the message may quote the request; log only the type
+        LOG.warnf("integration call of action %s failed: %s", action.key(), failure.getClass().getName());
+        return StepOutcome.failure(RunError.of(Codes.INTEGRATION_UNREACHABLE, "the integration could not be reached"));
+    }
+
+    private static void applyTemplates(HttpRequest<Buffer> request, Map<String, String> templates, JsonNode input,
+            boolean headers) {
+        if (templates == null) {
+            return;
+        }
+        templates.forEach((name, template) -> {
+            String value = RequestTemplate.optionalValue(template, input);
+            if (value != null) {
+                if (headers) {
+                    request.putHeader(name, value);
+                } else {
+                    request.addQueryParam(name, value);
+                }
+            }
+        });
+    }
+
+    private static boolean hasBody(String method) {
+        return switch (method.toUpperCase()) {
+        case "POST", "PUT", "PATCH" -> true;
+        default -> false;
+        };
+    }
+
+    private static String joinUrl(String baseUrl, String path) {
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return path.isEmpty() || path.startsWith("/") ? base + path : base + "/" + path;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.runwire.executor.run;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.executor.config.ExecutorConfig;
+import dev.runwire.model.command.RunCommand;
+import dev.runwire.model.command.RunRequested;
+
+/**
+ * Reads run commands and keeps many runs in flight. The returned {@code Uni} only waits for a free slot, so the
+ * connector hands over the next record at once; each record is acknowledged when its run's events are on the broker,
+ * out of order, which the throttled commit strategy allows.
+ */
+@ApplicationScoped
+public class CommandConsumer {
+
+    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+
+    private final RunExecutor executor;
+    private final AsyncSlots slots;
+    private final KeyedSequencer sequencer = new KeyedSequencer();
+
+    CommandConsumer(RunExecutor executor, ExecutorConfig config) {
+        this.executor = executor;
+        this.slots = new AsyncSlots(config.execution().maxInFlight());
+    }
+
+    @Incoming("run-commands")
+    public Uni<Void> onCommand(Message<RunCommand> message) {
+        RunCommand command = message.getPayload();
+        if (command == null) {
+            LOG.warn("skipping a run command that could not be read");
+            return Uni.createFrom().completionStage(message.ack());
+        }
+        return slots.acquire()
+                .invoke(() -> sequencer.submit(command.runId(), () -> execute(command)).whenComplete((ok, failure) -> {
+                    slots.release();
+                    if (failure == null) {
+                        message.ack();
+                    } else {
+                        LOG.errorf(failure, "run %s could not be carried out; its command stays uncommitted",
+                                command.runId());
+                        message.nack(failure);
+                    }
+                }));
+    }
+
+    private CompletionStage<Void> execute(RunCommand command) {
+        if (command instanceof RunRequested requested) {
+            return executor.execute(requested).subscribeAsCompletionStage();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.runwire.model;
+
+/**
+ * Kafka topic names shared by the services. Every record on them is keyed by run id, so all messages of one run land on
+ * one partition, in order.
+ */
+public final class Topics {
+
+    /** Commands for the executor: a run was accepted. Key: run id. */
+    public static final String RUN_COMMANDS = "runwire.run-commands.v1";
+
+    /** Events the executor publishes about runs, each with a per-run sequence. Key: run id. */
+    public static final String RUN_EVENTS = "runwire.run-events.v1";
+
+    /** Record header naming the versioned message type, e.g. {@code run.requested.v1}. */
+    public static final String TYPE_HEADER = "rw-type";
+
+    private Topics() {
+    }
+}

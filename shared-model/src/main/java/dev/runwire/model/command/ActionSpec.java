@@ -1,0 +1,34 @@
+package dev.runwire.model.command;
+
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The pinned version of an action a step runs: everything the executor needs, so it never reads the registry.
+ *
+ * @param actionId
+ *            id of this immutable action version
+ * @param key
+ *            the action's key
+ * @param version
+ *            version number
+ * @param type
+ *            action type ({@code http})
+ * @param http
+ *            the request template for {@code http} actions
+ * @param useDefaultMapping
+ *            when true the integration's JSON body is the output
+ * @param outputMapping
+ *            output property to JSON pointer into the response body, when not default
+ * @param outputSchema
+ *            draft-7 schema the output must satisfy, or null
+ * @param timeoutMs
+ *            timeout of one integration call
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ActionSpec(UUID actionId, String key, int version, String type, HttpSpec http, boolean useDefaultMapping,
+        Map<String, String> outputMapping, JsonNode outputSchema, long timeoutMs) {
+}

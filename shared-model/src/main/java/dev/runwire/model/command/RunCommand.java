@@ -1,0 +1,18 @@
+package dev.runwire.model.command;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A command for a run's executor. The {@code type} property carries the versioned type name, so new commands (abort,
+ * approval decided) and new versions can join without breaking readers.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE) })
+public sealed interface RunCommand permits RunRequested {
+
+    /** The run this command is about; also the record key. */
+    UUID runId();
+}

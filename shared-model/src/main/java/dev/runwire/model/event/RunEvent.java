@@ -1,0 +1,45 @@
+package dev.runwire.model.event;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.runwire.model.run.RunError;
+import dev.runwire.model.run.RunStatus;
+
+/**
+ * One thing that happened to a run: stored, streamed over SSE and delivered to callbacks.
+ *
+ * @param eventId
+ *            stable id, derived from run id and sequence, so a replayed event is the same event
+ * @param runId
+ *            the run
+ * @param seq
+ *            per-run sequence, from 1, assigned once by the run's single writer (the executor)
+ * @param type
+ *            what happened
+ * @param stepId
+ *            the step, for step events
+ * @param at
+ *            when it happened
+ * @param status
+ *            the run's status after this event
+ * @param output
+ *            the step's or run's output, on success
+ * @param error
+ *            why it failed, on failure
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, Instant at,
+        RunStatus status, JsonNode output, RunError error) {
+
+    public static final String TYPE = "run.event.v1";
+
+    /** The stable id of the {@code seq}-th event of a run. */
+    public static UUID idFor(UUID runId, long seq) {
+        return UUID.nameUUIDFromBytes((runId + "/" + seq).getBytes(StandardCharsets.UTF_8));
+    }
+}

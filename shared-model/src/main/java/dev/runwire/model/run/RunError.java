@@ -1,0 +1,43 @@
+package dev.runwire.model.run;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * Why a step or a run failed, in words a client can show.
+ *
+ * @param code
+ *            stable machine-readable reason, see {@link Codes}
+ * @param message
+ *            human-readable explanation; never contains a credential
+ * @param httpStatus
+ *            the integration's HTTP status, when it answered
+ * @param violations
+ *            output-schema violations, when that is the reason
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunError(String code, String message, Integer httpStatus, List<Violation> violations) {
+
+    /** One schema violation, with an RFC 6901 pointer into the validated document. */
+    public record Violation(String pointer, String message) {
+    }
+
+    public static RunError of(String code, String message) {
+        return new RunError(code, message, null, null);
+    }
+
+    /** The reasons a run can fail. */
+    public static final class Codes {
+        public static final String INTEGRATION_HTTP_ERROR = "integration_http_error";
+        public static final String INTEGRATION_TIMEOUT = "integration_timeout";
+        public static final String INTEGRATION_UNREACHABLE = "integration_unreachable";
+        public static final String INVALID_OUTPUT = "invalid_output";
+        public static final String OUTPUT_SCHEMA_VIOLATION = "output_schema_violation";
+        public static final String MAPPING_ERROR = "mapping_error";
+        public static final String INTERNAL = "internal_error";
+
+        private Codes() {
+        }
+    }
+}
