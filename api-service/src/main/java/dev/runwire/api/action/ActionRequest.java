@@ -13,6 +13,7 @@ public record ActionRequest(String key, String intent, String description, JsonN
         Integer timeoutMs) {
 
     /** The request an {@code http} action sends; see {@code HttpSpec} for the template syntax. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record HttpTemplate(String integrationKey, String method, String path, Map<String, String> headers,
             Map<String, String> query, Map<String, String> body) {
     }

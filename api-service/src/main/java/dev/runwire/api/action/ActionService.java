@@ -45,8 +45,7 @@ public class ActionService {
                         "an action with key " + body.key() + " exists; PUT a new version instead",
                         dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
             }
-            return requireIntegration(ownerId, body)
-                    .chain(() -> persistVersion(ownerId, body.key(), body, 1, Instant.now()));
+            return requireIntegration(ownerId, body).chain(() -> persistVersion(ownerId, body.key(), body, 1, null));
         }));
     }
 
@@ -56,11 +55,12 @@ public class ActionService {
     }
 
     public Uni<ActionView> get(UUID ownerId, String key, Integer version) {
-        Uni<ActionVersion> found = version == null ? ActionVersion.latest(ownerId, key)
-                : ActionVersion
-                        .<ActionVersion> find("ownerId = ?1 and key = ?2 and version = ?3", ownerId, key, version)
-                        .firstResult();
-        return Panache.withSession(() -> found).map(action -> ActionView.of(require(action, key)));
+        return Panache
+                .withSession(
+                        () -> version == null ? ActionVersion.latest(ownerId, key)
+                                : ActionVersion.<ActionVersion> find("ownerId = ?1 and key = ?2 and version = ?3",
+                                        ownerId, key, version).firstResult())
+                .map(action -> ActionView.of(require(action, key)));
     }
 
     public Uni<ActionView> update(UUID ownerId, String key, ActionRequest body) {
@@ -121,8 +121,8 @@ public class ActionService {
                 new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
                         body.http().path(), body.http().headers(), body.http().query(), body.http().body()));
         action.timeoutMs = body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs();
-        action.keyCreatedAt = keyCreatedAt;
         action.createdAt = Instant.now();
+        action.keyCreatedAt = keyCreatedAt == null ? action.createdAt : keyCreatedAt;
         return action.<ActionVersion> persist().map(ActionView::of);
     }
 

@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -25,8 +24,8 @@ import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.run.RunError;
 
-/** Running actions synchronously and reading runs. */
-@Path("/v1")
+/** Reading runs. */
+@Path("/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RunResource {
@@ -39,24 +38,16 @@ public class RunResource {
     public record RunAccepted(UUID runId, String status) {
     }
 
-    private final RunService runs;
     private final RunStore store;
     private final Caller caller;
 
-    RunResource(RunService runs, RunStore store, Caller caller) {
-        this.runs = runs;
+    RunResource(RunStore store, Caller caller) {
         this.store = store;
         this.caller = caller;
     }
 
-    @POST
-    @Path("actions/run")
-    public Uni<Response> runAction(RunActionRequest body) {
-        return runs.runAction(caller.ownerId(), body).map(RunResource::answer);
-    }
-
     @GET
-    @Path("runs/{runId}")
+    @Path("{runId}")
     public Uni<RunView> get(@PathParam("runId") String runId, @QueryParam("includeEvents") String includeEvents) {
         UUID id = parseRunId(runId);
         boolean withEvents = "true".equalsIgnoreCase(includeEvents);
@@ -69,7 +60,8 @@ public class RunResource {
         });
     }
 
-    private static Response answer(RunService.Accepted accepted) {
+    /** The answer to a synchronous run: its output, its failure, or 202 while it goes on. */
+    static Response answer(RunService.Accepted accepted) {
         RunEvent end = accepted.terminal();
         String location = "/v1/runs/" + accepted.runId();
         if (end == null) {

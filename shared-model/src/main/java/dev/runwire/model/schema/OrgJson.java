@@ -37,6 +37,10 @@ final class OrgJson {
             return node.booleanValue();
         }
         if (node.isIntegralNumber()) {
+            // everit reads keyword values such as minLength as Integer: keep the narrowest type
+            if (node.canConvertToInt()) {
+                return node.intValue();
+            }
             return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
         }
         if (node.isNumber()) {

@@ -83,6 +83,9 @@ public final class SchemaCompiler {
         for (String uri : META_URIS) {
             builder.registerSchemaByURI(URI.create(uri), new JSONObject(META_JSON));
         }
+        if (schema instanceof JSONObject object) {
+            LocalIds.collect(object).forEach(builder::registerSchemaByURI);
+        }
         return builder.build();
     }
 

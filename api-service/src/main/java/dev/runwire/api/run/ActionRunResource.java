@@ -1,0 +1,32 @@
+package dev.runwire.api.run;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.auth.Caller;
+
+/** Runs an action synchronously (toolregistry's {@code POST /v1/actions/run}). */
+@Path("/v1/actions/run")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ActionRunResource {
+
+    private final RunService runs;
+    private final Caller caller;
+
+    ActionRunResource(RunService runs, Caller caller) {
+        this.runs = runs;
+        this.caller = caller;
+    }
+
+    @POST
+    public Uni<Response> run(RunActionRequest body) {
+        return runs.runAction(caller.ownerId(), body).map(RunResource::answer);
+    }
+}
