@@ -26,6 +26,9 @@ public final class CompiledSchema {
             List<Violation> violations = new ArrayList<>();
             collect(e, violations);
             return violations;
+        } catch (RuntimeException e) {
+            // a validator defect on an odd instance must not become a server error
+            return List.of(new Violation("", "the value could not be validated against the schema", null));
         }
     }
 

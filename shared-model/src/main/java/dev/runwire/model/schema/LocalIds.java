@@ -28,6 +28,9 @@ final class LocalIds {
 
     private static void walk(Object node, URI base, Map<URI, Object> ids) {
         if (node instanceof JSONObject object) {
+            if (object.has("$ref")) {
+                return; // draft 7: beside $ref every keyword, $id included, is ignored
+            }
             URI here = base;
             Object id = object.opt("$id");
             if (id instanceof String text && !text.startsWith("#")) {

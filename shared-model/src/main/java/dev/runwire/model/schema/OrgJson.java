@@ -1,5 +1,7 @@
 package dev.runwire.model.schema;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -37,15 +39,24 @@ final class OrgJson {
             return node.booleanValue();
         }
         if (node.isIntegralNumber()) {
-            // everit reads keyword values such as minLength as Integer: keep the narrowest type
-            if (node.canConvertToInt()) {
-                return node.intValue();
-            }
-            return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+            return integer(node.bigIntegerValue());
         }
         if (node.isNumber()) {
-            return node.decimalValue();
+            // draft 6+ treats 1.0 as the integer 1 (for "type", "enum", "maxItems" and the rest)
+            BigDecimal value = node.decimalValue();
+            if (value.signum() == 0 || value.stripTrailingZeros().scale() <= 0) {
+                return integer(value.toBigIntegerExact());
+            }
+            return value;
         }
         return node.asText();
+    }
+
+    /** everit reads keyword values such as minLength as Integer: keep the narrowest type. */
+    private static Object integer(BigInteger value) {
+        if (value.bitLength() < 32) {
+            return value.intValue();
+        }
+        return value.bitLength() < 64 ? (Object) value.longValue() : value;
     }
 }
