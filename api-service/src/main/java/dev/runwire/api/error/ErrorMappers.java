@@ -40,6 +40,12 @@ public class ErrorMappers {
                 ErrorObject.Source.pointer(""), null));
     }
 
+    /** Quarkus has its own (empty) answer for this subtype; ours names the field. */
+    @ServerExceptionMapper
+    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();

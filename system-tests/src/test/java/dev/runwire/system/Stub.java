@@ -1,0 +1,92 @@
+package dev.runwire.system;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A scriptable integration on 127.0.0.1: per path prefix, a status, a JSON body and a delay. It records every request
+ * it receives, with its headers and query.
+ */
+final class Stub implements AutoCloseable {
+
+    /** How the stub answers a path prefix. */
+    record Behaviour(int status, String body, long delayMillis) {
+    }
+
+    /** A request the stub received. */
+    record Received(String path, String query, Map<String, List<String>> headers) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    final List<Received> received = new CopyOnWriteArrayList<>();
+
+    Stub() throws IOException {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.setExecutor(threads);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    void on(String pathPrefix, int status, String body, long delayMillis) {
+        behaviours.put(pathPrefix, new Behaviour(status, body, delayMillis));
+    }
+
+    List<Received> receivedUnder(String pathPrefix) {
+        return received.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        received.add(
+                new Received(path, exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders())));
+        Behaviour behaviour = behaviours.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
+                .max((a, b) -> a.getKey().length() - b.getKey().length()).map(Map.Entry::getValue)
+                .orElse(new Behaviour(404, "{\"error\":\"no behaviour\"}", 0));
+        try {
+            if (behaviour.delayMillis() > 0) {
+                TimeUnit.MILLISECONDS.sleep(behaviour.delayMillis());
+            }
+            byte[] bytes = behaviour.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(behaviour.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the caller gave up (timeout test): nothing to answer
+        } finally {
+            exchange.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

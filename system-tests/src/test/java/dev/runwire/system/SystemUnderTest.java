@@ -1,0 +1,115 @@
+package dev.runwire.system;
+
+import static io.restassured.RestAssured.given;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * The environment the packaged services run in (real Kafka, real PostgreSQL, taken from the test's environment with the
+ * defaults of {@code ./runwire test}), and helpers to drive them.
+ */
+final class SystemUnderTest {
+
+    static final String KAFKA = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
+    static final String JDBC_URL = env("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/runwire_test");
+    static final String DB_USER = env("QUARKUS_DATASOURCE_USERNAME", "runwire");
+    static final String DB_PASSWORD = env("QUARKUS_DATASOURCE_PASSWORD", "runwire");
+    static final String ADMIN_TOKEN = UUID.randomUUID().toString();
+    static final String SECRETS_KEY = randomKey();
+
+    private SystemUnderTest() {
+    }
+
+    /** Environment of a service process; {@code extra} overrides. */
+    static Map<String, String> serviceEnv(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA);
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", JDBC_URL.replaceFirst("^jdbc:", ""));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", JDBC_URL);
+        env.put("QUARKUS_DATASOURCE_USERNAME", DB_USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
+        env.put("QUARKUS_DEVSERVICES_ENABLED", "false");
+        env.put("RUNWIRE_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("RUNWIRE_SECRETS_KEY", SECRETS_KEY);
+        env.put("RUNWIRE_SECRETS_KEY_ID", "test-1");
+        env.put("RUNWIRE_RUN_SYNC_WAIT", "10s");
+        env.putAll(extra);
+        return env;
+    }
+
+    /** Creates an owner through the admin endpoint and returns its API key. */
+    static String newOwner(ServiceProcess api) {
+        return given().baseUri(api.url()).contentType(ContentType.JSON).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .body(Map.of("name", "owner-" + UUID.randomUUID())).post("/admin/owners").then().statusCode(201)
+                .extract().path("apiKey");
+    }
+
+    static RequestSpecification as(ServiceProcess api, String key) {
+        return given().baseUri(api.url()).contentType(ContentType.JSON).header("x-api-key", key);
+    }
+
+    static void integration(ServiceProcess api, String key, String integrationKey, String baseUrl) {
+        as(api, key).body(Map.of("key", integrationKey, "name", integrationKey, "baseUrl", baseUrl))
+                .post("/v1/integrations").then().statusCode(201);
+    }
+
+    /** Registers a GET action on {@code /items/{id}} under {@code pathPrefix} with the given timeout. */
+    static void action(ServiceProcess api, String key, String actionKey, String integrationKey, String pathPrefix,
+            int timeoutMs) {
+        as(api, key).body(Map.of("key", actionKey, "intent", "Get an item", "inputSchema", Map
+                .of("type", "object", "properties", Map.of("id", Map.of("type", "string")), "required", List.of("id")),
+                "outputSchema",
+                Map.of("type", "object", "properties",
+                        Map.of("id", Map.of("type", "string"), "price", Map.of("type", "number")), "required",
+                        List.of("id", "price")),
+                "useDefaultMapping", true, "type", "http", "http", Map.of("integrationKey", integrationKey, "method",
+                        "GET", "path", pathPrefix + "/{id}", "query", Map.of("q", "{q}")),
+                "timeoutMs", timeoutMs)).post("/v1/actions").then().statusCode(201);
+    }
+
+    static Connection db() throws SQLException {
+        return DriverManager.getConnection(JDBC_URL, DB_USER, DB_PASSWORD);
+    }
+
+    /** Rows of a query, each as the list of its column values. */
+    static List<List<Object>> query(String sql) throws SQLException {
+        try (Connection connection = db(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            List<List<Object>> result = new ArrayList<>();
+            int columns = rows.getMetaData().getColumnCount();
+            while (rows.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rows.getObject(i));
+                }
+                result.add(row);
+            }
+            return result;
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+}
