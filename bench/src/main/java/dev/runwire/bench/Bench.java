@@ -37,7 +37,7 @@ public final class Bench {
     private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
     private final String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
     private final int concurrency = Integer.parseInt(env("BENCH_CONCURRENCY", "32"));
-    private final int warmupSeconds = Integer.parseInt(env("BENCH_WARMUP_SECONDS", "5"));
+    private final int warmupSeconds = Integer.parseInt(env("BENCH_WARMUP_SECONDS", "30"));
     private final int seconds = Integer.parseInt(env("BENCH_SECONDS", "20"));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();

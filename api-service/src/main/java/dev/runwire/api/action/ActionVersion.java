@@ -61,19 +61,6 @@ public class ActionVersion extends PanacheEntityBase {
     @Column(name = "created_at")
     public Instant createdAt;
 
-    /** The request template of this version. */
-    public ActionRequest.HttpTemplate httpTemplate() {
-        return ActionView.read(http, new com.fasterxml.jackson.core.type.TypeReference<ActionRequest.HttpTemplate>() {
-        });
-    }
-
-    /** The output mapping of this version, or null for the default mapping. */
-    public java.util.Map<String, String> outputMappingMap() {
-        return ActionView.read(outputMapping,
-                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() {
-                });
-    }
-
     /** The newest version of an owner's action, or null. */
     public static Uni<ActionVersion> latest(UUID ownerId, String key) {
         return find("ownerId = ?1 and key = ?2 order by version desc", ownerId, key).firstResult();

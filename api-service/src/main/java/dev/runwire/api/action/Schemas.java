@@ -43,14 +43,13 @@ public class Schemas {
     }
 
     /** Violations of an action version's input schema by an input. */
-    public List<Violation> inputViolations(ActionVersion action, JsonNode input) {
-        if (action.inputSchema == null) {
+    public List<Violation> inputViolations(UUID actionId, String inputSchema, JsonNode input) {
+        if (inputSchema == null) {
             return List.of();
         }
         if (inputSchemas.size() > MAX_ENTRIES) {
             inputSchemas.clear();
         }
-        return inputSchemas.computeIfAbsent(action.id, id -> compiler.compile(ActionView.tree(action.inputSchema)))
-                .validate(input);
+        return inputSchemas.computeIfAbsent(actionId, id -> compiler.compile(inputSchema)).validate(input);
     }
 }

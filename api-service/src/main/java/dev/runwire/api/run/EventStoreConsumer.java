@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.model.event.RunEvent;
@@ -19,13 +20,17 @@ import dev.runwire.model.event.RunEvent;
 public class EventStoreConsumer {
 
     private final RunStore store;
+    private final MeterRegistry registry;
 
-    EventStoreConsumer(RunStore store) {
+    EventStoreConsumer(RunStore store, MeterRegistry registry) {
         this.store = store;
+        this.registry = registry;
     }
 
     @Incoming("run-events-store")
     public Uni<Void> store(List<RunEvent> events) {
-        return store.storeEvents(events.stream().filter(Objects::nonNull).toList());
+        List<RunEvent> readable = events.stream().filter(Objects::nonNull).toList();
+        return store.storeEvents(readable).invoke(() -> readable.stream().filter(e -> e.type().isTerminal())
+                .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment()));
     }
 }

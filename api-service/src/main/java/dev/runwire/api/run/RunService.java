@@ -15,16 +15,16 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.ActionRequest;
-import dev.runwire.api.action.ActionVersion;
+import dev.runwire.api.action.RunnableActions;
+import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
-import dev.runwire.api.integration.Integration;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.PlanStep;
@@ -42,6 +42,8 @@ public class RunService {
     private static final Logger LOG = Logger.getLogger(RunService.class);
     static final String STEP_ID = "step-1";
 
+    private final RunnableActions actions;
+    private final MeterRegistry registry;
     private final Schemas schemas;
     private final RunStore store;
     private final CommandPublisher publisher;
@@ -49,7 +51,10 @@ public class RunService {
     private final ApiConfig config;
     private final SecretSealer sealer;
 
-    RunService(Schemas schemas, RunStore store, CommandPublisher publisher, RunWaiters waiters, ApiConfig config) {
+    RunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher, RunWaiters waiters,
+            ApiConfig config, MeterRegistry registry) {
+        this.actions = actions;
+        this.registry = registry;
         this.schemas = schemas;
         this.store = store;
         this.publisher = publisher;
@@ -65,51 +70,46 @@ public class RunService {
 
     public Uni<Accepted> runAction(UUID ownerId, RunActionRequest body) {
         validate(body);
-        return Panache.withSession(() -> ActionVersion.latest(ownerId, body.key()).chain(action -> {
+        return actions.latest(ownerId, body.key()).chain(action -> {
             if (action == null) {
                 throw ApiException.notFound("no action with key " + body.key());
             }
-            if (!action.active) {
+            if (!action.active()) {
                 throw ApiException.conflict("action_inactive", "the action " + body.key() + " is inactive",
                         ErrorObject.Source.pointer("/key"));
             }
-            return Integration.findByKey(ownerId, template(action).integrationKey()).map(integration -> {
-                if (integration == null) {
-                    throw ApiException.conflict("integration_missing", "the action's integration no longer exists",
-                            ErrorObject.Source.pointer("/key"));
-                }
-                return new Resolved(action, integration);
-            });
-        })).chain(resolved -> accept(ownerId, body, resolved));
+            if (action.baseUrl() == null) {
+                throw ApiException.conflict("integration_missing", "the action's integration no longer exists",
+                        ErrorObject.Source.pointer("/key"));
+            }
+            return accept(ownerId, body, action);
+        });
     }
 
-    private record Resolved(ActionVersion action, Integration integration) {
-    }
-
-    private Uni<Accepted> accept(UUID ownerId, RunActionRequest body, Resolved resolved) {
-        ActionVersion action = resolved.action();
+    private Uni<Accepted> accept(UUID ownerId, RunActionRequest body, RunnableAction action) {
         JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
                 : body.input();
-        List<Violation> violations = schemas.inputViolations(action, input);
+        List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations.stream()
                     .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer())).toList());
         }
         UUID runId = UUID.randomUUID();
-        ActionRequest.HttpTemplate http = template(action);
-        ActionSpec spec = new ActionSpec(action.id, action.key, action.version, action.type,
-                new HttpSpec(http.integrationKey(), http.method(), resolved.integration().baseUrl, http.path(),
-                        http.headers(), http.query(), http.body()),
-                action.useDefaultMapping, action.outputMappingMap(),
-                action.outputSchema == null ? null : readTree(action.outputSchema), action.timeoutMs);
-        PlanStep step = new PlanStep(STEP_ID, action.intent, List.of(), spec, input);
+        ActionRequest.HttpTemplate http = action.parsed().http();
+        ActionSpec spec = new ActionSpec(action.id(), action.key(), action.version(), action.type(),
+                new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
+                        http.query(), http.body()),
+                action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().outputSchema(),
+                action.timeoutMs());
+        PlanStep step = new PlanStep(STEP_ID, action.intent(), List.of(), spec, input);
         SealedSecret passThrough = body.passThrough() == null || body.passThrough().isNull() ? null
                 : sealer.seal(body.passThrough().toString(), runId.toString());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), List.of(step), passThrough);
-        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id, action.key, action.version,
-                action.intent, "rk_" + UUID.randomUUID(), UUID.randomUUID(), plan(step), now);
+        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id(), action.key(),
+                action.version(), action.intent(), "rk_" + UUID.randomUUID(), UUID.randomUUID(), plan(step), now);
 
+        registry.counter("runwire.runs.accepted").increment();
         CompletableFuture<RunEvent> end = waiters.register(runId);
         return store.insertWithCommand(run, command, RunRequested.TYPE).onFailure().invoke(() -> waiters.forget(runId))
                 .chain(outboxId -> {
@@ -133,18 +133,6 @@ public class RunService {
                 step.dependsOn(), "action", Map.of("key", step.action().key(), "version", step.action().version()));
         return Map.of("planType", "json", "plan",
                 Map.of("description", step.description(), "steps", List.of(stepView)));
-    }
-
-    private static ActionRequest.HttpTemplate template(ActionVersion action) {
-        return action.httpTemplate();
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return Json.mapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void validate(RunActionRequest body) {
