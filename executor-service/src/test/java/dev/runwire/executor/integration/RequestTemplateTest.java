@@ -14,7 +14,8 @@ import dev.runwire.model.json.Json;
 
 class RequestTemplateTest {
 
-    private final JsonNode input = json("{\"city\":\"São Paulo/SP\",\"n\":3,\"address\":{\"zip\":\"01000\"},\"tags\":[\"a\"]}");
+    private final JsonNode input = json(
+            "{\"city\":\"São Paulo/SP\",\"n\":3,\"address\":{\"zip\":\"01000\"},\"tags\":[\"a\"]}");
 
     @Test
     void pathPlaceholdersAreEncodedAndRequired() {
@@ -32,8 +33,8 @@ class RequestTemplateTest {
 
     @Test
     void bodyMappingKeepsJsonTypesAndAbsentMappingSendsTheWholeInput() {
-        assertEquals(json("{\"count\":3,\"zip\":\"01000\",\"tags\":[\"a\"]}"),
-                RequestTemplate.body(Map.of("count", "/n", "zip", "/address/zip", "tags", "/tags", "gone", "/nope"), input));
+        assertEquals(json("{\"count\":3,\"zip\":\"01000\",\"tags\":[\"a\"]}"), RequestTemplate
+                .body(Map.of("count", "/n", "zip", "/address/zip", "tags", "/tags", "gone", "/nope"), input));
         assertEquals(input, RequestTemplate.body(null, input));
     }
 
