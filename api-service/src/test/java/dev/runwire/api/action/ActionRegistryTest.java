@@ -96,6 +96,26 @@ class ActionRegistryTest {
     }
 
     @Test
+    void badIntegrationsAndOwnersAreRefusedAndWriteNothing() {
+        long integrations = rows.count("integrations");
+        long owners = rows.count("owners");
+        as(key).body(Map.of("key", "Bad Key!", "name", "x", "baseUrl", "http://127.0.0.1:9")).post("/v1/integrations")
+                .then().statusCode(422).body("errors[0].source.pointer", equalTo("/key"));
+        as(key).body(Map.of("key", "ok", "name", "x", "baseUrl", "ftp://127.0.0.1/")).post("/v1/integrations").then()
+                .statusCode(422).body("errors[0].source.pointer", equalTo("/baseUrl"));
+        as(key).body(Map.of("key", "ok", "baseUrl", "http://127.0.0.1:9")).post("/v1/integrations").then()
+                .statusCode(422).body("errors[0].source.pointer", equalTo("/name"));
+        as(key).body(Map.of("key", "stub", "name", "x", "baseUrl", "http://127.0.0.1:9")).post("/v1/integrations")
+                .then().statusCode(409).body("errors[0].code", equalTo("integration_exists"));
+        as(key).body("[1,2]").post("/v1/integrations").then().statusCode(400);
+        io.restassured.RestAssured.given().contentType("application/json")
+                .header("Authorization", "Bearer test-admin-token").body(Map.of("name", "")).post("/admin/owners")
+                .then().statusCode(422).body("errors[0].source.pointer", equalTo("/name"));
+        assertEquals(integrations, rows.count("integrations"));
+        assertEquals(owners, rows.count("owners"));
+    }
+
+    @Test
     void unknownThingsAnswerJsonErrors() {
         as(key).get("/v1/actions/nope").then().statusCode(404).body("errors[0].code", equalTo("not_found"));
         as(key).get("/v1/no-such-route").then().statusCode(404).body("errors[0].status", equalTo(404));
