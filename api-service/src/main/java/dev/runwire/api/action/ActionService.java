@@ -9,8 +9,6 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
@@ -113,12 +111,12 @@ public class ActionService {
         action.intent = body.intent();
         action.description = body.description();
         action.type = "http";
-        action.inputSchema = json(body.inputSchema());
-        action.outputSchema = json(body.outputSchema());
+        action.inputSchema = Json.write(body.inputSchema());
+        action.outputSchema = Json.write(body.outputSchema());
         action.useDefaultMapping = body.useDefaultMapping() == null || body.useDefaultMapping();
-        action.outputMapping = action.useDefaultMapping ? null : json(body.outputMapping());
-        action.http = json(
-                new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
+        action.outputMapping = action.useDefaultMapping ? null : Json.write(body.outputMapping());
+        action.http = Json
+                .write(new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
                         body.http().path(), body.http().headers(), body.http().query(), body.http().body()));
         action.timeoutMs = body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs();
         action.createdAt = Instant.now();
@@ -178,14 +176,5 @@ public class ActionService {
                         pointer + "/" + property.replace("~", "~0").replace("/", "~1"));
             }
         });
-    }
-
-    private static String json(Object value) {
-        try {
-            return value == null || value instanceof com.fasterxml.jackson.databind.node.NullNode ? null
-                    : Json.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.runwire.api.action;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 
@@ -18,25 +16,10 @@ public record ActionView(String key, int version, String intent, String descript
         Map<String, String> outputMapping, int timeoutMs, String status, Instant createdAt, Instant updatedAt) {
 
     static ActionView of(ActionVersion a) {
-        return new ActionView(a.key, a.version, a.intent, a.description, tree(a.inputSchema), tree(a.outputSchema),
-                a.useDefaultMapping, a.type, read(a.http, new TypeReference<ActionRequest.HttpTemplate>() {
-                }), read(a.outputMapping, new TypeReference<Map<String, String>>() {
+        return new ActionView(a.key, a.version, a.intent, a.description, Json.tree(a.inputSchema),
+                Json.tree(a.outputSchema), a.useDefaultMapping, a.type,
+                Json.read(a.http, new TypeReference<ActionRequest.HttpTemplate>() {
+                }), Json.read(a.outputMapping, new TypeReference<Map<String, String>>() {
                 }), a.timeoutMs, a.active ? "active" : "inactive", a.keyCreatedAt, a.createdAt);
-    }
-
-    static JsonNode tree(String json) {
-        try {
-            return json == null ? null : Json.mapper().readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static <T> T read(String json, TypeReference<T> type) {
-        try {
-            return json == null ? null : Json.mapper().readValue(json, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -14,6 +14,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.model.json.Json;
+
 /**
  * The newest version of an action with its integration's base URL, read in one statement on the hot path of every run.
  * The parsed parts of a version are kept by version id: versions never change, so the cache cannot go stale.
@@ -56,10 +58,10 @@ public class RunnableActions {
         if (parsed.size() > MAX_ENTRIES) {
             parsed.clear();
         }
-        Parsed parts = parsed.computeIfAbsent(id, ignored -> new Parsed(
-                ActionView.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
-                }), ActionView.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
-                }), ActionView.tree(row.getString("output_schema"))));
+        Parsed parts = parsed.computeIfAbsent(id,
+                ignored -> new Parsed(Json.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
+                }), Json.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
+                }), Json.tree(row.getString("output_schema"))));
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
                 row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"), parts);

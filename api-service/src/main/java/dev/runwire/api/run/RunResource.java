@@ -22,6 +22,7 @@ import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
+import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 
 /** Reading runs. */
@@ -93,8 +94,8 @@ public class RunResource {
 
     private static RunView view(Row row, List<Object> events) {
         return new RunView(row.getUUID("id"), row.getString("repeat_key"), null, row.getString("status"),
-                row.getUUID("execution_plan_id"), events, RunStore.tree(row.getString("result_json")),
-                RunStore.tree(row.getString("error_json")), row.getString("intent"), row.getString("context"),
+                row.getUUID("execution_plan_id"), events, Json.tree(row.getString("result_json")),
+                Json.tree(row.getString("error_json")), row.getString("intent"), row.getString("context"),
                 row.getString("user_id"), row.getString("action_key"), row.getInteger("action_version"),
                 row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
     }

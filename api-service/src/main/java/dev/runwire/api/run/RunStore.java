@@ -10,8 +10,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -54,14 +52,14 @@ public class RunStore {
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, 'QUEUED', $11, $11)""")
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
                         run.actionKey(), run.actionVersion(), run.intent(), run.repeatKey(), run.executionPlanId(),
-                        json(run.plan()), run.createdAt() }))
+                        Json.write(run.plan()), run.createdAt() }))
                 .chain(() -> insertOutbox(conn, run.id(), command, commandType)));
     }
 
     private static Uni<Long> insertOutbox(SqlClient conn, UUID runId, Object command, String type) {
         return conn.preparedQuery(
                 "insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb) returning id")
-                .execute(Tuple.of(runId, Topics.RUN_COMMANDS, type, json(command)))
+                .execute(Tuple.of(runId, Topics.RUN_COMMANDS, type, Json.write(command)))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -81,7 +79,7 @@ public class RunStore {
         return pool.preparedQuery("select payload::text from api.run_events where run_id = $1 order by seq")
                 .execute(Tuple.of(runId)).map(rows -> {
                     List<Object> events = new ArrayList<>();
-                    rows.forEach(row -> events.add(tree(row.getString(0))));
+                    rows.forEach(row -> events.add(Json.tree(row.getString(0))));
                     return events;
                 });
     }
@@ -98,7 +96,7 @@ public class RunStore {
         List<Tuple> inserts = new ArrayList<>(events.size());
         Map<UUID, RunEvent> newest = new LinkedHashMap<>();
         for (RunEvent event : events) {
-            inserts.add(Tuple.of(event.runId(), event.seq(), event.eventId(), event.type().name(), json(event),
+            inserts.add(Tuple.of(event.runId(), event.seq(), event.eventId(), event.type().name(), Json.write(event),
                     event.at().atOffset(ZoneOffset.UTC)));
             newest.merge(event.runId(), event, (a, b) -> a.seq() >= b.seq() ? a : b);
         }
@@ -106,9 +104,9 @@ public class RunStore {
         for (RunEvent event : newest.values()) {
             boolean success = event.type() == RunEventType.RUN_SUCCEEDED;
             boolean failure = event.type() == RunEventType.RUN_FAILED;
-            updates.add(Tuple
-                    .from(new Object[] { event.runId(), event.status().name(), success ? json(event.output()) : null,
-                            failure ? json(event.error()) : null, event.seq(), event.at().atOffset(ZoneOffset.UTC) }));
+            updates.add(Tuple.from(new Object[] { event.runId(), event.status().name(),
+                    success ? Json.write(event.output()) : null, failure ? Json.write(event.error()) : null,
+                    event.seq(), event.at().atOffset(ZoneOffset.UTC) }));
         }
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 insert into api.run_events (run_id, seq, event_id, type, payload, at)
@@ -139,22 +137,5 @@ public class RunStore {
             return chain.chain(() -> conn.preparedQuery("delete from api.outbox where id = any($1)")
                     .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid());
         }));
-    }
-
-    /** Parses stored JSON text. */
-    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
-        try {
-            return json == null ? null : Json.mapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String json(Object value) {
-        try {
-            return value == null ? null : Json.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
