@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.model.Topics;
@@ -46,20 +45,22 @@ public class RunStore {
      * @return the outbox row id
      */
     Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, repeat_key,
-                                      execution_plan_id, plan, status, created_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, 'QUEUED', $11, $11)""")
+        // one statement, so one round trip and atomic without an explicit transaction
+        return pool
+                .preparedQuery(
+                        """
+                                with run as (
+                                    insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, repeat_key,
+                                                          execution_plan_id, plan, status, created_at, updated_at)
+                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, 'QUEUED', $11, $11)
+                                    returning id)
+                                insert into api.outbox (run_id, topic, msg_type, payload)
+                                select id, $12, $13, $14::text::jsonb from run
+                                returning id""")
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
                         run.actionKey(), run.actionVersion(), run.intent(), run.repeatKey(), run.executionPlanId(),
-                        Json.write(run.plan()), run.createdAt() }))
-                .chain(() -> insertOutbox(conn, run.id(), command, commandType)));
-    }
-
-    private static Uni<Long> insertOutbox(SqlClient conn, UUID runId, Object command, String type) {
-        return conn.preparedQuery(
-                "insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb) returning id")
-                .execute(Tuple.of(runId, Topics.RUN_COMMANDS, type, Json.write(command)))
+                        Json.write(run.plan()), run.createdAt(), Topics.RUN_COMMANDS, commandType,
+                        Json.write(command) }))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 

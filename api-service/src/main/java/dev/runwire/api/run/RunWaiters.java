@@ -1,5 +1,6 @@
 package dev.runwire.api.run;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -7,9 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
 
 /**
  * Callers of this replica waiting for their run to finish. Every replica reads every run event (its own consumer
@@ -18,6 +22,8 @@ import dev.runwire.model.event.RunEvent;
  */
 @ApplicationScoped
 public class RunWaiters {
+
+    private static final Logger LOG = Logger.getLogger(RunWaiters.class);
 
     private final Map<UUID, CompletableFuture<RunEvent>> waiting = new ConcurrentHashMap<>();
 
@@ -34,14 +40,36 @@ public class RunWaiters {
         return waiting.size();
     }
 
+    /**
+     * Every replica sees every event, most of them for runs nobody here waits for: the record key (the run id) decides
+     * before the value is even parsed.
+     */
     @Incoming("run-events-broadcast")
-    public void onEvent(RunEvent event) {
-        if (event == null || !event.type().isTerminal()) {
+    public void onEvent(ConsumerRecord<String, byte[]> record) {
+        UUID runId = runId(record.key());
+        if (runId == null || !waiting.containsKey(runId) || record.value() == null) {
             return;
         }
-        CompletableFuture<RunEvent> waiter = waiting.remove(event.runId());
-        if (waiter != null) {
-            waiter.complete(event);
+        RunEvent event;
+        try {
+            event = Json.mapper().readValue(record.value(), RunEvent.class);
+        } catch (IOException e) {
+            LOG.warnf("unreadable run event for run %s skipped", runId);
+            return;
+        }
+        if (event.type().isTerminal()) {
+            CompletableFuture<RunEvent> waiter = waiting.remove(runId);
+            if (waiter != null) {
+                waiter.complete(event);
+            }
+        }
+    }
+
+    private static UUID runId(String key) {
+        try {
+            return key == null ? null : UUID.fromString(key);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 }
