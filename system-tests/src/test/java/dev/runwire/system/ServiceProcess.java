@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
@@ -54,9 +55,18 @@ final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + name, e);
         }
-        Awaitility.await(name + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .until(this::ready);
+        try {
+            Awaitility.await(name + " ready (log: " + log + ")").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250)).until(this::ready);
+        } catch (RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
         return this;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     String url() {
@@ -79,17 +89,26 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** SIGKILL: the process gets no chance to finish anything. */
+    /** SIGKILL ({@code kill -9}): the process gets no chance to finish anything. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** The whole output of the process so far. */
+    String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGTERM and wait: a graceful stop. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 kill9();
             }
         }

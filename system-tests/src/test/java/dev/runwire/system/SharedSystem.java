@@ -3,11 +3,12 @@ package dev.runwire.system;
 import java.util.Map;
 
 /**
- * One api-service and one executor-service shared by the test classes that do not kill anything: each JVM start costs
- * seconds on a small machine. Stopped when the test JVM exits.
+ * One api-service and one executor-service, on their own topics, shared by the test classes that do not kill anything:
+ * each JVM start costs seconds on a small machine. Stopped, and their topics deleted, when the test JVM exits.
  */
 final class SharedSystem {
 
+    private static IsolatedTopics topics;
     private static ServiceProcess api;
     private static ServiceProcess executor;
 
@@ -24,13 +25,24 @@ final class SharedSystem {
         return executor;
     }
 
+    static synchronized IsolatedTopics topics() {
+        start();
+        return topics;
+    }
+
     private static void start() {
         if (api != null) {
             return;
         }
-        api = ServiceProcess.api("api-shared", SystemUnderTest.serviceEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s")))
-                .start();
-        executor = ServiceProcess.executor("executor-shared", SystemUnderTest.serviceEnv(Map.of())).start();
+        try {
+            topics = new IsolatedTopics("shared");
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the shared topics on " + SystemUnderTest.KAFKA, e);
+        }
+        // 2 s: long enough for every synchronous answer of the tests, short enough for the 202 test
+        api = ServiceProcess.api("api-shared", topics.apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s"))).start();
+        executor = ServiceProcess.executor("executor-shared", topics.executorEnv()).start();
+        SystemUnderTest.awaitFlowing(api);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 executor.stop();
@@ -38,6 +50,7 @@ final class SharedSystem {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            topics.close();
         }));
     }
 }

@@ -1,6 +1,7 @@
 package dev.runwire.system;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A scriptable integration on 127.0.0.1: per path prefix, a status, a JSON body and a delay. It records every request
- * it receives, with its headers and query.
+ * A scriptable integration on 127.0.0.1: per path prefix, a status, a body and a delay. It records every request it
+ * receives, with its method, headers, query and body.
  */
 final class Stub implements AutoCloseable {
 
@@ -26,7 +27,7 @@ final class Stub implements AutoCloseable {
     }
 
     /** A request the stub received. */
-    record Received(String path, String query, Map<String, List<String>> headers) {
+    record Received(String method, String path, String query, Map<String, List<String>> headers, String body) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -50,6 +51,7 @@ final class Stub implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** Answers requests under {@code pathPrefix} with {@code status} and {@code body} after {@code delayMillis}. */
     void on(String pathPrefix, int status, String body, long delayMillis) {
         behaviours.put(pathPrefix, new Behaviour(status, body, delayMillis));
     }
@@ -60,8 +62,12 @@ final class Stub implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
-        received.add(
-                new Received(path, exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders())));
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        received.add(new Received(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
+                Map.copyOf(exchange.getRequestHeaders()), body));
         Behaviour behaviour = behaviours.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                 .max((a, b) -> a.getKey().length() - b.getKey().length()).map(Map.Entry::getValue)
                 .orElse(new Behaviour(404, "{\"error\":\"no behaviour\"}", 0));
@@ -78,7 +84,7 @@ final class Stub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            // the caller gave up (timeout test): nothing to answer
+            // the caller gave up (timeout test, killed executor): nothing to answer
         } finally {
             exchange.close();
         }

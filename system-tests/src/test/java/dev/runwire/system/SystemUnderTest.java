@@ -1,13 +1,18 @@
 package dev.runwire.system;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -15,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.awaitility.Awaitility;
+
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 
 /**
@@ -51,11 +59,23 @@ final class SystemUnderTest {
         return env;
     }
 
+    /** An owner created for one test, so tests never see each other's data. */
+    record Owner(String id, String apiKey) {
+    }
+
+    /** Creates an owner through the admin endpoint. */
+    static Owner owner(ServiceProcess api) {
+        String name = "owner-" + UUID.randomUUID();
+        JsonPath created = given().baseUri(api.url()).contentType(ContentType.JSON)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).body(Map.of("name", name)).post("/admin/owners")
+                .then().statusCode(201).body("name", equalTo(name)).body("apiKey", startsWith("rw_")).extract()
+                .jsonPath();
+        return new Owner(created.getString("ownerId"), created.getString("apiKey"));
+    }
+
     /** Creates an owner through the admin endpoint and returns its API key. */
     static String newOwner(ServiceProcess api) {
-        return given().baseUri(api.url()).contentType(ContentType.JSON).header("Authorization", "Bearer " + ADMIN_TOKEN)
-                .body(Map.of("name", "owner-" + UUID.randomUUID())).post("/admin/owners").then().statusCode(201)
-                .extract().path("apiKey");
+        return owner(api).apiKey();
     }
 
     static RequestSpecification as(ServiceProcess api, String key) {
@@ -67,18 +87,48 @@ final class SystemUnderTest {
                 .post("/v1/integrations").then().statusCode(201);
     }
 
-    /** Registers a GET action on {@code /items/{id}} under {@code pathPrefix} with the given timeout. */
+    /**
+     * Registers a GET action on {@code pathPrefix/{id}} with the given timeout: query {@code q={q}}, header
+     * {@code X-Trace: {trace}}, output {@code {id: string, price: number}}, the response as the output.
+     */
     static void action(ServiceProcess api, String key, String actionKey, String integrationKey, String pathPrefix,
             int timeoutMs) {
-        as(api, key).body(Map.of("key", actionKey, "intent", "Get an item", "inputSchema", Map
-                .of("type", "object", "properties", Map.of("id", Map.of("type", "string")), "required", List.of("id")),
-                "outputSchema",
-                Map.of("type", "object", "properties",
-                        Map.of("id", Map.of("type", "string"), "price", Map.of("type", "number")), "required",
-                        List.of("id", "price")),
-                "useDefaultMapping", true, "type", "http", "http", Map.of("integrationKey", integrationKey, "method",
-                        "GET", "path", pathPrefix + "/{id}", "query", Map.of("q", "{q}")),
-                "timeoutMs", timeoutMs)).post("/v1/actions").then().statusCode(201);
+        as(api, key)
+                .body(Map
+                        .of("key", actionKey, "intent", "Get an item", "inputSchema", Map.of("type", "object",
+                                "properties", Map.of("id", Map.of("type", "string")), "required", List.of("id")),
+                                "outputSchema",
+                                Map.of("type", "object", "properties",
+                                        Map.of("id", Map.of("type", "string"), "price", Map.of("type", "number")),
+                                        "required", List.of("id", "price")),
+                                "useDefaultMapping", true, "type", "http", "http",
+                                Map.of("integrationKey", integrationKey, "method", "GET", "path", pathPrefix + "/{id}",
+                                        "query", Map.of("q", "{q}"), "headers", Map.of("X-Trace", "{trace}")),
+                                "timeoutMs", timeoutMs))
+                .post("/v1/actions").then().statusCode(201);
+    }
+
+    /**
+     * Waits until a run goes through the whole system within the api's synchronous wait: a freshly started executor may
+     * not have its partitions yet, and a test that counts on a synchronous answer must not race that.
+     */
+    static void awaitFlowing(ServiceProcess api) {
+        try (Stub stub = new Stub()) {
+            stub.on("/warm/", 200, "{\"id\":\"w\",\"price\":0}", 0);
+            String key = newOwner(api);
+            integration(api, key, "warm", stub.baseUrl());
+            action(api, key, "warm", "warm", "/warm", 2_000);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> as(api, key).body(Map.of("key", "warm", "userId", "u", "input", Map.of("id", "w")))
+                            .post("/v1/actions/run").statusCode() == 200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Number of runs of an owner in the database. */
+    static long runCount(String ownerId) throws SQLException {
+        return (Long) query("select count(*) from api.runs where owner_id = '" + ownerId + "'").get(0).get(0);
     }
 
     static Connection db() throws SQLException {
