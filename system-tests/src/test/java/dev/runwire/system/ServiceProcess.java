@@ -73,6 +73,21 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The sum of a Prometheus metric's samples (all label sets), 0 when it has none. */
+    double metric(String name) {
+        try {
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private boolean ready() {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited; see " + log);

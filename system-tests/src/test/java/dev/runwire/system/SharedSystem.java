@@ -40,7 +40,9 @@ final class SharedSystem {
             throw new IllegalStateException("could not create the shared topics on " + SystemUnderTest.KAFKA, e);
         }
         // 2 s: long enough for every synchronous answer of the tests, short enough for the 202 test
-        api = ServiceProcess.api("api-shared", topics.apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s"))).start();
+        api = ServiceProcess
+                .api("api-shared", topics.apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s", "RUNWIRE_SSE_HEARTBEAT", "1s")))
+                .start();
         executor = ServiceProcess.executor("executor-shared", topics.executorEnv()).start();
         SystemUnderTest.awaitFlowing(api);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

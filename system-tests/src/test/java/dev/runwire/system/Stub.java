@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -27,7 +28,14 @@ final class Stub implements AutoCloseable {
     }
 
     /** A request the stub received. */
-    record Received(String method, String path, String query, Map<String, List<String>> headers, String body) {
+    record Received(String method, String path, String query, Map<String, List<String>> headers, String body,
+            long startedNanos, AtomicLong finishedNanos) {
+
+        /** Whether this request was being handled while the other one was. */
+        boolean overlaps(Received other) {
+            return startedNanos < other.finishedNanos.get() && other.startedNanos < finishedNanos.get();
+        }
+
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -66,8 +74,9 @@ final class Stub implements AutoCloseable {
         try (InputStream in = exchange.getRequestBody()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        received.add(new Received(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
-                Map.copyOf(exchange.getRequestHeaders()), body));
+        Received request = new Received(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
+                Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime(), new AtomicLong(Long.MAX_VALUE));
+        received.add(request);
         Behaviour behaviour = behaviours.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
                 .max((a, b) -> a.getKey().length() - b.getKey().length()).map(Map.Entry::getValue)
                 .orElse(new Behaviour(404, "{\"error\":\"no behaviour\"}", 0));
@@ -86,6 +95,7 @@ final class Stub implements AutoCloseable {
         } catch (IOException e) {
             // the caller gave up (timeout test, killed executor): nothing to answer
         } finally {
+            request.finishedNanos().set(System.nanoTime());
             exchange.close();
         }
     }

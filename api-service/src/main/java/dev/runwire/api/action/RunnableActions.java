@@ -1,5 +1,9 @@
 package dev.runwire.api.action;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +18,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.json.Json;
 
 /**
@@ -24,6 +30,13 @@ import dev.runwire.model.json.Json;
 public class RunnableActions {
 
     private static final int MAX_ENTRIES = 10_000;
+
+    private static final String SELECT = """
+            select a.id, a.key, a.version, a.active, a.intent, a.type, a.input_schema, a.output_schema,
+                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, i.base_url
+            from api.actions a
+            left join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
+            """;
 
     private final Pool pool;
     private final Map<UUID, Parsed> parsed = new ConcurrentHashMap<>();
@@ -38,19 +51,37 @@ public class RunnableActions {
     }
 
     /** The JSON parts of a version, parsed once. */
-    public record Parsed(ActionRequest.HttpTemplate http, Map<String, String> outputMapping, JsonNode outputSchema) {
+    public record Parsed(ActionRequest.HttpTemplate http, Map<String, String> outputMapping, JsonNode inputSchema,
+            JsonNode outputSchema) {
+    }
+
+    /** What the executor needs to run this version: the request template on the integration's current base URL. */
+    public static ActionSpec spec(RunnableAction action) {
+        ActionRequest.HttpTemplate http = action.parsed().http();
+        return new ActionSpec(action.id(), action.key(), action.version(), action.type(),
+                new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
+                        http.query(), http.body()),
+                action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().inputSchema(),
+                action.parsed().outputSchema(), action.timeoutMs());
     }
 
     /** The newest version of the owner's action, or null. */
     public Uni<RunnableAction> latest(UUID ownerId, String key) {
-        return pool.preparedQuery("""
-                select a.id, a.key, a.version, a.active, a.intent, a.type, a.input_schema, a.output_schema,
-                       a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, i.base_url
-                from api.actions a
-                left join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
+        return pool.preparedQuery(SELECT + """
                 where a.owner_id = $1 and a.key = $2
                 order by a.version desc limit 1""").execute(Tuple.of(ownerId, key))
                 .map(rows -> rows.size() == 0 ? null : toAction(rows.iterator().next()));
+    }
+
+    /** Every version of the owner's actions with these keys, newest first per key. */
+    public Uni<Map<String, List<RunnableAction>>> versions(UUID ownerId, Collection<String> keys) {
+        return pool.preparedQuery(SELECT + """
+                where a.owner_id = $1 and a.key = any($2)
+                order by a.key, a.version desc""").execute(Tuple.of(ownerId, keys.toArray(String[]::new))).map(rows -> {
+            Map<String, List<RunnableAction>> byKey = new HashMap<>();
+            rows.forEach(row -> byKey.computeIfAbsent(row.getString("key"), k -> new ArrayList<>()).add(toAction(row)));
+            return byKey;
+        });
     }
 
     private RunnableAction toAction(Row row) {
@@ -61,7 +92,7 @@ public class RunnableActions {
         Parsed parts = parsed.computeIfAbsent(id,
                 ignored -> new Parsed(Json.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
                 }), Json.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
-                }), Json.tree(row.getString("output_schema"))));
+                }), Json.tree(row.getString("input_schema")), Json.tree(row.getString("output_schema"))));
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
                 row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"), parts);

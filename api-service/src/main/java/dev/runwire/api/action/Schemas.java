@@ -29,7 +29,7 @@ public class Schemas {
     private final Map<UUID, CompiledSchema> inputSchemas = new ConcurrentHashMap<>();
 
     /** Checks a schema given in a request; a 422 pointing at {@code pointer} if it is not valid. */
-    void check(JsonNode schema, String pointer) {
+    public void check(JsonNode schema, String pointer) {
         if (schema == null || schema.isNull()) {
             return;
         }

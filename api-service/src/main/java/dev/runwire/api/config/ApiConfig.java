@@ -22,6 +22,9 @@ public interface ApiConfig {
     /** Transactional outbox. */
     Outbox outbox();
 
+    /** Live run streams. */
+    Sse sse();
+
     /** Key that seals pass-through secrets for the executor. */
     Secrets secrets();
 
@@ -29,6 +32,16 @@ public interface ApiConfig {
         /** How long a synchronous run request waits for the run to finish before answering 202. */
         @WithDefault("30s")
         Duration syncWait();
+    }
+
+    interface Sse {
+        /** How often an idle stream gets a heartbeat comment. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** Bytes a stream may have waiting for a slow reader before it is disconnected (it can resume). */
+        @WithDefault("262144")
+        int maxBufferedBytes();
     }
 
     interface Outbox {

@@ -8,6 +8,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -20,11 +21,26 @@ import dev.runwire.model.command.RunCommand;
 @ApplicationScoped
 public class CommandPublisher {
 
+    private static final Logger LOG = Logger.getLogger(CommandPublisher.class);
+
     private final MutinyEmitter<RunCommand> emitter;
+    private final RunStore store;
 
     CommandPublisher(
-            @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunCommand> emitter) {
+            @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunCommand> emitter,
+            RunStore store) {
         this.emitter = emitter;
+        this.store = store;
+    }
+
+    /**
+     * Publishes a command whose outbox row was just committed, then deletes the row. Does not wait: a failure leaves
+     * the row to the outbox relay, so the command is published all the same.
+     */
+    void publishCommitted(RunCommand command, String type, long outboxId) {
+        publish(command, type).chain(() -> store.deleteOutbox(outboxId)).subscribe().with(ok -> {
+        }, failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", command.runId(),
+                failure.getClass().getSimpleName()));
     }
 
     Uni<Void> publish(RunCommand command, String type) {

@@ -1,11 +1,14 @@
 package dev.runwire.api.run;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -24,8 +27,9 @@ import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
+import dev.runwire.model.run.RunStatus;
 
-/** Reading runs. */
+/** Runs: create with a plan, list, read, abort. */
 @Path("/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -39,19 +43,56 @@ public class RunResource {
     public record RunAccepted(UUID runId, String status) {
     }
 
+    private static final int MAX_PAGE = 1000;
+    private static final int MAX_PAGE_SIZE = 100;
+
     private final RunStore store;
+    private final PlanRunService plans;
     private final Caller caller;
 
-    RunResource(RunStore store, Caller caller) {
+    RunResource(RunStore store, PlanRunService plans, Caller caller) {
         this.store = store;
+        this.plans = plans;
         this.caller = caller;
+    }
+
+    @POST
+    public Uni<Response> create(CreateRunRequest body) {
+        return plans.create(caller.ownerId(), body).map(created -> Response.status(201)
+                .header("Location", "/v1/runs/" + created.runId()).entity(created).build());
+    }
+
+    @GET
+    public Uni<List<RunView>> list(@QueryParam("userId") String userId, @QueryParam("status") String status,
+            @QueryParam("customerIntegrationIds") List<String> integrationIds, @QueryParam("page") String page,
+            @QueryParam("pageSize") String pageSize, @QueryParam("includeEvents") String includeEvents) {
+        if (status != null && Arrays.stream(RunStatus.values()).noneMatch(s -> s.name().equals(status))) {
+            throw ApiException.badRequest("status is one of " + Arrays.toString(RunStatus.values()),
+                    ErrorObject.Source.parameter("status"));
+        }
+        RunStore.ListQuery query = new RunStore.ListQuery(caller.ownerId(), userId, status,
+                integrationIds == null ? List.of() : integrationIds, bounded(page, "page", 1, MAX_PAGE),
+                bounded(pageSize, "pageSize", 10, MAX_PAGE_SIZE));
+        boolean withEvents = flag(includeEvents, "includeEvents");
+        return store.list(query).chain(rows -> {
+            List<UUID> ids = rows.stream().map(row -> row.getUUID("id")).toList();
+            Uni<Map<UUID, List<Object>>> events = withEvents ? store.events(ids) : Uni.createFrom().item(Map.of());
+            return events.map(byRun -> rows.stream()
+                    .map(row -> view(row, byRun.getOrDefault(row.getUUID("id"), List.of()))).toList());
+        });
+    }
+
+    @DELETE
+    @Path("{runId}")
+    public Uni<PlanRunService.Aborted> abort(@PathParam("runId") String runId) {
+        return plans.abort(caller.ownerId(), parseRunId(runId));
     }
 
     @GET
     @Path("{runId}")
     public Uni<RunView> get(@PathParam("runId") String runId, @QueryParam("includeEvents") String includeEvents) {
         UUID id = parseRunId(runId);
-        boolean withEvents = "true".equalsIgnoreCase(includeEvents);
+        boolean withEvents = flag(includeEvents, "includeEvents");
         return store.findRun(caller.ownerId(), id).chain(row -> {
             if (row == null) {
                 throw ApiException.notFound("no run with id " + runId);
@@ -73,6 +114,12 @@ public class RunResource {
             return Response.ok(new RunActionResponse(accepted.runId(), end.output())).build();
         }
         RunError error = end.error();
+        if (end.type() == RunEventType.RUN_CANCELED) {
+            ErrorObject object = new ErrorObject(409, "run_canceled", "Run Canceled", error.message(), null,
+                    Map.of("runId", accepted.runId(), "status", "CANCELED"));
+            return Response.status(409).header("Location", location).type(MediaType.APPLICATION_JSON)
+                    .entity(new ErrorBody(List.of(object))).build();
+        }
         ErrorObject object = new ErrorObject(502, error.code(), "Run Failed", error.message(), null,
                 failureMeta(accepted.runId(), error));
         return Response.status(502).header("Location", location).type(MediaType.APPLICATION_JSON)
@@ -93,11 +140,39 @@ public class RunResource {
     }
 
     private static RunView view(Row row, List<Object> events) {
-        return new RunView(row.getUUID("id"), row.getString("repeat_key"), null, row.getString("status"),
-                row.getUUID("execution_plan_id"), events, Json.tree(row.getString("result_json")),
-                Json.tree(row.getString("error_json")), row.getString("intent"), row.getString("context"),
-                row.getString("user_id"), row.getString("action_key"), row.getInteger("action_version"),
-                row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        return new RunView(row.getUUID("id"), row.getString("repeat_key"), row.getUUID("repeat_run_id"),
+                row.getString("status"), row.getUUID("execution_plan_id"), events,
+                Json.tree(row.getString("result_json")), Json.tree(row.getString("error_json")),
+                row.getString("intent"), row.getString("context"), row.getString("user_id"),
+                row.getString("action_key"), row.getInteger("action_version"), row.getOffsetDateTime("created_at"),
+                row.getOffsetDateTime("updated_at"));
+    }
+
+    /** A whole-number query parameter within bounds; 400 naming the parameter otherwise. */
+    static int bounded(String value, String name, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number >= 1 && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest(name + " is a whole number from 1 to " + max, ErrorObject.Source.parameter(name));
+    }
+
+    /** A boolean query parameter ({@code true} or {@code false}); 400 naming the parameter otherwise. */
+    static boolean flag(String value, String name) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name + " is true or false", ErrorObject.Source.parameter(name));
     }
 
     static UUID parseRunId(String runId) {

@@ -5,20 +5,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.action.ActionRequest;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
@@ -26,11 +22,9 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.model.command.ActionSpec;
-import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.SealedSecret;
-import dev.runwire.model.crypto.SecretSealer;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.schema.Violation;
@@ -39,7 +33,6 @@ import dev.runwire.model.schema.Violation;
 @ApplicationScoped
 public class RunService {
 
-    private static final Logger LOG = Logger.getLogger(RunService.class);
     static final String STEP_ID = "step-1";
 
     private final RunnableActions actions;
@@ -47,12 +40,12 @@ public class RunService {
     private final Schemas schemas;
     private final RunStore store;
     private final CommandPublisher publisher;
-    private final RunWaiters waiters;
+    private final RunFeed waiters;
     private final ApiConfig config;
-    private final SecretSealer sealer;
+    private final PassThroughSealer sealer;
 
-    RunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher, RunWaiters waiters,
-            ApiConfig config, MeterRegistry registry) {
+    RunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher, RunFeed waiters,
+            ApiConfig config, MeterRegistry registry, PassThroughSealer sealer) {
         this.actions = actions;
         this.registry = registry;
         this.schemas = schemas;
@@ -60,8 +53,7 @@ public class RunService {
         this.publisher = publisher;
         this.waiters = waiters;
         this.config = config;
-        this.sealer = new SecretSealer(config.secrets().keyId(),
-                Map.of(config.secrets().keyId(), config.secrets().key()));
+        this.sealer = sealer;
     }
 
     /** How an accepted run ended for its caller: finished (with its terminal event) or still going. */
@@ -95,29 +87,21 @@ public class RunService {
                     .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer())).toList());
         }
         UUID runId = UUID.randomUUID();
-        ActionRequest.HttpTemplate http = action.parsed().http();
-        ActionSpec spec = new ActionSpec(action.id(), action.key(), action.version(), action.type(),
-                new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
-                        http.query(), http.body()),
-                action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().outputSchema(),
-                action.timeoutMs());
+        ActionSpec spec = RunnableActions.spec(action);
         PlanStep step = new PlanStep(STEP_ID, action.intent(), List.of(), spec, input);
-        SealedSecret passThrough = body.passThrough() == null || body.passThrough().isNull() ? null
-                : sealer.seal(body.passThrough().toString(), runId.toString());
+        SealedSecret passThrough = sealer.seal(body.passThrough(), runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), List.of(step), passThrough);
+        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.ACTION, List.of(step),
+                null, passThrough);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id(), action.key(),
-                action.version(), action.intent(), "rk_" + UUID.randomUUID(), UUID.randomUUID(), plan(step), now);
+                action.version(), action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
+                PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now);
 
         registry.counter("runwire.runs.accepted").increment();
         CompletableFuture<RunEvent> end = waiters.register(runId);
         return store.insertWithCommand(run, command, RunRequested.TYPE).onFailure().invoke(() -> waiters.forget(runId))
                 .chain(outboxId -> {
-                    // publish after the commit; the relay covers a crash between the two
-                    publisher.publish(command, RunRequested.TYPE).chain(() -> store.deleteOutbox(outboxId)).subscribe()
-                            .with(ok -> {
-                            }, failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", runId,
-                                    failure.getClass().getSimpleName()));
+                    publisher.publishCommitted(command, RunRequested.TYPE, outboxId);
                     return Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
                             .recoverWithItem(() -> null).map(terminal -> {
                                 if (terminal == null) {
@@ -126,13 +110,6 @@ public class RunService {
                                 return new Accepted(runId, terminal);
                             });
                 });
-    }
-
-    private static Map<String, Object> plan(PlanStep step) {
-        Map<String, Object> stepView = Map.of("id", step.stepId(), "description", step.description(), "dependsOnSteps",
-                step.dependsOn(), "action", Map.of("key", step.action().key(), "version", step.action().version()));
-        return Map.of("planType", "json", "plan",
-                Map.of("description", step.description(), "steps", List.of(stepView)));
     }
 
     private static void validate(RunActionRequest body) {

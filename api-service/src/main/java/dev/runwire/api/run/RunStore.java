@@ -3,6 +3,7 @@ package dev.runwire.api.run;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.model.Topics;
 import dev.runwire.model.event.RunEvent;
-import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
 
 /**
@@ -33,9 +33,10 @@ public class RunStore {
         this.pool = pool;
     }
 
-    /** A new run as stored. */
-    record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, int actionVersion,
-            String intent, String repeatKey, UUID executionPlanId, Object plan, OffsetDateTime createdAt) {
+    /** A new run as stored. The action columns are set for single action runs only. */
+    record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
+            String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
+            String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt) {
     }
 
     /**
@@ -50,18 +51,36 @@ public class RunStore {
                 .preparedQuery(
                         """
                                 with run as (
-                                    insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, repeat_key,
-                                                          execution_plan_id, plan, status, created_at, updated_at)
-                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, 'QUEUED', $11, $11)
+                                    insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
+                                                          repeat_key, repeat_run_id, execution_plan_id, plan, approval_strategy,
+                                                          integration_keys, status, created_at, updated_at)
+                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15)
                                     returning id)
                                 insert into api.outbox (run_id, topic, msg_type, payload)
-                                select id, $12, $13, $14::text::jsonb from run
+                                select id, $16, $17, $18::text::jsonb from run
                                 returning id""")
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
-                        run.actionKey(), run.actionVersion(), run.intent(), run.repeatKey(), run.executionPlanId(),
-                        Json.write(run.plan()), run.createdAt(), Topics.RUN_COMMANDS, commandType,
+                        run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
+                        run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
+                        run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
                         Json.write(command) }))
                 .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Writes a command about an existing run to the outbox. */
+    Uni<Long> insertCommand(UUID runId, Object command, String commandType) {
+        return pool.preparedQuery("""
+                insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
+                returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The first run of the owner that holds the repeat key, or null. */
+    Uni<Row> findByRepeatKey(UUID ownerId, String repeatKey) {
+        return pool.preparedQuery("""
+                select id, execution_plan_id, plan::text as plan_json from api.runs
+                where owner_id = $1 and repeat_key = $2 order by created_at, id limit 1""")
+                .execute(Tuple.of(ownerId, repeatKey)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
     }
 
     Uni<Void> deleteOutbox(long id) {
@@ -73,6 +92,66 @@ public class RunStore {
         return pool.preparedQuery(
                 "select *, result::text as result_json, error::text as error_json from api.runs where id = $1 and owner_id = $2")
                 .execute(Tuple.of(runId, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    /** A page of the owner's runs, newest first; the filters that are set narrow it. */
+    record ListQuery(UUID ownerId, String userId, String status, List<String> integrationKeys, int page, int pageSize) {
+    }
+
+    /** A page of runs; only the filters given are in the statement, so each shape gets its index. */
+    Uni<List<Row>> list(ListQuery query) {
+        StringBuilder sql = new StringBuilder(
+                "select *, result::text as result_json, error::text as error_json from api.runs where owner_id = $1");
+        List<Object> params = new ArrayList<>();
+        params.add(query.ownerId());
+        if (query.userId() != null) {
+            params.add(query.userId());
+            sql.append(" and user_id = $").append(params.size());
+        }
+        if (query.status() != null) {
+            params.add(query.status());
+            sql.append(" and status = $").append(params.size());
+        }
+        if (!query.integrationKeys().isEmpty()) {
+            params.add(query.integrationKeys().toArray(String[]::new));
+            sql.append(" and integration_keys && $").append(params.size()).append("::text[]");
+        }
+        params.add(query.pageSize());
+        sql.append(" order by created_at desc, id desc limit $").append(params.size());
+        params.add((query.page() - 1) * query.pageSize());
+        sql.append(" offset $").append(params.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<Row> page = new ArrayList<>();
+            rows.forEach(page::add);
+            return page;
+        });
+    }
+
+    /** The events of several runs, each run's in order. */
+    Uni<Map<UUID, List<Object>>> events(List<UUID> runIds) {
+        if (runIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool
+                .preparedQuery(
+                        "select run_id, payload::text from api.run_events where run_id = any($1) order by run_id, seq")
+                .execute(Tuple.of(runIds.toArray(UUID[]::new))).map(rows -> {
+                    Map<UUID, List<Object>> byRun = new HashMap<>();
+                    rows.forEach(row -> byRun.computeIfAbsent(row.getUUID(0), id -> new ArrayList<>())
+                            .add(Json.tree(row.getString(1))));
+                    return byRun;
+                });
+    }
+
+    /** A run's events after a sequence number, in order. */
+    Uni<List<RunEvent>> eventsAfter(UUID runId, long afterSeq) {
+        return pool
+                .preparedQuery("select payload::text from api.run_events where run_id = $1 and seq > $2 order by seq")
+                .execute(Tuple.of(runId, afterSeq)).map(rows -> {
+                    List<RunEvent> events = new ArrayList<>();
+                    rows.forEach(row -> events.add(Json.read(row.getString(0), RunEvent.class)));
+                    return events;
+                });
     }
 
     /** A run's events in order, as stored JSON. */
@@ -103,11 +182,11 @@ public class RunStore {
         }
         List<Tuple> updates = new ArrayList<>(newest.size());
         for (RunEvent event : newest.values()) {
-            boolean success = event.type() == RunEventType.RUN_SUCCEEDED;
-            boolean failure = event.type() == RunEventType.RUN_FAILED;
+            boolean terminal = event.type().isTerminal();
             updates.add(Tuple.from(new Object[] { event.runId(), event.status().name(),
-                    success ? Json.write(event.output()) : null, failure ? Json.write(event.error()) : null,
-                    event.seq(), event.at().atOffset(ZoneOffset.UTC) }));
+                    terminal && event.output() != null ? Json.write(event.output()) : null,
+                    terminal && event.error() != null ? Json.write(event.error()) : null, event.seq(),
+                    event.at().atOffset(ZoneOffset.UTC) }));
         }
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 insert into api.run_events (run_id, seq, event_id, type, payload, at)

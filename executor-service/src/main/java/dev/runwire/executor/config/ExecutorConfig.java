@@ -25,6 +25,10 @@ public interface ExecutorConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
+        /** How long a finished run's state stays in the executor's store (its events are in the read model). */
+        @WithDefault("24h")
+        Duration retention();
+
         /** Upper bound of an integration response body; larger responses fail the step. */
         @WithDefault("1048576")
         int maxResponseBytes();

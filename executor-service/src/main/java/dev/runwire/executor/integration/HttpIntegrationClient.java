@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +21,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
@@ -49,19 +54,52 @@ public class HttpIntegrationClient {
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final WebClient client;
-    private final OutputSchemas outputSchemas;
+    private final ActionSchemas schemas;
+    private final Map<io.vertx.ext.web.client.HttpRequest<?>, Call> calls = new ConcurrentHashMap<>();
     private final ExecutorConfig config;
     private final MeterRegistry registry;
     private final ObjectMapper mapper = Json.mapper();
 
-    HttpIntegrationClient(Vertx vertx, OutputSchemas outputSchemas, ExecutorConfig config, MeterRegistry registry) {
-        this.outputSchemas = outputSchemas;
+    HttpIntegrationClient(Vertx vertx, ActionSchemas schemas, ExecutorConfig config, MeterRegistry registry) {
+        this.schemas = schemas;
         this.config = config;
         this.registry = registry;
         this.client = WebClient.create(vertx,
                 new WebClientOptions().setConnectTimeout((int) config.execution().connectTimeout().toMillis())
                         .setFollowRedirects(false).setKeepAlive(true).setMaxPoolSize(config.execution().maxInFlight())
                         .setUserAgent("runwire-executor"));
+        // the web client has no cancel: the interceptor hands each call its underlying request, which a cancel resets
+        ((WebClientInternal) client.getDelegate()).addInterceptor(context -> {
+            Call call = context.phase() == ClientPhase.SEND_REQUEST ? calls.get(context.request()) : null;
+            if (call != null && !call.attach(context.clientRequest())) {
+                context.fail(new CancellationException("the run was aborted"));
+                return;
+            }
+            context.next();
+        });
+    }
+
+    /** A call in flight that the run can cancel: its request is reset (the connection closed), its outcome dropped. */
+    public static final class Call {
+        private HttpClientRequest request;
+        private boolean canceled;
+
+        /** @return false when the call was cancelled before its request went out */
+        synchronized boolean attach(HttpClientRequest clientRequest) {
+            request = clientRequest;
+            return !canceled;
+        }
+
+        public synchronized void cancel() {
+            canceled = true;
+            if (request != null) {
+                request.reset();
+            }
+        }
+
+        synchronized boolean canceled() {
+            return canceled;
+        }
     }
 
     /** The key an integration sees for every attempt of one step of one run. */
@@ -69,20 +107,26 @@ public class HttpIntegrationClient {
         return runId + ":" + stepId;
     }
 
-    public Uni<StepOutcome> call(UUID runId, PlanStep step, List<PassThrough> passThrough) {
+    /**
+     * Calls the step's integration with the given (resolved) input.
+     *
+     * @param call
+     *            lets the caller cancel the call while it is in flight
+     */
+    public Uni<StepOutcome> call(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough, Call call) {
         ActionSpec action = step.action();
         HttpSpec http = action.http();
         HttpRequest<Buffer> request;
         JsonNode body;
         try {
             request = client.requestAbs(HttpMethod.valueOf(http.method().toUpperCase()),
-                    joinUrl(http.baseUrl(), RequestTemplate.path(http.path(), step.input())));
-            body = hasBody(http.method()) ? RequestTemplate.body(http.body(), step.input()) : null;
+                    joinUrl(http.baseUrl(), RequestTemplate.path(http.path(), input)));
+            body = hasBody(http.method()) ? RequestTemplate.body(http.body(), input) : null;
         } catch (RequestTemplate.MissingValueException | IllegalArgumentException e) {
             return Uni.createFrom().item(StepOutcome.failure(RunError.of(Codes.MAPPING_ERROR, e.getMessage())));
         }
-        applyTemplates(request, http.headers(), step.input(), true);
-        applyTemplates(request, http.query(), step.input(), false);
+        applyTemplates(request, http.headers(), input, true);
+        applyTemplates(request, http.query(), input, false);
         request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));
         request.putHeader("Accept", "application/json");
         for (PassThrough data : passThrough) {
@@ -96,11 +140,15 @@ public class HttpIntegrationClient {
             }
         }
         request.timeout(action.timeoutMs());
+        io.vertx.ext.web.client.HttpRequest<?> delegate = request.getDelegate();
+        calls.put(delegate, call);
         Uni<HttpResponse<Buffer>> response = body == null ? request.send()
                 : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
         Timer.Sample sample = Timer.start(registry);
         return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs())).failWith(TimeoutException::new)
-                .map(answer -> outcome(action, answer)).onFailure().recoverWithItem(failure -> failed(action, failure))
+                .map(answer -> outcome(action, answer)).onFailure()
+                .recoverWithItem(failure -> failed(action, failure, call.canceled())).onTermination()
+                .invoke(() -> calls.remove(delegate))
                 .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
                         "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
     }
@@ -126,7 +174,7 @@ public class HttpIntegrationClient {
         }
         JsonNode output = action.useDefaultMapping() || action.outputMapping() == null ? json
                 : RequestTemplate.output(action.outputMapping(), json);
-        List<Violation> violations = outputSchemas.violations(action, output);
+        List<Violation> violations = schemas.outputViolations(action, output);
         if (!violations.isEmpty()) {
             return StepOutcome.failure(new RunError(Codes.OUTPUT_SCHEMA_VIOLATION,
                     "the output does not match the action's output schema", status,
@@ -135,7 +183,10 @@ public class HttpIntegrationClient {
         return StepOutcome.success(output);
     }
 
-    private StepOutcome failed(ActionSpec action, Throwable failure) {
+    private StepOutcome failed(ActionSpec action, Throwable failure, boolean canceled) {
+        if (canceled) {
+            return StepOutcome.failure(RunError.of(Codes.CANCELED, "the call was cancelled: the run was aborted"));
+        }
         if (failure instanceof TimeoutException || failure instanceof ConnectTimeoutException
                 || failure.getClass().getSimpleName().contains("Timeout")) {
             return StepOutcome.failure(RunError.of(Codes.INTEGRATION_TIMEOUT,

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.executor.config.ExecutorConfig;
+import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
 
@@ -27,7 +28,6 @@ public class CommandConsumer {
 
     private final RunExecutor executor;
     private final AsyncSlots slots;
-    private final KeyedSequencer sequencer = new KeyedSequencer();
 
     CommandConsumer(RunExecutor executor, ExecutorConfig config) {
         this.executor = executor;
@@ -41,22 +41,24 @@ public class CommandConsumer {
             LOG.warn("skipping a run command that could not be read");
             return Uni.createFrom().completionStage(message.ack());
         }
-        return slots.acquire()
-                .invoke(() -> sequencer.submit(command.runId(), () -> execute(command)).whenComplete((ok, failure) -> {
-                    slots.release();
-                    if (failure == null) {
-                        message.ack();
-                    } else {
-                        LOG.errorf(failure, "run %s could not be carried out; its command stays uncommitted",
-                                command.runId());
-                        message.nack(failure);
-                    }
-                }));
+        return slots.acquire().invoke(() -> execute(command).whenComplete((ok, failure) -> {
+            slots.release();
+            if (failure == null) {
+                message.ack();
+            } else {
+                LOG.errorf(failure, "run %s could not be carried out; its command stays uncommitted", command.runId());
+                message.nack(failure);
+            }
+        }));
     }
 
+    /** Commands arrive in partition order, so a run's abort always comes after its request. */
     private CompletionStage<Void> execute(RunCommand command) {
         if (command instanceof RunRequested requested) {
-            return executor.execute(requested).subscribeAsCompletionStage();
+            return executor.onRequested(requested);
+        }
+        if (command instanceof RunAbortRequested abort) {
+            return executor.onAbort(abort);
         }
         return CompletableFuture.completedFuture(null);
     }

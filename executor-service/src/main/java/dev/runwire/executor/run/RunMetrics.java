@@ -16,6 +16,10 @@ public class RunMetrics {
         this.registry = registry;
     }
 
+    void callCanceled() {
+        registry.counter("runwire.executor.calls.canceled").increment();
+    }
+
     void runFinished(RunStatus status) {
         registry.counter("runwire.executor.runs.finished", "status", status.name()).increment();
     }

@@ -23,6 +23,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            when true the integration's JSON body is the output
  * @param outputMapping
  *            output property to JSON pointer into the response body, when not default
+ * @param inputSchema
+ *            draft-7 schema the input must satisfy, or null; the executor checks inputs that took values from earlier
+ *            steps' outputs
  * @param outputSchema
  *            draft-7 schema the output must satisfy, or null
  * @param timeoutMs
@@ -30,5 +33,5 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ActionSpec(UUID actionId, String key, int version, String type, HttpSpec http, boolean useDefaultMapping,
-        Map<String, String> outputMapping, JsonNode outputSchema, long timeoutMs) {
+        Map<String, String> outputMapping, JsonNode inputSchema, JsonNode outputSchema, long timeoutMs) {
 }

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * approval decided) and new versions can join without breaking readers.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE) })
-public sealed interface RunCommand permits RunRequested {
+@JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE),
+        @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE) })
+public sealed interface RunCommand permits RunRequested, RunAbortRequested {
 
     /** The run this command is about; also the record key. */
     UUID runId();

@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * A run was accepted and must be carried out.
  *
@@ -13,13 +16,31 @@ import java.util.UUID;
  *            the tenant the run belongs to
  * @param acceptedAt
  *            when the api-service accepted it
+ * @param kind
+ *            a single action run or a plan; they differ in how a failed step ends the run
  * @param steps
  *            the plan: steps with their dependencies
+ * @param outputSchema
+ *            draft-7 schema the run's result (its steps' outputs by step id) must satisfy, or null
  * @param passThrough
  *            the caller's pass-through credentials, sealed; null when none
  */
-public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, List<PlanStep> steps, SealedSecret passThrough)
-        implements RunCommand {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind kind, List<PlanStep> steps,
+        JsonNode outputSchema, SealedSecret passThrough) implements RunCommand {
 
     public static final String TYPE = "run.requested.v1";
+
+    /** What the run was asked as. */
+    public enum Kind {
+        /** {@code POST /v1/actions/run}: one step; its failure is the run's failure, its output the run's result. */
+        ACTION,
+        /** {@code POST /v1/runs}: steps with dependencies; step failures make a partial or no success. */
+        PLAN
+    }
+
+    /** Older commands carry no kind: they were single action runs. */
+    public Kind kindOrDefault() {
+        return kind == null ? Kind.ACTION : kind;
+    }
 }

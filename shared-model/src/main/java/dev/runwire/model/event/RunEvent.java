@@ -23,6 +23,10 @@ import dev.runwire.model.run.RunStatus;
  *            what happened
  * @param stepId
  *            the step, for step events
+ * @param description
+ *            what the step does, for step events
+ * @param input
+ *            the exact input the step sends, on {@code STEP_STARTED}
  * @param at
  *            when it happened
  * @param status
@@ -33,10 +37,18 @@ import dev.runwire.model.run.RunStatus;
  *            why it failed, on failure
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, Instant at,
-        RunStatus status, JsonNode output, RunError error) {
+public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, String description,
+        Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error) {
 
     public static final String TYPE = "run.event.v1";
+
+    /** This event without the step's input and output: what a stream shows when tool calls are not wanted. */
+    public RunEvent withoutToolCall() {
+        if (stepId == null) {
+            return this;
+        }
+        return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error);
+    }
 
     /** The stable id of the {@code seq}-th event of a run. */
     public static UUID idFor(UUID runId, long seq) {

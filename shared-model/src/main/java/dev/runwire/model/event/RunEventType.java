@@ -1,11 +1,15 @@
 package dev.runwire.model.event;
 
-/** What happened to a run. */
+/** What happened to a run. Each terminal type names the status the run ended in. */
 public enum RunEventType {
-    RUN_STARTED, STEP_STARTED, STEP_SUCCEEDED, STEP_FAILED, RUN_SUCCEEDED, RUN_FAILED;
+    RUN_STARTED, STEP_STARTED, STEP_SUCCEEDED, STEP_FAILED, STEP_SKIPPED, STEP_CANCELED, RUN_SUCCEEDED,
+    RUN_PARTIAL_SUCCESS, RUN_NO_SUCCESS, RUN_FAILED, RUN_CANCELED;
 
     /** Whether this event ends the run. */
     public boolean isTerminal() {
-        return this == RUN_SUCCEEDED || this == RUN_FAILED;
+        return switch (this) {
+        case RUN_SUCCEEDED, RUN_PARTIAL_SUCCESS, RUN_NO_SUCCESS, RUN_FAILED, RUN_CANCELED -> true;
+        default -> false;
+        };
     }
 }

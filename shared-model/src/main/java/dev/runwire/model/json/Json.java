@@ -49,6 +49,15 @@ public final class Json {
         }
     }
 
+    /** Reads JSON text kept by this system into a class; null stays null. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return json == null ? null : MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("stored JSON is unreadable", e);
+        }
+    }
+
     /** Applies the message settings to a mapper (e.g. one a framework created). */
     public static ObjectMapper configure(ObjectMapper mapper) {
         return mapper.registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -36,6 +36,11 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String OUTPUT_SCHEMA_VIOLATION = "output_schema_violation";
         public static final String MAPPING_ERROR = "mapping_error";
         public static final String INTERNAL = "internal_error";
+        public static final String INPUT_INVALID = "input_invalid";
+        public static final String REFERENCE_UNRESOLVED = "reference_unresolved";
+        public static final String RESULT_SCHEMA_VIOLATION = "result_schema_violation";
+        public static final String DEPENDENCY_NOT_MET = "dependency_not_met";
+        public static final String CANCELED = "canceled";
 
         private Codes() {
         }

@@ -2,9 +2,11 @@ package dev.runwire.api.run;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,16 +18,33 @@ import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
 /**
- * Callers of this replica waiting for their run to finish. Every replica reads every run event (its own consumer
- * group), so a waiting request completes from the broadcast whichever replica accepted it and whichever executor ran
- * it; nothing polls the database.
+ * Run events as they happen, for this replica's callers: requests waiting for their run to finish and live streams.
+ * Every replica reads every run event (its own consumer group), so a caller is served whichever replica it reached and
+ * whichever executor ran the run; nothing polls the database.
  */
 @ApplicationScoped
-public class RunWaiters {
+public class RunFeed {
 
-    private static final Logger LOG = Logger.getLogger(RunWaiters.class);
+    private static final Logger LOG = Logger.getLogger(RunFeed.class);
 
     private final Map<UUID, CompletableFuture<RunEvent>> waiting = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Consumer<RunEvent>>> listeners = new ConcurrentHashMap<>();
+
+    /** Hands every event of the run to the listener until it is removed. */
+    void listen(UUID runId, Consumer<RunEvent> listener) {
+        listeners.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(listener);
+    }
+
+    void unlisten(UUID runId, Consumer<RunEvent> listener) {
+        listeners.computeIfPresent(runId, (id, set) -> {
+            set.remove(listener);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    int listening() {
+        return listeners.values().stream().mapToInt(Set::size).sum();
+    }
 
     /** Registers interest before the command is published, so the end cannot be missed. */
     CompletableFuture<RunEvent> register(UUID runId) {
@@ -47,7 +66,7 @@ public class RunWaiters {
     @Incoming("run-events-broadcast")
     public void onEvent(ConsumerRecord<String, byte[]> record) {
         UUID runId = runId(record.key());
-        if (runId == null || !waiting.containsKey(runId) || record.value() == null) {
+        if (runId == null || record.value() == null || !waiting.containsKey(runId) && !listeners.containsKey(runId)) {
             return;
         }
         RunEvent event;
@@ -56,6 +75,10 @@ public class RunWaiters {
         } catch (IOException e) {
             LOG.warnf("unreadable run event for run %s skipped", runId);
             return;
+        }
+        Set<Consumer<RunEvent>> interested = listeners.get(runId);
+        if (interested != null) {
+            interested.forEach(listener -> listener.accept(event));
         }
         if (event.type().isTerminal()) {
             CompletableFuture<RunEvent> waiter = waiting.remove(runId);

@@ -1,0 +1,269 @@
+package dev.runwire.api.run;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.action.RunnableActions;
+import dev.runwire.api.action.RunnableActions.RunnableAction;
+import dev.runwire.api.action.Schemas;
+import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.command.PlanStep;
+import dev.runwire.model.command.RunAbortRequested;
+import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.plan.StepInputs;
+import dev.runwire.model.run.RunStatus;
+import dev.runwire.model.schema.Violation;
+
+/**
+ * Runs with plans ({@code POST /v1/runs}) and aborts: checks the request and the plan against the owner's actions,
+ * records run and command atomically, publishes. Repeats run the stored plan of the run holding the repeat key.
+ */
+@ApplicationScoped
+public class PlanRunService {
+
+    private static final Set<String> STRATEGIES = Set.of("NONE", "ON_START", "ON_TOOL_CALL");
+
+    private final RunnableActions actions;
+    private final Schemas schemas;
+    private final RunStore store;
+    private final CommandPublisher publisher;
+    private final PassThroughSealer sealer;
+    private final RunFeed waiters;
+    private final ApiConfig config;
+    private final MeterRegistry registry;
+
+    PlanRunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher,
+            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry) {
+        this.actions = actions;
+        this.schemas = schemas;
+        this.store = store;
+        this.publisher = publisher;
+        this.sealer = sealer;
+        this.waiters = waiters;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /** The seed's CreateRunResponse. */
+    public record Created(UUID runId, String repeatKey, String status, List<Object> events, UUID executionPlanId,
+            PlanView plan, UUID repeatRunId) {
+    }
+
+    public Uni<Created> create(UUID ownerId, CreateRunRequest body) {
+        validate(body);
+        // compiled once here so a broken or remote-referencing schema is refused before anything is written
+        schemas.check(body.outputSchema(), "/outputSchema");
+        if (body.repeatKey() == null) {
+            return plan(ownerId, body, body.plan(), "rk_" + UUID.randomUUID(), null, UUID.randomUUID());
+        }
+        return store.findByRepeatKey(ownerId, body.repeatKey()).chain(original -> {
+            if (original == null) {
+                return plan(ownerId, body, body.plan(), body.repeatKey(), null, UUID.randomUUID());
+            }
+            if (body.plan() != null) {
+                throw ApiException.invalid("plan_and_repeat",
+                        "repeatKey names an earlier run whose plan is repeated; do not give a plan too", "/plan");
+            }
+            PlanView stored = Json.read(original.getString("plan_json"), PlanView.class);
+            return plan(ownerId, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
+                    original.getUUID("execution_plan_id"));
+        });
+    }
+
+    private Uni<Created> plan(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, String repeatKey,
+            UUID repeatRunId, UUID executionPlanId) {
+        if (plan == null) {
+            throw ApiException.invalid("plan_required",
+                    "give a plan: no planner is configured to make one from the intent", "/plan");
+        }
+        List<ErrorObject> problems = PlanChecks.check(plan, "/plan");
+        if (!problems.isEmpty()) {
+            throw ApiException.invalid(problems);
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        plan.steps().forEach(step -> keys.add(step.action().key()));
+        return actions.versions(ownerId, keys).chain(versions -> {
+            List<PlanStep> steps = resolve(plan, versions, body.selectedCustomerIntegrationIds());
+            return accept(ownerId, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
+        });
+    }
+
+    /** Pins each step's action version and checks what can be checked before the run. */
+    private List<PlanStep> resolve(PlanView.Plan plan, Map<String, List<RunnableAction>> versions,
+            List<String> selected) {
+        List<ErrorObject> errors = new ArrayList<>();
+        List<PlanStep> steps = new ArrayList<>();
+        boolean all = selected.contains("*");
+        for (int i = 0; i < plan.steps().size(); i++) {
+            PlanView.Step step = plan.steps().get(i);
+            String at = "/plan/steps/" + i;
+            List<RunnableAction> known = versions.getOrDefault(step.action().key(), List.of());
+            RunnableAction action = known.stream()
+                    .filter(v -> step.action().version() == null || v.version() == step.action().version()).findFirst()
+                    .orElse(null);
+            if (action == null) {
+                errors.add(ApiException.violation("unknown_action",
+                        "no action " + step.action().key()
+                                + (step.action().version() == null ? "" : " version " + step.action().version()),
+                        at + "/action"));
+                continue;
+            }
+            if (!known.get(0).active()) {
+                errors.add(ApiException.violation("action_inactive", "the action " + action.key() + " is inactive",
+                        at + "/action/key"));
+                continue;
+            }
+            ActionSpec spec = RunnableActions.spec(action);
+            if (action.baseUrl() == null) {
+                errors.add(ApiException.violation("integration_missing", "the action's integration no longer exists",
+                        at + "/action/key"));
+                continue;
+            }
+            if (!all && !selected.contains(spec.http().integrationKey())) {
+                errors.add(ApiException.violation("integration_not_selected", "the action's integration "
+                        + spec.http().integrationKey() + " is not among selectedCustomerIntegrationIds",
+                        at + "/action/key"));
+                continue;
+            }
+            JsonNode input = step.input() == null || step.input().isNull() ? Json.mapper().createObjectNode()
+                    : step.input();
+            // inputs that take values from earlier steps are checked by the executor once those values exist
+            if (StepInputs.references(input).isEmpty()) {
+                List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
+                violations.forEach(v -> errors
+                        .add(ApiException.violation("input_invalid", v.message(), at + "/input" + v.pointer())));
+            }
+            steps.add(new PlanStep(step.id(), step.description(),
+                    step.dependsOnSteps() == null ? List.of() : step.dependsOnSteps(), spec, input));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return steps;
+    }
+
+    private Uni<Created> accept(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
+            String repeatKey, UUID repeatRunId, UUID executionPlanId) {
+        UUID runId = UUID.randomUUID();
+        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.PLAN, steps,
+                body.outputSchema(), sealer.seal(body.passThrough(), runId));
+        PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
+                steps);
+        List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
+        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
+                body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
+                body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
+                OffsetDateTime.now(ZoneOffset.UTC));
+        registry.counter("runwire.runs.accepted").increment();
+        return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
+            publisher.publishCommitted(command, RunRequested.TYPE, outboxId);
+            return new Created(runId, repeatKey, RunStatus.QUEUED.name(), List.of(), executionPlanId, view,
+                    repeatRunId);
+        });
+    }
+
+    /** An abort's answer: the run and the status it has once the abort took effect (or the wait ended). */
+    public record Aborted(UUID runId, String status) {
+    }
+
+    /**
+     * Aborts a run. A finished run answers 409 with its status, except a cancelled one: aborting again is harmless.
+     */
+    public Uni<Aborted> abort(UUID ownerId, UUID runId) {
+        return store.findRun(ownerId, runId).chain(row -> {
+            if (row == null) {
+                throw ApiException.notFound("no run with id " + runId);
+            }
+            RunStatus status = RunStatus.valueOf(row.getString("status"));
+            if (status == RunStatus.CANCELED) {
+                return Uni.createFrom().item(new Aborted(runId, status.name()));
+            }
+            if (status.isTerminal()) {
+                throw new ApiException(new ErrorObject(409, "run_finished", "Conflict",
+                        "the run has already finished with status " + status, null,
+                        Map.of("runId", runId, "status", status.name())));
+            }
+            RunAbortRequested command = new RunAbortRequested(runId, ownerId, Instant.now());
+            CompletableFuture<RunEvent> end = waiters.register(runId);
+            return store.insertCommand(runId, command, RunAbortRequested.TYPE).onFailure()
+                    .invoke(() -> waiters.forget(runId)).chain(outboxId -> {
+                        publisher.publishCommitted(command, RunAbortRequested.TYPE, outboxId);
+                        return Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
+                                .recoverWithItem(() -> null).map(terminal -> {
+                                    if (terminal == null) {
+                                        waiters.forget(runId);
+                                        return new Aborted(runId, status.name());
+                                    }
+                                    return new Aborted(runId, terminal.status().name());
+                                });
+                    });
+        });
+    }
+
+    private static void validate(CreateRunRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        List<ErrorObject> errors = new ArrayList<>();
+        if (body.intent() == null || body.intent().isBlank() || body.intent().length() > 10_000) {
+            errors.add(ApiException.violation("missing_intent", "intent is required (1-10000 characters)", "/intent"));
+        }
+        if (body.selectedCustomerIntegrationIds() == null) {
+            errors.add(ApiException.violation("missing_integrations",
+                    "selectedCustomerIntegrationIds is required (use [\"*\"] for all)",
+                    "/selectedCustomerIntegrationIds"));
+        } else {
+            for (int i = 0; i < body.selectedCustomerIntegrationIds().size(); i++) {
+                String id = body.selectedCustomerIntegrationIds().get(i);
+                if (id == null || id.isBlank()) {
+                    errors.add(ApiException.violation("invalid_integration", "an integration id is a non-empty string",
+                            "/selectedCustomerIntegrationIds/" + i));
+                }
+            }
+        }
+        if (body.userId() == null || body.userId().isBlank() || body.userId().length() > 256) {
+            errors.add(ApiException.violation("missing_user_id", "userId is required (1-256 characters)", "/userId"));
+        }
+        if (body.context() != null && body.context().length() > 100_000) {
+            errors.add(ApiException.violation("invalid_context", "context is at most 100000 characters", "/context"));
+        }
+        if (body.approvalStrategy() != null && !STRATEGIES.contains(body.approvalStrategy())) {
+            errors.add(ApiException.violation("invalid_approval_strategy",
+                    "approvalStrategy is one of NONE, ON_START, ON_TOOL_CALL", "/approvalStrategy"));
+        } else if (body.approvalStrategy() != null && !"NONE".equals(body.approvalStrategy())) {
+            errors.add(ApiException.violation("approval_unavailable",
+                    "approvals are not available yet on this server; use NONE", "/approvalStrategy"));
+        }
+        if (body.repeatKey() != null && (body.repeatKey().isBlank() || body.repeatKey().length() > 256)) {
+            errors.add(ApiException.violation("invalid_repeat_key", "repeatKey is 1-256 characters", "/repeatKey"));
+        }
+        if (body.outputSchema() != null && !body.outputSchema().isNull() && !body.outputSchema().isObject()) {
+            errors.add(ApiException.violation("invalid_schema", "outputSchema must be a JSON Schema object",
+                    "/outputSchema"));
+        }
+        PassThroughCheck.check(body.passThrough(), errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+    }
+}

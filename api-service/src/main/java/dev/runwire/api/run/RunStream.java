@@ -1,0 +1,251 @@
+package dev.runwire.api.run;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.vertx.web.Route;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.runwire.api.auth.ApiKeys;
+import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorBody;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
+
+/**
+ * {@code GET /v1/runs/{runId}/sse}: every event of a run, in order, {@code id:} set to its sequence; the stream ends
+ * after the terminal event. {@code Last-Event-ID} (header, or {@code lastEventId} query) resumes after that event.
+ * Stored events come from the read model, live ones from this replica's feed; a gap between them (the read model a
+ * little behind the broadcast) is filled from the store, so a reader sees each event exactly once. A reader too slow
+ * for its bounded buffer is disconnected and can resume. A Vert.x route rather than a JAX-RS resource: errors must be
+ * decided before the stream's status is sent, and the write queue is the bound. See docs/adr/0012-run-streams.md.
+ */
+@ApplicationScoped
+public class RunStream {
+
+    private static final Logger LOG = Logger.getLogger(RunStream.class);
+    private static final int MAX_EARLY_EVENTS = 1_000;
+    private static final long CATCH_UP_RETRY_MILLIS = 50;
+
+    private final ApiKeys keys;
+    private final RunStore store;
+    private final RunFeed feed;
+    private final ApiConfig config;
+    private final Vertx vertx;
+
+    RunStream(ApiKeys keys, RunStore store, RunFeed feed, ApiConfig config, Vertx vertx) {
+        this.keys = keys;
+        this.store = store;
+        this.feed = feed;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    @Route(path = "/v1/runs/:runId/sse", methods = Route.HttpMethod.GET, order = 1)
+    void stream(RoutingContext context) {
+        String key = ApiKeys.presented(context.request()::getHeader);
+        if (key == null) {
+            fail(context, ApiException.unauthorized("a valid API key is required"));
+            return;
+        }
+        boolean toolCalls;
+        long after;
+        UUID runId;
+        try {
+            toolCalls = RunResource.flag(context.request().getParam("includeToolCalls"), "includeToolCalls");
+            after = lastEventId(context);
+            runId = RunResource.parseRunId(context.pathParam("runId"));
+        } catch (ApiException e) {
+            fail(context, e);
+            return;
+        }
+        keys.ownerOf(key).chain(ownerId -> {
+            if (ownerId == null) {
+                throw ApiException.unauthorized("the API key is not valid");
+            }
+            return store.findRun(ownerId, runId);
+        }).subscribe().with(row -> {
+            if (row == null) {
+                fail(context, ApiException.notFound("no run with id " + runId));
+            } else {
+                new Subscription(context.response(), runId, after, toolCalls).start();
+            }
+        }, failure -> fail(context, failure instanceof ApiException api ? api : internal(failure)));
+    }
+
+    private static long lastEventId(RoutingContext context) {
+        String value = context.request().getHeader("Last-Event-ID");
+        String name = "Last-Event-ID";
+        if (value == null) {
+            value = context.request().getParam("lastEventId");
+            name = "lastEventId";
+        }
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            long seq = Long.parseLong(value.trim());
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest(name + " is the id (a sequence number) of an event of this run",
+                "lastEventId".equals(name) ? ErrorObject.Source.parameter(name) : ErrorObject.Source.header(name));
+    }
+
+    private ApiException internal(Throwable failure) {
+        LOG.errorf("run stream could not start: %s", failure.getClass().getName());
+        return new ApiException(new ErrorObject(500, "internal_error", "Internal Server Error",
+                "the stream could not be started", null, null));
+    }
+
+    private static void fail(RoutingContext context, ApiException e) {
+        context.response().setStatusCode(e.status()).putHeader("Content-Type", "application/json")
+                .end(Json.write(new ErrorBody(e.errors())));
+    }
+
+    /** One reader's stream. Events are written under its lock, so live and stored ones never interleave wrongly. */
+    private final class Subscription implements Consumer<RunEvent> {
+        private final HttpServerResponse response;
+        private final UUID runId;
+        private final boolean toolCalls;
+        private final Deque<RunEvent> early = new ArrayDeque<>();
+        private long lastSent;
+        private boolean catchingUp = true;
+        private boolean closed;
+        private long heartbeat = -1;
+
+        Subscription(HttpServerResponse response, UUID runId, long after, boolean toolCalls) {
+            this.response = response;
+            this.runId = runId;
+            this.lastSent = after;
+            this.toolCalls = toolCalls;
+        }
+
+        void start() {
+            response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/event-stream")
+                    .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+            response.setWriteQueueMaxSize(config.sse().maxBufferedBytes());
+            response.closeHandler(ignored -> close());
+            response.write(": stream of run " + runId + "\n\n");
+            // listen first, then read the store: an event published in between is in one or the other (or both)
+            feed.listen(runId, this);
+            heartbeat = vertx.setPeriodic(config.sse().heartbeat().toMillis(), id -> beat());
+            catchUp();
+        }
+
+        @Override
+        public synchronized void accept(RunEvent event) {
+            if (closed) {
+                return;
+            }
+            if (catchingUp) {
+                if (early.size() >= MAX_EARLY_EVENTS) {
+                    disconnect("too many events while catching up");
+                    return;
+                }
+                early.add(event);
+                return;
+            }
+            if (event.seq() > lastSent + 1) {
+                // the broadcast ran ahead of what was sent: fill the gap from the store first
+                early.add(event);
+                catchUp();
+                return;
+            }
+            send(event);
+        }
+
+        private void catchUp() {
+            catchingUp = true;
+            store.eventsAfter(runId, lastSent).subscribe().with(this::caughtUp, failure -> {
+                LOG.warnf("run %s: stored events could not be read (%s)", runId, failure.getClass().getSimpleName());
+                synchronized (this) {
+                    disconnect("the store could not be read");
+                }
+            });
+        }
+
+        private synchronized void caughtUp(List<RunEvent> stored) {
+            if (closed) {
+                return;
+            }
+            stored.forEach(this::send);
+            List<RunEvent> waiting = new ArrayList<>(early);
+            waiting.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            early.clear();
+            for (RunEvent event : waiting) {
+                if (closed) {
+                    return;
+                }
+                if (event.seq() > lastSent + 1) {
+                    // not in the store yet: wait for the read model, keep what arrived
+                    early.addAll(waiting.subList(waiting.indexOf(event), waiting.size()));
+                    vertx.setTimer(CATCH_UP_RETRY_MILLIS, id -> catchUp());
+                    return;
+                }
+                send(event);
+            }
+            catchingUp = false;
+        }
+
+        /** Writes the event if it is the next one; the terminal event ends the stream. Under the lock. */
+        private void send(RunEvent event) {
+            if (closed || event.seq() != lastSent + 1) {
+                return;
+            }
+            if (response.writeQueueFull()) {
+                disconnect("the reader is too slow");
+                return;
+            }
+            RunEvent shown = toolCalls ? event : event.withoutToolCall();
+            response.write(
+                    "id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: " + Json.write(shown) + "\n\n");
+            lastSent = event.seq();
+            if (event.type().isTerminal()) {
+                closed = true;
+                stop();
+                response.end();
+            }
+        }
+
+        private synchronized void beat() {
+            if (!closed && !response.writeQueueFull()) {
+                response.write(": heartbeat\n\n");
+            }
+        }
+
+        private void disconnect(String why) {
+            LOG.debugf("run %s: stream closed after event %d: %s", runId, lastSent, why);
+            closed = true;
+            stop();
+            response.reset();
+        }
+
+        private synchronized void close() {
+            closed = true;
+            stop();
+        }
+
+        private void stop() {
+            feed.unlisten(runId, this);
+            if (heartbeat >= 0) {
+                vertx.cancelTimer(heartbeat);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.runwire.executor.integration;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.schema.CompiledSchema;
+import dev.runwire.model.schema.SchemaCompiler;
+import dev.runwire.model.schema.Violation;
+
+/**
+ * An action's input and output schemas, compiled once per action version (versions are immutable, so the id is a safe
+ * cache key). The caches are bounded: past their size they start over.
+ */
+@ApplicationScoped
+public class ActionSchemas {
+
+    private static final int MAX_ENTRIES = 10_000;
+
+    private final SchemaCompiler compiler = new SchemaCompiler();
+    private final Map<UUID, CompiledSchema> inputs = new ConcurrentHashMap<>();
+    private final Map<UUID, CompiledSchema> outputs = new ConcurrentHashMap<>();
+
+    /** Violations of the action's output schema; empty when it has none or the output conforms. */
+    public List<Violation> outputViolations(ActionSpec action, JsonNode output) {
+        return violations(outputs, action.actionId(), action.outputSchema(), output);
+    }
+
+    /** Violations of the action's input schema; empty when it has none or the input conforms. */
+    public List<Violation> inputViolations(ActionSpec action, JsonNode input) {
+        return violations(inputs, action.actionId(), action.inputSchema(), input);
+    }
+
+    /** Violations of a schema used once (a run's output schema): compiled, not cached. */
+    public List<Violation> violations(JsonNode schema, JsonNode value) {
+        return schema == null || schema.isNull() ? List.of() : compiler.compile(schema).validate(value);
+    }
+
+    private List<Violation> violations(Map<UUID, CompiledSchema> cache, UUID actionId, JsonNode schema,
+            JsonNode value) {
+        if (schema == null || schema.isNull()) {
+            return List.of();
+        }
+        if (cache.size() > MAX_ENTRIES) {
+            cache.clear();
+        }
+        return cache.computeIfAbsent(actionId, id -> compiler.compile(schema)).validate(value);
+    }
+}

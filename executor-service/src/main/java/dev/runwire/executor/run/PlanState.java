@@ -1,0 +1,134 @@
+package dev.runwire.executor.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.runwire.model.command.PlanStep;
+import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.run.RunError;
+import dev.runwire.model.run.RunStatus;
+
+/**
+ * Where each step of one run stands and what follows from it: which steps may start, which can never run, and how the
+ * run ends. No I/O; the executor persists it as JSON after every change.
+ */
+final class PlanState {
+
+    enum StepStatus {
+        PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
+
+        boolean blocksDependents() {
+            return this == FAILED || this == SKIPPED || this == CANCELED;
+        }
+    }
+
+    /** One step's progress. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Step(StepStatus status, JsonNode output, RunError error) {
+        static final Step PENDING = new Step(StepStatus.PENDING, null, null);
+        static final Step RUNNING = new Step(StepStatus.RUNNING, null, null);
+    }
+
+    /** How the run ended. */
+    record Ending(RunStatus status, JsonNode result, RunError error) {
+    }
+
+    private static final TypeReference<LinkedHashMap<String, Step>> STEPS = new TypeReference<>() {
+    };
+
+    private final LinkedHashMap<String, Step> steps;
+
+    private PlanState(LinkedHashMap<String, Step> steps) {
+        this.steps = steps;
+    }
+
+    static PlanState fresh(RunRequested command) {
+        LinkedHashMap<String, Step> steps = new LinkedHashMap<>();
+        command.steps().forEach(step -> steps.put(step.stepId(), Step.PENDING));
+        return new PlanState(steps);
+    }
+
+    static PlanState fromJson(String json) {
+        return new PlanState(Json.read(json, STEPS));
+    }
+
+    String toJson() {
+        return Json.write(steps);
+    }
+
+    Step step(String stepId) {
+        return steps.get(stepId);
+    }
+
+    void set(String stepId, Step step) {
+        steps.put(stepId, step);
+    }
+
+    /** Pending steps whose dependencies have all succeeded, in plan order. */
+    List<PlanStep> ready(RunRequested command) {
+        return command.steps().stream().filter(step -> steps.get(step.stepId()).status() == StepStatus.PENDING).filter(
+                step -> step.dependsOn().stream().allMatch(dep -> steps.get(dep).status() == StepStatus.SUCCEEDED))
+                .toList();
+    }
+
+    /** Pending steps that can never run because a dependency failed, was skipped or cancelled. */
+    List<PlanStep> blocked(RunRequested command) {
+        return command.steps().stream().filter(step -> steps.get(step.stepId()).status() == StepStatus.PENDING)
+                .filter(step -> step.dependsOn().stream().anyMatch(dep -> steps.get(dep).status().blocksDependents()))
+                .toList();
+    }
+
+    List<String> withStatus(StepStatus status) {
+        List<String> ids = new ArrayList<>();
+        steps.forEach((id, step) -> {
+            if (step.status() == status) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    /** Whether no step is pending or running. */
+    boolean settled() {
+        return steps.values().stream()
+                .noneMatch(s -> s.status() == StepStatus.PENDING || s.status() == StepStatus.RUNNING);
+    }
+
+    /** Outputs of the steps that succeeded, by step id. */
+    Map<String, JsonNode> outputs() {
+        Map<String, JsonNode> outputs = new LinkedHashMap<>();
+        steps.forEach((id, step) -> {
+            if (step.status() == StepStatus.SUCCEEDED) {
+                outputs.put(id, step.output());
+            }
+        });
+        return outputs;
+    }
+
+    /**
+     * How a settled run ends. A single action run is its step: its output or its error. A plan succeeds when every step
+     * did, partly when some did, not at all when none did; its result holds each succeeded step's output under the
+     * step's id.
+     */
+    Ending ending(RunRequested command) {
+        if (command.kindOrDefault() == RunRequested.Kind.ACTION) {
+            Step only = steps.values().iterator().next();
+            return only.status() == StepStatus.SUCCEEDED ? new Ending(RunStatus.SUCCESS, only.output(), null)
+                    : new Ending(RunStatus.FAILED, null, only.error());
+        }
+        Map<String, JsonNode> outputs = outputs();
+        ObjectNode result = Json.mapper().createObjectNode();
+        outputs.forEach(result::set);
+        RunStatus status = outputs.size() == steps.size() ? RunStatus.SUCCESS
+                : outputs.isEmpty() ? RunStatus.NO_SUCCESS : RunStatus.PARTIAL_SUCCESS;
+        return new Ending(status, result, null);
+    }
+}
