@@ -165,8 +165,10 @@ public class PlanRunService {
     private Uni<Created> accept(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId) {
         UUID runId = UUID.randomUUID();
+        String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
+                : body.approvalStrategy();
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.PLAN, steps,
-                body.outputSchema(), sealer.seal(body.passThrough(), runId));
+                body.outputSchema(), sealer.seal(body.passThrough(), runId), strategy);
         PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
                 steps);
         List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
@@ -250,9 +252,6 @@ public class PlanRunService {
         if (body.approvalStrategy() != null && !STRATEGIES.contains(body.approvalStrategy())) {
             errors.add(ApiException.violation("invalid_approval_strategy",
                     "approvalStrategy is one of NONE, ON_START, ON_TOOL_CALL", "/approvalStrategy"));
-        } else if (body.approvalStrategy() != null && !"NONE".equals(body.approvalStrategy())) {
-            errors.add(ApiException.violation("approval_unavailable",
-                    "approvals are not available yet on this server; use NONE", "/approvalStrategy"));
         }
         if (body.repeatKey() != null && (body.repeatKey().isBlank() || body.repeatKey().length() > 256)) {
             errors.add(ApiException.violation("invalid_repeat_key", "repeatKey is 1-256 characters", "/repeatKey"));

@@ -16,6 +16,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 
@@ -48,12 +50,39 @@ public class RunResource {
 
     private final RunStore store;
     private final PlanRunService plans;
+    private final ApprovalService approvals;
     private final Caller caller;
 
-    RunResource(RunStore store, PlanRunService plans, Caller caller) {
+    RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller) {
         this.store = store;
         this.plans = plans;
+        this.approvals = approvals;
         this.caller = caller;
+    }
+
+    /** Body of an approval with a changed input. */
+    public record ApproveWithEdit(String token, JsonNode input) {
+    }
+
+    /** Approve or deny what a run waits for: 201 when decided now, 200 with the earlier decision otherwise. */
+    @GET
+    @Path("approval")
+    public Uni<Response> decide(@QueryParam("token") String token) {
+        return approvals.decide(caller.ownerId(), token).map(RunResource::decided);
+    }
+
+    /** Approve a step with a changed input, checked against the step's action schema. */
+    @POST
+    @Path("approval")
+    public Uni<Response> approveWithEdit(ApproveWithEdit body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        return approvals.approveWithEdit(caller.ownerId(), body.token(), body.input()).map(RunResource::decided);
+    }
+
+    private static Response decided(ApprovalService.Decision decision) {
+        return Response.status(decision.alreadyDecided() ? 200 : 201).entity(decision).build();
     }
 
     @POST

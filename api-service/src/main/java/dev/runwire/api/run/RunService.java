@@ -92,7 +92,7 @@ public class RunService {
         SealedSecret passThrough = sealer.seal(body.passThrough(), runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.ACTION, List.of(step),
-                null, passThrough);
+                null, passThrough, null);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id(), action.key(),
                 action.version(), action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
                 PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now);

@@ -90,7 +90,7 @@ public class RunStore {
     /** The run, if it belongs to the owner. */
     Uni<Row> findRun(UUID ownerId, UUID runId) {
         return pool.preparedQuery(
-                "select *, result::text as result_json, error::text as error_json from api.runs where id = $1 and owner_id = $2")
+                "select *, result::text as result_json, error::text as error_json, plan::text as plan_json from api.runs where id = $1 and owner_id = $2")
                 .execute(Tuple.of(runId, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
     }
 

@@ -16,6 +16,15 @@ public interface ExecutorConfig {
     /** Keys that open sealed pass-through secrets. */
     Secrets secrets();
 
+    /** Approval links. */
+    Approvals approvals();
+
+    interface Approvals {
+        /** How long an approval link works. */
+        @WithDefault("24h")
+        Duration ttl();
+    }
+
     interface Execution {
         /** Most runs in flight at once in this process; more commands wait (back-pressure). */
         @WithDefault("512")

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.executor.config.ExecutorConfig;
+import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
@@ -59,6 +60,9 @@ public class CommandConsumer {
         }
         if (command instanceof RunAbortRequested abort) {
             return executor.onAbort(abort);
+        }
+        if (command instanceof ApprovalDecided decision) {
+            return executor.onDecision(decision);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -23,45 +22,62 @@ import dev.runwire.model.run.RunStatus;
 final class PlanState {
 
     enum StepStatus {
-        PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
+        PENDING, AWAITING_APPROVAL, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
 
         boolean blocksDependents() {
             return this == FAILED || this == SKIPPED || this == CANCELED;
         }
     }
 
-    /** One step's progress. */
+    /** One step's progress; {@code input} is the input awaiting approval, or the approved (maybe edited) one. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Step(StepStatus status, JsonNode output, RunError error) {
-        static final Step PENDING = new Step(StepStatus.PENDING, null, null);
-        static final Step RUNNING = new Step(StepStatus.RUNNING, null, null);
+    record Step(StepStatus status, JsonNode input, JsonNode output, RunError error) {
+
+        static final Step PENDING = new Step(StepStatus.PENDING, null, null, null);
+
+        static Step running(JsonNode input) {
+            return new Step(StepStatus.RUNNING, input, null, null);
+        }
+    }
+
+    /** The stored form: whether the run's start was approved (or needed no approval), and its steps. */
+    private record Stored(boolean started, LinkedHashMap<String, Step> steps) {
     }
 
     /** How the run ended. */
     record Ending(RunStatus status, JsonNode result, RunError error) {
     }
 
-    private static final TypeReference<LinkedHashMap<String, Step>> STEPS = new TypeReference<>() {
-    };
-
     private final LinkedHashMap<String, Step> steps;
+    private boolean started;
 
-    private PlanState(LinkedHashMap<String, Step> steps) {
+    private PlanState(boolean started, LinkedHashMap<String, Step> steps) {
+        this.started = started;
         this.steps = steps;
     }
 
     static PlanState fresh(RunRequested command) {
         LinkedHashMap<String, Step> steps = new LinkedHashMap<>();
         command.steps().forEach(step -> steps.put(step.stepId(), Step.PENDING));
-        return new PlanState(steps);
+        return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps);
     }
 
     static PlanState fromJson(String json) {
-        return new PlanState(Json.read(json, STEPS));
+        Stored stored = Json.read(json, Stored.class);
+        return new PlanState(stored.started(), stored.steps());
     }
 
     String toJson() {
-        return Json.write(steps);
+        return Json.write(new Stored(started, steps));
+    }
+
+    /** Whether the run may start steps: its start was approved, or needed no approval. */
+    boolean started() {
+        return started;
+    }
+
+    void start() {
+        started = true;
     }
 
     Step step(String stepId) {
@@ -96,10 +112,10 @@ final class PlanState {
         return ids;
     }
 
-    /** Whether no step is pending or running. */
+    /** Whether every step has reached an end (none pending, awaiting approval or running). */
     boolean settled() {
-        return steps.values().stream()
-                .noneMatch(s -> s.status() == StepStatus.PENDING || s.status() == StepStatus.RUNNING);
+        return steps.values().stream().noneMatch(s -> s.status() == StepStatus.PENDING
+                || s.status() == StepStatus.AWAITING_APPROVAL || s.status() == StepStatus.RUNNING);
     }
 
     /** Outputs of the steps that succeeded, by step id. */

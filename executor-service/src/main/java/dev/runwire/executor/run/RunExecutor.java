@@ -9,6 +9,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,12 +19,15 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.executor.integration.ActionSchemas;
 import dev.runwire.executor.integration.HttpIntegrationClient;
 import dev.runwire.executor.integration.PassThrough;
 import dev.runwire.executor.integration.StepOutcome;
 import dev.runwire.executor.run.PlanState.Step;
 import dev.runwire.executor.run.PlanState.StepStatus;
+import dev.runwire.model.approval.ApprovalTokens;
+import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunRequested;
@@ -35,12 +40,14 @@ import dev.runwire.model.run.RunStatus;
 import dev.runwire.model.schema.Violation;
 
 /**
- * Carries out runs: each step as soon as the steps it depends on have succeeded, independent steps at the same time.
- * Every change of a run (a step started, a step's outcome, the end) is written to the executor's store together with
- * the events it produced before those events are published and before a call starts; so a restarted executor resumes a
- * run where it stood, never repeats a finished step, repeats an interrupted call with the same idempotency key, and
- * re-publishes events with their original sequence numbers (the read model ignores what it already has). See
- * docs/adr/0010-executor-run-state.md.
+ * Carries out runs: each step as soon as the steps it depends on have succeeded, independent steps at the same time,
+ * pausing where the run asked for approvals. Every change of a run (a step started, a step's outcome, an approval, the
+ * end) is written to the executor's store together with the events it produced before those events are published and
+ * before a call starts; so a restarted executor resumes a run where it stood, never repeats a finished step, repeats an
+ * interrupted call with the same idempotency key, and re-publishes events with their original sequence numbers (the
+ * read model ignores what it already has). A run in memory is "active"; one that waits for an approval or has ended
+ * rests in the store only, and the next command about it takes it up from there. See
+ * docs/adr/0010-executor-run-state.md and docs/adr/0013-approvals.md.
  */
 @ApplicationScoped
 public class RunExecutor {
@@ -53,60 +60,75 @@ public class RunExecutor {
     private final RunMetrics metrics;
     private final RunStateStore store;
     private final ActionSchemas schemas;
+    private final ApprovalTokens tokens;
+    private final ExecutorConfig config;
     private final Map<UUID, ActiveRun> active = new ConcurrentHashMap<>();
 
     RunExecutor(HttpIntegrationClient integrations, EventPublisher publisher, PassThrough.Opener passThroughOpener,
-            RunMetrics metrics, RunStateStore store, ActionSchemas schemas) {
+            RunMetrics metrics, RunStateStore store, ActionSchemas schemas, ExecutorConfig config) {
         this.integrations = integrations;
         this.publisher = publisher;
         this.passThroughOpener = passThroughOpener;
         this.metrics = metrics;
         this.store = store;
         this.schemas = schemas;
+        this.config = config;
+        this.tokens = new ApprovalTokens(config.secrets().key());
     }
 
     /**
      * Carries out a requested run, or resumes it from its stored state when the command is delivered again.
      *
-     * @return completes when the run has ended and all its events are on the broker
+     * @return completes when the run rests (ended, or waiting for an approval) and its events are on the broker
      */
     public CompletionStage<Void> onRequested(RunRequested command) {
-        boolean[] created = new boolean[1];
-        ActiveRun run = active.computeIfAbsent(command.runId(), id -> {
-            created[0] = true;
-            return new ActiveRun(id, command.ownerId());
-        });
-        if (created[0]) {
-            run.begin(command);
-        }
-        return run.rested;
+        return dispatch(command.runId(), command.ownerId(), run -> run.begin(command), run -> run.isActive());
     }
 
     /**
-     * Aborts a run: in flight here, stored (resting or finished), or not arrived yet (then it is recorded as cancelled
-     * and its command, when it comes, finds it so).
-     *
-     * @return completes when the cancellation is stored and published
+     * Aborts a run: in flight here, resting in the store, or not arrived yet (then it is recorded as cancelled and its
+     * command, when it comes, finds it so).
      */
     public CompletionStage<Void> onAbort(RunAbortRequested command) {
-        boolean[] created = new boolean[1];
-        ActiveRun run = active.computeIfAbsent(command.runId(), id -> {
-            created[0] = true;
-            return new ActiveRun(id, command.ownerId());
-        });
-        if (created[0]) {
-            run.beginAbort();
-        } else {
-            run.abort();
-        }
-        return run.rested;
+        return dispatch(command.runId(), command.ownerId(), ActiveRun::beginAbort, ActiveRun::abort);
+    }
+
+    /** Applies an approval decision to the run waiting for it. */
+    public CompletionStage<Void> onDecision(ApprovalDecided decision) {
+        return dispatch(decision.runId(), decision.ownerId(), run -> run.beginDecision(decision),
+                run -> run.decide(decision));
     }
 
     int activeRuns() {
         return active.size();
     }
 
-    /** A step about to call its integration, with its input resolved. */
+    /**
+     * Hands a command to the run's active instance, or to a new one that takes the run up from the store. An instance
+     * that retired in between refuses, and the command goes to a new one.
+     */
+    private CompletionStage<Void> dispatch(UUID runId, UUID ownerId, Consumer<ActiveRun> onNew,
+            Predicate<ActiveRun> onActive) {
+        while (true) {
+            boolean[] created = new boolean[1];
+            ActiveRun run = active.compute(runId, (id, existing) -> {
+                if (existing != null && existing.isActive()) {
+                    return existing;
+                }
+                created[0] = true;
+                return new ActiveRun(id, ownerId);
+            });
+            if (created[0]) {
+                onNew.accept(run);
+                return run.rested;
+            }
+            if (onActive.test(run)) {
+                return run.rested;
+            }
+        }
+    }
+
+    /** A step about to call its integration (or to ask for approval), with its input resolved. */
     private record Launch(PlanStep step, JsonNode input) {
     }
 
@@ -120,12 +142,15 @@ public class RunExecutor {
         private PlanState state;
         private RunStatus status = RunStatus.QUEUED;
         private long nextSeq = 1;
+        private boolean retired;
         private boolean abortRequested;
+        private final List<ApprovalDecided> decisions = new ArrayList<>();
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
         private final List<CompletableFuture<Void>> published = new ArrayList<>();
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
+        private int queued;
 
         ActiveRun(UUID runId, UUID ownerId) {
             this.runId = runId;
@@ -133,21 +158,32 @@ public class RunExecutor {
             rested.whenComplete((ok, failure) -> active.remove(runId, this));
         }
 
+        synchronized boolean isActive() {
+            return !retired;
+        }
+
         void begin(RunRequested requested) {
             synchronized (this) {
                 command = requested;
                 state = PlanState.fresh(requested);
                 passThrough = passThroughOpener.open(requested);
-                status = RunStatus.RUNNING;
-                emit(RunEventType.RUN_STARTED, null, null, null, null);
-                List<Launch> launch = advance();
+                List<Launch> launch = List.of();
+                if (state.started()) {
+                    status = RunStatus.RUNNING;
+                    emit(RunEventType.RUN_STARTED, null, null, null, null, null);
+                    launch = advance();
+                } else {
+                    status = RunStatus.PAUSED;
+                    emit(RunEventType.RUN_APPROVAL_REQUESTED, null, null, null, null, links(null, null));
+                }
                 List<RunEvent> events = drain();
                 String json = state.toJson();
                 RunStatus now = status;
                 long seq = nextSeq;
+                List<Launch> first = launch;
                 enqueue(() -> store.create(runId, ownerId, requested, json, now, seq, events)
                         .subscribeAsCompletionStage()
-                        .thenCompose(created -> created ? written(events, launch, now) : resume()));
+                        .thenCompose(created -> created ? written(events, first, now) : resume()));
             }
         }
 
@@ -156,7 +192,7 @@ public class RunExecutor {
                 abortRequested = true;
                 status = RunStatus.CANCELED;
                 emit(RunEventType.RUN_CANCELED, null, null, null,
-                        RunError.of(Codes.CANCELED, "the run was aborted before it started"));
+                        RunError.of(Codes.CANCELED, "the run was aborted before it started"), null);
                 List<RunEvent> events = drain();
                 long seq = nextSeq;
                 // a run aborted before its command arrived: recorded as cancelled, so the command finds it so
@@ -166,18 +202,50 @@ public class RunExecutor {
             }
         }
 
-        synchronized void abort() {
-            abortRequested = true;
-            if (state != null && !status.isTerminal()) {
-                cancelNow();
-                commit(List.of());
+        void beginDecision(ApprovalDecided decision) {
+            synchronized (this) {
+                decisions.add(decision);
+                enqueue(this::resume);
             }
         }
 
-        /** Takes over the stored run: a redelivered command, or an abort of a run not in flight here. */
+        /** @return false when this instance retired and the abort must go to a new one */
+        synchronized boolean abort() {
+            if (retired) {
+                return false;
+            }
+            abortRequested = true;
+            if (state != null && !status.isTerminal()) {
+                cancelNow(RunError.of(Codes.CANCELED, "the run was aborted"));
+                commit(List.of());
+            }
+            return true;
+        }
+
+        /** @return false when this instance retired and the decision must go to a new one */
+        synchronized boolean decide(ApprovalDecided decision) {
+            if (retired) {
+                return false;
+            }
+            if (state == null) {
+                decisions.add(decision);
+            } else {
+                commit(apply(decision));
+            }
+            return true;
+        }
+
+        /** Takes over the stored run: a redelivered command, or a command about a run that rests in the store. */
         private CompletionStage<Void> resume() {
             return store.load(runId).subscribeAsCompletionStage().thenCompose(stored -> {
-                List<Launch> launch = new ArrayList<>();
+                if (stored == null) {
+                    LOG.warnf("run %s: a command about a run this executor never recorded was dropped", runId);
+                    synchronized (this) {
+                        retired = true;
+                    }
+                    rested.complete(null);
+                    return CompletableFuture.<Void> completedFuture(null);
+                }
                 synchronized (this) {
                     unwritten.clear();
                     status = stored.status();
@@ -189,53 +257,123 @@ public class RunExecutor {
                     }
                     // re-published with their original ids and sequences: the read model keeps each once
                     stored.events().forEach(event -> published.add(publisher.publish(event)));
-                    if (!status.isTerminal()) {
+                    List<Launch> launch = new ArrayList<>();
+                    if (!status.isTerminal() && state != null) {
                         if (abortRequested) {
-                            cancelNow();
+                            cancelNow(RunError.of(Codes.CANCELED, "the run was aborted"));
                         } else {
                             // calls interrupted with the last executor run again, with the same idempotency key
                             for (String stepId : state.withStatus(StepStatus.RUNNING)) {
-                                Launch again = prepare(step(stepId));
-                                if (again != null) {
-                                    launch.add(again);
-                                }
+                                launch.add(new Launch(step(stepId), state.step(stepId).input()));
                             }
+                            decisions.forEach(decision -> launch.addAll(apply(decision)));
                             launch.addAll(advance());
                         }
                     }
+                    decisions.clear();
                     commit(launch);
                 }
                 return CompletableFuture.<Void> completedFuture(null);
             });
         }
 
-        /** Marks blocked steps skipped, starts ready ones, ends a settled run. Caller holds the lock. */
+        /** Applies a decision to the run if it waits for exactly that; anything else changes nothing. */
+        private List<Launch> apply(ApprovalDecided decision) {
+            boolean approve = ApprovalTokens.APPROVE.equals(decision.decision());
+            List<Launch> launch = new ArrayList<>();
+            if (status.isTerminal()) {
+                return launch;
+            }
+            if (decision.stepId() == null) {
+                if (state.started()) {
+                    return launch;
+                }
+                if (!approve) {
+                    cancelNow(RunError.of(Codes.APPROVAL_DENIED, "the run was denied"));
+                    return launch;
+                }
+                state.start();
+                status = RunStatus.RUNNING;
+                emit(RunEventType.RUN_APPROVED, null, null, null, null, null);
+                return advance();
+            }
+            Step waiting = state.step(decision.stepId());
+            if (waiting == null || waiting.status() != StepStatus.AWAITING_APPROVAL
+                    || !ApprovalTokens.hash(waiting.input()).equals(decision.inputHash())) {
+                LOG.infof("run %s: a decision about step %s that does not wait for it changed nothing", runId,
+                        decision.stepId());
+                return launch;
+            }
+            PlanStep step = step(decision.stepId());
+            if (!approve) {
+                RunError error = RunError.of(Codes.APPROVAL_DENIED, "the step was denied");
+                state.set(step.stepId(), new Step(StepStatus.SKIPPED, waiting.input(), null, error));
+                emit(RunEventType.STEP_DENIED, step, waiting.input(), null, error, null);
+                return advance();
+            }
+            JsonNode input = decision.editedInput() != null ? decision.editedInput() : waiting.input();
+            List<Violation> violations = schemas.inputViolations(step.action(), input);
+            if (!violations.isEmpty()) {
+                failStep(step, new RunError(Codes.INPUT_INVALID,
+                        "the approved input does not match the action's schema", null,
+                        violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
+                return advance();
+            }
+            status = RunStatus.RUNNING;
+            emit(RunEventType.STEP_APPROVED, step, input, null, null, null);
+            launch.add(start(step, input));
+            launch.addAll(advance());
+            return launch;
+        }
+
+        /**
+         * Marks blocked steps skipped, starts ready ones (or asks for their approval), ends a settled run, and pauses a
+         * run that can only wait. Caller holds the lock.
+         */
         private List<Launch> advance() {
             List<Launch> launch = new ArrayList<>();
+            if (!state.started()) {
+                return launch;
+            }
             boolean changed = true;
             while (changed && !status.isTerminal()) {
                 changed = false;
                 for (PlanStep step : state.blocked(command)) {
                     RunError error = RunError.of(Codes.DEPENDENCY_NOT_MET, "a step it depends on did not succeed");
-                    state.set(step.stepId(), new Step(StepStatus.SKIPPED, null, error));
-                    emit(RunEventType.STEP_SKIPPED, step, null, null, error);
+                    state.set(step.stepId(), new Step(StepStatus.SKIPPED, null, null, error));
+                    emit(RunEventType.STEP_SKIPPED, step, null, null, error, null);
                     changed = true;
                 }
                 for (PlanStep step : state.ready(command)) {
                     Launch ready = prepare(step);
                     if (ready == null) {
                         changed = true;
+                    } else if (RunRequested.ON_TOOL_CALL.equals(command.approvalStrategy())) {
+                        state.set(step.stepId(), new Step(StepStatus.AWAITING_APPROVAL, ready.input(), null, null));
+                        emit(RunEventType.STEP_APPROVAL_REQUESTED, step, ready.input(), null, null,
+                                links(step.stepId(), ApprovalTokens.hash(ready.input())));
                     } else {
-                        state.set(step.stepId(), Step.RUNNING);
-                        emit(RunEventType.STEP_STARTED, step, ready.input(), null, null);
-                        launch.add(ready);
+                        launch.add(start(step, ready.input()));
                     }
                 }
                 if (state.settled()) {
                     finish();
                 }
             }
+            if (!status.isTerminal() && state.withStatus(StepStatus.RUNNING).isEmpty() && launch.isEmpty()
+                    && status != RunStatus.PAUSED) {
+                // nothing runs: the run waits for approvals
+                status = RunStatus.PAUSED;
+                emit(RunEventType.RUN_PAUSED, null, null, null, null, null);
+            }
             return launch;
+        }
+
+        private Launch start(PlanStep step, JsonNode input) {
+            status = RunStatus.RUNNING;
+            state.set(step.stepId(), Step.running(input));
+            emit(RunEventType.STEP_STARTED, step, input, null, null, null);
+            return new Launch(step, input);
         }
 
         /** The step with its input resolved and checked, or null when that failed (the step is then failed). */
@@ -260,8 +398,8 @@ public class RunExecutor {
         }
 
         private void failStep(PlanStep step, RunError error) {
-            state.set(step.stepId(), new Step(StepStatus.FAILED, null, error));
-            emit(RunEventType.STEP_FAILED, step, null, null, error);
+            state.set(step.stepId(), new Step(StepStatus.FAILED, null, null, error));
+            emit(RunEventType.STEP_FAILED, step, null, null, error, null);
         }
 
         private void finish() {
@@ -276,23 +414,24 @@ public class RunExecutor {
                 }
             }
             status = ending.status();
-            emit(terminal(status), null, null, ending.result(), ending.error());
+            emit(terminal(status), null, null, ending.result(), ending.error(), null);
             metrics.runFinished(status);
         }
 
-        private void cancelNow() {
-            RunError error = RunError.of(Codes.CANCELED, "the run was aborted");
+        private void cancelNow(RunError error) {
             List<HttpIntegrationClient.Call> inFlight = new ArrayList<>();
-            for (String stepId : state.withStatus(StepStatus.RUNNING)) {
-                HttpIntegrationClient.Call call = calls.remove(stepId);
-                if (call != null) {
-                    inFlight.add(call);
+            for (StepStatus unfinished : List.of(StepStatus.RUNNING, StepStatus.AWAITING_APPROVAL)) {
+                for (String stepId : state.withStatus(unfinished)) {
+                    HttpIntegrationClient.Call call = calls.remove(stepId);
+                    if (call != null) {
+                        inFlight.add(call);
+                    }
+                    state.set(stepId, new Step(StepStatus.CANCELED, state.step(stepId).input(), null, error));
+                    emit(RunEventType.STEP_CANCELED, step(stepId), null, null, error, null);
                 }
-                state.set(stepId, new Step(StepStatus.CANCELED, null, error));
-                emit(RunEventType.STEP_CANCELED, step(stepId), null, null, error);
             }
             status = RunStatus.CANCELED;
-            emit(RunEventType.RUN_CANCELED, null, null, null, error);
+            emit(RunEventType.RUN_CANCELED, null, null, null, error, null);
             metrics.runFinished(status);
             // last: a reset may report the call's failure at once, and it must find the run already cancelled
             inFlight.forEach(call -> {
@@ -320,8 +459,8 @@ public class RunExecutor {
                 return;
             }
             if (outcome.succeeded()) {
-                state.set(step.stepId(), new Step(StepStatus.SUCCEEDED, outcome.output(), null));
-                emit(RunEventType.STEP_SUCCEEDED, step, null, outcome.output(), null);
+                state.set(step.stepId(), new Step(StepStatus.SUCCEEDED, null, outcome.output(), null));
+                emit(RunEventType.STEP_SUCCEEDED, step, null, outcome.output(), null, null);
             } else {
                 failStep(step, outcome.error());
             }
@@ -338,14 +477,24 @@ public class RunExecutor {
                     .thenCompose(ok -> written(events, launch, now)));
         }
 
-        /** After a write: publish its events in order, start its calls, or, when the run ended, rest once published. */
+        /**
+         * After a write: publish its events in order and start its calls; a run that ended or only waits rests (it
+         * leaves memory) once its events are on the broker.
+         */
         private CompletionStage<Void> written(List<RunEvent> events, List<Launch> launch, RunStatus now) {
             CompletableFuture<?>[] all;
+            boolean rest;
             synchronized (this) {
                 events.forEach(event -> published.add(publisher.publish(event)));
                 all = published.toArray(CompletableFuture[]::new);
+                // only the last queued write may retire the run: a later one must not land after a successor loaded it
+                rest = !retired && queued == 1 && (status.isTerminal() || status == RunStatus.PAUSED) && calls.isEmpty()
+                        && launch.isEmpty() && (state == null || state.withStatus(StepStatus.RUNNING).isEmpty());
+                if (rest) {
+                    retired = true;
+                }
             }
-            if (now.isTerminal()) {
+            if (rest) {
                 CompletableFuture.allOf(all).whenComplete((ok, failure) -> {
                     if (failure == null) {
                         rested.complete(null);
@@ -359,8 +508,14 @@ public class RunExecutor {
             return CompletableFuture.completedFuture(null);
         }
 
+        /** Queues a write after the ones before it. Caller holds the lock. */
         private void enqueue(Supplier<CompletionStage<Void>> work) {
-            writes = writes.thenCompose(ignored -> work.get());
+            queued++;
+            writes = writes.thenCompose(ignored -> work.get()).whenComplete((ok, failure) -> {
+                synchronized (this) {
+                    queued--;
+                }
+            });
             writes.whenComplete((ok, failure) -> {
                 if (failure != null && rested.completeExceptionally(failure)) {
                     LOG.errorf("run %s: its state could not be stored (%s); its command stays uncommitted", runId,
@@ -369,11 +524,22 @@ public class RunExecutor {
             });
         }
 
-        private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error) {
+        private RunEvent.ApprovalLinks links(String stepId, String inputHash) {
+            Instant expires = Instant.now().plus(config.approvals().ttl());
+            return new RunEvent.ApprovalLinks(
+                    tokens.issue(new ApprovalTokens.Approval(ownerId, runId, stepId, ApprovalTokens.APPROVE, inputHash,
+                            expires)),
+                    tokens.issue(new ApprovalTokens.Approval(ownerId, runId, stepId, ApprovalTokens.DENY, inputHash,
+                            expires)),
+                    expires);
+        }
+
+        private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error,
+                RunEvent.ApprovalLinks approval) {
             long seq = nextSeq++;
-            unwritten
-                    .add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type, step == null ? null : step.stepId(),
-                            step == null ? null : step.description(), Instant.now(), status, input, output, error));
+            unwritten.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type,
+                    step == null ? null : step.stepId(), step == null ? null : step.description(), Instant.now(),
+                    status, input, output, error, approval));
         }
 
         private List<RunEvent> drain() {

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE),
-        @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE) })
-public sealed interface RunCommand permits RunRequested, RunAbortRequested {
+        @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE),
+        @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE) })
+public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided {
 
     /** The run this command is about; also the record key. */
     UUID runId();

@@ -24,10 +24,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            draft-7 schema the run's result (its steps' outputs by step id) must satisfy, or null
  * @param passThrough
  *            the caller's pass-through credentials, sealed; null when none
+ * @param approvalStrategy
+ *            {@code ON_START}, {@code ON_TOOL_CALL}, or null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind kind, List<PlanStep> steps,
-        JsonNode outputSchema, SealedSecret passThrough) implements RunCommand {
+        JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy) implements RunCommand {
+
+    public static final String ON_START = "ON_START";
+    public static final String ON_TOOL_CALL = "ON_TOOL_CALL";
 
     public static final String TYPE = "run.requested.v1";
 

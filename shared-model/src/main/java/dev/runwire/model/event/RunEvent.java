@@ -35,10 +35,25 @@ import dev.runwire.model.run.RunStatus;
  *            the step's or run's output, on success
  * @param error
  *            why it failed, on failure
+ * @param approval
+ *            the approve and deny tokens, on events that ask for an approval
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, String description,
-        Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error) {
+        Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error, ApprovalLinks approval) {
+
+    /**
+     * How to decide an approval: {@code GET /v1/runs/approval?token=} with either token.
+     *
+     * @param approveToken
+     *            approves (also {@code POST /v1/runs/approval} with a changed input)
+     * @param denyToken
+     *            denies
+     * @param expiresAt
+     *            when both stop working
+     */
+    public record ApprovalLinks(String approveToken, String denyToken, Instant expiresAt) {
+    }
 
     public static final String TYPE = "run.event.v1";
 
@@ -47,7 +62,7 @@ public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, St
         if (stepId == null) {
             return this;
         }
-        return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error);
+        return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error, approval);
     }
 
     /** The stable id of the {@code seq}-th event of a run. */

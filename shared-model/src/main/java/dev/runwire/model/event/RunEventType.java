@@ -2,8 +2,9 @@ package dev.runwire.model.event;
 
 /** What happened to a run. Each terminal type names the status the run ended in. */
 public enum RunEventType {
-    RUN_STARTED, STEP_STARTED, STEP_SUCCEEDED, STEP_FAILED, STEP_SKIPPED, STEP_CANCELED, RUN_SUCCEEDED,
-    RUN_PARTIAL_SUCCESS, RUN_NO_SUCCESS, RUN_FAILED, RUN_CANCELED;
+    RUN_STARTED, RUN_APPROVAL_REQUESTED, RUN_APPROVED, RUN_PAUSED, STEP_APPROVAL_REQUESTED, STEP_APPROVED, STEP_DENIED,
+    STEP_STARTED, STEP_SUCCEEDED, STEP_FAILED, STEP_SKIPPED, STEP_CANCELED, RUN_SUCCEEDED, RUN_PARTIAL_SUCCESS,
+    RUN_NO_SUCCESS, RUN_FAILED, RUN_CANCELED;
 
     /** Whether this event ends the run. */
     public boolean isTerminal() {

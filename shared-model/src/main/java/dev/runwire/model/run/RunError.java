@@ -41,6 +41,7 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String RESULT_SCHEMA_VIOLATION = "result_schema_violation";
         public static final String DEPENDENCY_NOT_MET = "dependency_not_met";
         public static final String CANCELED = "canceled";
+        public static final String APPROVAL_DENIED = "approval_denied";
 
         private Codes() {
         }

@@ -1,0 +1,177 @@
+package dev.runwire.api.run;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.action.RunnableActions;
+import dev.runwire.api.action.RunnableActions.RunnableAction;
+import dev.runwire.api.action.Schemas;
+import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.Topics;
+import dev.runwire.model.approval.ApprovalTokens;
+import dev.runwire.model.command.ApprovalDecided;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.run.RunStatus;
+import dev.runwire.model.schema.Violation;
+
+/**
+ * Decides the approvals a run asks for. A token is checked (signature, expiry, owner), the decision is recorded once
+ * per approval together with its command (one statement: the primary key decides, so a second decision with either
+ * token is a no-op that reports the first), and the command reaches the executor holding the run.
+ */
+@ApplicationScoped
+public class ApprovalService {
+
+    private final Pool pool;
+    private final RunStore store;
+    private final RunnableActions actions;
+    private final Schemas schemas;
+    private final CommandPublisher publisher;
+    private final ApprovalTokens tokens;
+
+    ApprovalService(Pool pool, RunStore store, RunnableActions actions, Schemas schemas, CommandPublisher publisher,
+            ApiConfig config) {
+        this.pool = pool;
+        this.store = store;
+        this.actions = actions;
+        this.schemas = schemas;
+        this.publisher = publisher;
+        this.tokens = new ApprovalTokens(config.secrets().key());
+    }
+
+    /** What was decided: now, or earlier ({@code alreadyDecided}). */
+    public record Decision(UUID runId, String stepId, String decision, boolean alreadyDecided, Instant decidedAt) {
+    }
+
+    /** Decides with a token as it is. */
+    public Uni<Decision> decide(UUID callerId, String token) {
+        ApprovalTokens.Approval approval = verify(callerId, token);
+        return earlier(approval).chain(decided -> decided != null ? Uni.createFrom().item(decided)
+                : waitingRun(callerId, approval).chain(ignored -> record(callerId, approval, null)));
+    }
+
+    /** Approves a step with a changed input, checked against the step's action schema. */
+    public Uni<Decision> approveWithEdit(UUID callerId, String token, JsonNode input) {
+        ApprovalTokens.Approval approval = verify(callerId, token);
+        if (!ApprovalTokens.APPROVE.equals(approval.decision()) || approval.stepId() == null) {
+            throw ApiException.invalid("not_an_approve_token", "a changed input goes with the approve token of a step",
+                    "/token");
+        }
+        if (input == null || !input.isObject()) {
+            throw ApiException.invalid("invalid_input", "input must be an object", "/input");
+        }
+        return earlier(approval).chain(decided -> decided != null ? Uni.createFrom().item(decided)
+                : approveChecked(callerId, approval, input));
+    }
+
+    private Uni<Decision> approveChecked(UUID callerId, ApprovalTokens.Approval approval, JsonNode input) {
+        return waitingRun(callerId, approval).chain(plan -> {
+            PlanView.Step step = plan.plan().steps().stream().filter(s -> s.id().equals(approval.stepId())).findFirst()
+                    .orElseThrow(() -> ApiException.notFound("no step " + approval.stepId()));
+            return actions.versions(callerId, List.of(step.action().key())).map(versions -> {
+                RunnableAction action = versions.getOrDefault(step.action().key(), List.of()).stream()
+                        .filter(v -> v.version() == step.action().version()).findFirst()
+                        .orElseThrow(() -> ApiException.notFound("the step's action version no longer exists"));
+                List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
+                if (!violations.isEmpty()) {
+                    throw ApiException.invalid(violations.stream()
+                            .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
+                            .toList());
+                }
+                return action;
+            });
+        }).chain(ignored -> record(callerId, approval, input));
+    }
+
+    private ApprovalTokens.Approval verify(UUID callerId, String token) {
+        if (token == null || token.isBlank()) {
+            throw ApiException.badRequest("token is required", ErrorObject.Source.parameter("token"));
+        }
+        ApprovalTokens.Approval approval;
+        try {
+            approval = tokens.verify(token);
+        } catch (ApprovalTokens.InvalidTokenException e) {
+            if (e.expired()) {
+                throw new ApiException(new ErrorObject(410, "token_expired", "Gone", e.getMessage(),
+                        ErrorObject.Source.parameter("token"), null));
+            }
+            throw new ApiException(new ErrorObject(403, "invalid_token", "Forbidden", e.getMessage(),
+                    ErrorObject.Source.parameter("token"), null));
+        }
+        if (!approval.ownerId().equals(callerId)) {
+            // another owner's run: as if it did not exist
+            throw ApiException.notFound("no run with id " + approval.runId());
+        }
+        return approval;
+    }
+
+    /** The run's plan, if the run exists and has not finished. */
+    private Uni<PlanView> waitingRun(UUID callerId, ApprovalTokens.Approval approval) {
+        return store.findRun(callerId, approval.runId()).map(row -> {
+            if (row == null) {
+                throw ApiException.notFound("no run with id " + approval.runId());
+            }
+            RunStatus status = RunStatus.valueOf(row.getString("status"));
+            if (status.isTerminal()) {
+                throw new ApiException(new ErrorObject(409, "run_finished", "Conflict",
+                        "the run has already finished with status " + status, null,
+                        Map.of("runId", approval.runId(), "status", status.name())));
+            }
+            return Json.read(row.getString("plan_json"), PlanView.class);
+        });
+    }
+
+    private Uni<Decision> record(UUID ownerId, ApprovalTokens.Approval approval, JsonNode editedInput) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String stepKey = approval.stepId() == null ? "" : approval.stepId();
+        ApprovalDecided command = new ApprovalDecided(approval.runId(), ownerId, approval.stepId(), approval.decision(),
+                approval.inputHash(), editedInput, now.toInstant());
+        return pool.preparedQuery("""
+                with decided as (
+                    insert into api.approvals (run_id, step_key, decision, input_hash, edited_input, decided_at)
+                    values ($1, $2, $3, $4, $5::text::jsonb, $6)
+                    on conflict do nothing
+                    returning run_id)
+                insert into api.outbox (run_id, topic, msg_type, payload)
+                select run_id, $7, $8, $9::text::jsonb from decided
+                returning id""")
+                .execute(Tuple.from(new Object[] { approval.runId(), stepKey, approval.decision(), approval.inputHash(),
+                        editedInput == null ? null : Json.write(editedInput), now, Topics.RUN_COMMANDS,
+                        ApprovalDecided.TYPE, Json.write(command) }))
+                .chain(rows -> {
+                    if (rows.size() == 1) {
+                        publisher.publishCommitted(command, ApprovalDecided.TYPE, rows.iterator().next().getLong(0));
+                        return Uni.createFrom().item(new Decision(approval.runId(), approval.stepId(),
+                                approval.decision(), false, now.toInstant()));
+                    }
+                    return earlier(approval);
+                });
+    }
+
+    /** The decision already taken on this approval, or null. */
+    private Uni<Decision> earlier(ApprovalTokens.Approval approval) {
+        return pool.preparedQuery("select decision, decided_at from api.approvals where run_id = $1 and step_key = $2")
+                .execute(Tuple.of(approval.runId(), approval.stepId() == null ? "" : approval.stepId())).map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    var row = rows.iterator().next();
+                    return new Decision(approval.runId(), approval.stepId(), row.getString("decision"), true,
+                            row.getOffsetDateTime("decided_at").toInstant());
+                });
+    }
+}
