@@ -45,6 +45,7 @@ final class Stub implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Queue<Behaviour>> scripts = new ConcurrentHashMap<>();
     final List<Received> received = new CopyOnWriteArrayList<>();
 
     Stub() throws IOException {
@@ -64,6 +65,12 @@ final class Stub implements AutoCloseable {
         behaviours.put(pathPrefix, new Behaviour(status, body, delayMillis));
     }
 
+    /** Answers the next request under {@code pathPrefix} once with this, before any {@link #on} behaviour. */
+    void once(String pathPrefix, int status, String body) {
+        scripts.computeIfAbsent(pathPrefix, p -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                .add(new Behaviour(status, body, 0));
+    }
+
     List<Received> receivedUnder(String pathPrefix) {
         return received.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
     }
@@ -77,9 +84,12 @@ final class Stub implements AutoCloseable {
         Received request = new Received(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
                 Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime(), new AtomicLong(Long.MAX_VALUE));
         received.add(request);
-        Behaviour behaviour = behaviours.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
-                .max((a, b) -> a.getKey().length() - b.getKey().length()).map(Map.Entry::getValue)
-                .orElse(new Behaviour(404, "{\"error\":\"no behaviour\"}", 0));
+        Behaviour scripted = scripts.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
+                .map(e -> e.getValue().poll()).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        Behaviour behaviour = scripted != null ? scripted
+                : behaviours.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
+                        .max((a, b) -> a.getKey().length() - b.getKey().length()).map(Map.Entry::getValue)
+                        .orElse(new Behaviour(404, "{\"error\":\"no behaviour\"}", 0));
         try {
             if (behaviour.delayMillis() > 0) {
                 TimeUnit.MILLISECONDS.sleep(behaviour.delayMillis());

@@ -84,6 +84,19 @@ public class RunnableActions {
         });
     }
 
+    /** The newest version of each of the owner's active actions, by key, at most {@code limit}. */
+    public Uni<List<RunnableAction>> activeLatest(UUID ownerId, int limit) {
+        return pool.preparedQuery("select * from (" + SELECT + """
+                where a.owner_id = $1 and a.version = (select max(v.version) from api.actions v
+                                                       where v.owner_id = a.owner_id and v.key = a.key)
+                ) latest where latest.active order by latest.key limit $2""").execute(Tuple.of(ownerId, limit))
+                .map(rows -> {
+                    List<RunnableAction> latest = new ArrayList<>();
+                    rows.forEach(row -> latest.add(toAction(row)));
+                    return latest;
+                });
+    }
+
     private RunnableAction toAction(Row row) {
         UUID id = row.getUUID("id");
         if (parsed.size() > MAX_ENTRIES) {

@@ -25,6 +25,29 @@ public interface ApiConfig {
     /** Live run streams. */
     Sse sse();
 
+    /** The language model that turns an intent into a plan; without a base URL, runs need an explicit plan. */
+    Planner planner();
+
+    interface Planner {
+        /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1} (RUNWIRE_PLANNER_BASE_URL). */
+        Optional<String> baseUrl();
+
+        /** The model (RUNWIRE_PLANNER_MODEL). */
+        @WithDefault("gpt-4o-mini")
+        String model();
+
+        /** Bearer key for the endpoint (RUNWIRE_PLANNER_API_KEY). */
+        Optional<String> apiKey();
+
+        /** How long a planning call may take. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** Most actions offered to the model in one call. */
+        @WithDefault("100")
+        int maxActions();
+    }
+
     /** Key that seals pass-through secrets for the executor. */
     Secrets secrets();
 

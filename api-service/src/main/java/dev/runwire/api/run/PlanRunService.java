@@ -51,9 +51,11 @@ public class PlanRunService {
     private final RunFeed waiters;
     private final ApiConfig config;
     private final MeterRegistry registry;
+    private final Planner planner;
 
     PlanRunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher,
-            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry) {
+            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry, Planner planner) {
+        this.planner = planner;
         this.actions = actions;
         this.schemas = schemas;
         this.store = store;
@@ -74,11 +76,11 @@ public class PlanRunService {
         // compiled once here so a broken or remote-referencing schema is refused before anything is written
         schemas.check(body.outputSchema(), "/outputSchema");
         if (body.repeatKey() == null) {
-            return plan(ownerId, body, body.plan(), "rk_" + UUID.randomUUID(), null, UUID.randomUUID());
+            return planned(ownerId, body, "rk_" + UUID.randomUUID());
         }
         return store.findByRepeatKey(ownerId, body.repeatKey()).chain(original -> {
             if (original == null) {
-                return plan(ownerId, body, body.plan(), body.repeatKey(), null, UUID.randomUUID());
+                return planned(ownerId, body, body.repeatKey());
             }
             if (body.plan() != null) {
                 throw ApiException.invalid("plan_and_repeat",
@@ -88,6 +90,24 @@ public class PlanRunService {
             return plan(ownerId, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
                     original.getUUID("execution_plan_id"));
         });
+    }
+
+    /** The request's own plan, or else one the planner makes from the intent. */
+    private Uni<Created> planned(UUID ownerId, CreateRunRequest body, String repeatKey) {
+        if (body.plan() != null || !planner.configured()) {
+            return plan(ownerId, body, body.plan(), repeatKey, null, UUID.randomUUID());
+        }
+        List<String> selected = body.selectedCustomerIntegrationIds();
+        return actions.activeLatest(ownerId, planner.maxActions())
+                .map(all -> all.stream().filter(a -> a.baseUrl() != null)
+                        .filter(a -> selected.contains("*") || selected.contains(a.parsed().http().integrationKey()))
+                        .toList())
+                .chain(usable -> planner.plan(body.intent(), body.context(), usable))
+                // deferred: the checks throw, and their 422 must become the planner's fault
+                .chain(proposed -> Uni.createFrom()
+                        .deferred(() -> plan(ownerId, body, proposed, repeatKey, null, UUID.randomUUID()))
+                        .onFailure(failure -> failure instanceof ApiException api && api.status() == 422)
+                        .transform(failure -> Planner.invalidPlan((ApiException) failure)));
     }
 
     private Uni<Created> plan(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, String repeatKey,

@@ -28,14 +28,14 @@ public class RunFeed {
     private static final Logger LOG = Logger.getLogger(RunFeed.class);
 
     private final Map<UUID, CompletableFuture<RunEvent>> waiting = new ConcurrentHashMap<>();
-    private final Map<UUID, Set<Consumer<RunEvent>>> listeners = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Consumer<StreamedEvent>>> listeners = new ConcurrentHashMap<>();
 
     /** Hands every event of the run to the listener until it is removed. */
-    void listen(UUID runId, Consumer<RunEvent> listener) {
+    void listen(UUID runId, Consumer<StreamedEvent> listener) {
         listeners.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(listener);
     }
 
-    void unlisten(UUID runId, Consumer<RunEvent> listener) {
+    void unlisten(UUID runId, Consumer<StreamedEvent> listener) {
         listeners.computeIfPresent(runId, (id, set) -> {
             set.remove(listener);
             return set.isEmpty() ? null : set;
@@ -76,9 +76,10 @@ public class RunFeed {
             LOG.warnf("unreadable run event for run %s skipped", runId);
             return;
         }
-        Set<Consumer<RunEvent>> interested = listeners.get(runId);
+        Set<Consumer<StreamedEvent>> interested = listeners.get(runId);
         if (interested != null) {
-            interested.forEach(listener -> listener.accept(event));
+            StreamedEvent streamed = new StreamedEvent(event);
+            interested.forEach(listener -> listener.accept(streamed));
         }
         if (event.type().isTerminal()) {
             CompletableFuture<RunEvent> waiter = waiting.remove(runId);

@@ -119,11 +119,11 @@ public class RunStream {
     }
 
     /** One reader's stream. Events are written under its lock, so live and stored ones never interleave wrongly. */
-    private final class Subscription implements Consumer<RunEvent> {
+    private final class Subscription implements Consumer<StreamedEvent> {
         private final HttpServerResponse response;
         private final UUID runId;
         private final boolean toolCalls;
-        private final Deque<RunEvent> early = new ArrayDeque<>();
+        private final Deque<StreamedEvent> early = new ArrayDeque<>();
         private long lastSent;
         private boolean catchingUp = true;
         private boolean closed;
@@ -149,7 +149,7 @@ public class RunStream {
         }
 
         @Override
-        public synchronized void accept(RunEvent event) {
+        public synchronized void accept(StreamedEvent event) {
             if (closed) {
                 return;
             }
@@ -161,7 +161,7 @@ public class RunStream {
                 early.add(event);
                 return;
             }
-            if (event.seq() > lastSent + 1) {
+            if (event.event.seq() > lastSent + 1) {
                 // the broadcast ran ahead of what was sent: fill the gap from the store first
                 early.add(event);
                 catchUp();
@@ -184,15 +184,15 @@ public class RunStream {
             if (closed) {
                 return;
             }
-            stored.forEach(this::send);
-            List<RunEvent> waiting = new ArrayList<>(early);
-            waiting.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            stored.forEach(event -> send(new StreamedEvent(event)));
+            List<StreamedEvent> waiting = new ArrayList<>(early);
+            waiting.sort((a, b) -> Long.compare(a.event.seq(), b.event.seq()));
             early.clear();
-            for (RunEvent event : waiting) {
+            for (StreamedEvent event : waiting) {
                 if (closed) {
                     return;
                 }
-                if (event.seq() > lastSent + 1) {
+                if (event.event.seq() > lastSent + 1) {
                     // not in the store yet: wait for the read model, keep what arrived
                     early.addAll(waiting.subList(waiting.indexOf(event), waiting.size()));
                     vertx.setTimer(CATCH_UP_RETRY_MILLIS, id -> catchUp());
@@ -204,7 +204,8 @@ public class RunStream {
         }
 
         /** Writes the event if it is the next one; the terminal event ends the stream. Under the lock. */
-        private void send(RunEvent event) {
+        private void send(StreamedEvent streamed) {
+            RunEvent event = streamed.event;
             if (closed || event.seq() != lastSent + 1) {
                 return;
             }
@@ -212,9 +213,8 @@ public class RunStream {
                 disconnect("the reader is too slow");
                 return;
             }
-            RunEvent shown = toolCalls ? event : event.withoutToolCall();
-            response.write(
-                    "id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: " + Json.write(shown) + "\n\n");
+            response.write("id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: "
+                    + streamed.json(toolCalls) + "\n\n");
             lastSent = event.seq();
             if (event.type().isTerminal()) {
                 closed = true;
