@@ -42,8 +42,13 @@ public final class Bench {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** {@code sync} (the default): synchronous action runs and their ceilings; {@code sse}: SSE fan-out. */
     public static void main(String[] args) throws Exception {
-        new Bench().run();
+        if (args.length > 0 && args[0].equals("sse")) {
+            new SseFanout().run();
+        } else {
+            new Bench().run();
+        }
         System.exit(0);
     }
 

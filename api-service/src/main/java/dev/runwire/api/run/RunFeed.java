@@ -1,6 +1,8 @@
 package dev.runwire.api.run;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -13,6 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
@@ -29,6 +34,12 @@ public class RunFeed {
 
     private final Map<UUID, CompletableFuture<RunEvent>> waiting = new ConcurrentHashMap<>();
     private final Map<UUID, Set<Consumer<StreamedEvent>>> listeners = new ConcurrentHashMap<>();
+    private final Timer feedDelay;
+
+    RunFeed(MeterRegistry registry) {
+        // from the event's creation in the executor to its arrival here: how far behind live readers are
+        this.feedDelay = Timer.builder("runwire.feed.delay").publishPercentiles(0.5, 0.99).register(registry);
+    }
 
     /** Hands every event of the run to the listener until it is removed. */
     void listen(UUID runId, Consumer<StreamedEvent> listener) {
@@ -78,6 +89,7 @@ public class RunFeed {
         }
         Set<Consumer<StreamedEvent>> interested = listeners.get(runId);
         if (interested != null) {
+            feedDelay.record(Duration.between(event.at(), Instant.now()));
             StreamedEvent streamed = new StreamedEvent(event);
             interested.forEach(listener -> listener.accept(streamed));
         }

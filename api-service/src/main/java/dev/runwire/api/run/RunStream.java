@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.vertx.web.Route;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -55,6 +56,8 @@ public class RunStream {
 
     @Route(path = "/v1/runs/:runId/sse", methods = Route.HttpMethod.GET, order = 1)
     void stream(RoutingContext context) {
+        // the reader's own event loop: its writes happen there, not on the thread that reads the broadcast
+        Context loop = Vertx.currentContext();
         String key = ApiKeys.presented(context.request()::getHeader);
         if (key == null) {
             fail(context, ApiException.unauthorized("a valid API key is required"));
@@ -80,7 +83,7 @@ public class RunStream {
             if (row == null) {
                 fail(context, ApiException.notFound("no run with id " + runId));
             } else {
-                new Subscription(context.response(), runId, after, toolCalls).start();
+                new Subscription(context.response(), loop, runId, after, toolCalls).start();
             }
         }, failure -> fail(context, failure instanceof ApiException api ? api : internal(failure)));
     }
@@ -121,6 +124,7 @@ public class RunStream {
     /** One reader's stream. Events are written under its lock, so live and stored ones never interleave wrongly. */
     private final class Subscription implements Consumer<StreamedEvent> {
         private final HttpServerResponse response;
+        private final Context loop;
         private final UUID runId;
         private final boolean toolCalls;
         private final Deque<StreamedEvent> early = new ArrayDeque<>();
@@ -129,7 +133,8 @@ public class RunStream {
         private boolean closed;
         private long heartbeat = -1;
 
-        Subscription(HttpServerResponse response, UUID runId, long after, boolean toolCalls) {
+        Subscription(HttpServerResponse response, Context loop, UUID runId, long after, boolean toolCalls) {
+            this.loop = loop;
             this.response = response;
             this.runId = runId;
             this.lastSent = after;
@@ -148,8 +153,16 @@ public class RunStream {
             catchUp();
         }
 
+        /**
+         * Called on the thread that reads the broadcast, once per event for every reader of the run: it only hands the
+         * event to the reader's event loop, so thousands of readers are written in parallel, not one after another.
+         */
         @Override
-        public synchronized void accept(StreamedEvent event) {
+        public void accept(StreamedEvent event) {
+            loop.runOnContext(ignored -> receive(event));
+        }
+
+        private synchronized void receive(StreamedEvent event) {
             if (closed) {
                 return;
             }
@@ -213,8 +226,7 @@ public class RunStream {
                 disconnect("the reader is too slow");
                 return;
             }
-            response.write("id: " + event.seq() + "\nevent: " + event.type().name() + "\ndata: "
-                    + streamed.json(toolCalls) + "\n\n");
+            response.write(streamed.frame(toolCalls));
             lastSent = event.seq();
             if (event.type().isTerminal()) {
                 closed = true;

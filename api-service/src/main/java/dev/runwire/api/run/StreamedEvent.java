@@ -1,34 +1,41 @@
 package dev.runwire.api.run;
 
+import io.vertx.core.buffer.Buffer;
+
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
 /**
- * An event on its way to stream readers, with its two JSON forms (with and without tool calls) written at most once,
+ * An event on its way to stream readers, with its two SSE frames (with and without tool calls) encoded at most once,
  * however many readers it reaches.
  */
 final class StreamedEvent {
 
     final RunEvent event;
-    private volatile String full;
-    private volatile String brief;
+    private volatile Buffer full;
+    private volatile Buffer brief;
 
     StreamedEvent(RunEvent event) {
         this.event = event;
     }
 
-    String json(boolean toolCalls) {
+    Buffer frame(boolean toolCalls) {
         if (toolCalls) {
-            String json = full;
-            if (json == null) {
-                json = full = Json.write(event);
+            Buffer frame = full;
+            if (frame == null) {
+                frame = full = encode(event);
             }
-            return json;
+            return frame;
         }
-        String json = brief;
-        if (json == null) {
-            json = brief = Json.write(event.withoutToolCall());
+        Buffer frame = brief;
+        if (frame == null) {
+            frame = brief = encode(event.withoutToolCall());
         }
-        return json;
+        return frame;
+    }
+
+    private static Buffer encode(RunEvent shown) {
+        return Buffer.buffer(
+                "id: " + shown.seq() + "\nevent: " + shown.type().name() + "\ndata: " + Json.write(shown) + "\n\n");
     }
 }

@@ -1,5 +1,7 @@
 package dev.runwire.executor.run;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
@@ -20,10 +24,15 @@ import dev.runwire.model.event.RunEvent;
 public class EventPublisher {
 
     private final MutinyEmitter<RunEvent> emitter;
+    private final Timer publishDelay;
 
     EventPublisher(
-            @Channel("run-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunEvent> emitter) {
+            @Channel("run-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunEvent> emitter,
+            MeterRegistry registry) {
         this.emitter = emitter;
+        // from the event's creation to the broker's ack: the executor's share of a live reader's delay
+        this.publishDelay = Timer.builder("runwire.executor.event.delay").publishPercentiles(0.5, 0.99)
+                .register(registry);
     }
 
     /**
@@ -35,6 +44,8 @@ public class EventPublisher {
         headers.add(Topics.TYPE_HEADER, RunEvent.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(event.runId().toString()).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(event).addMetadata(metadata)).subscribeAsCompletionStage();
+        return emitter.sendMessage(Message.of(event).addMetadata(metadata))
+                .invoke(() -> publishDelay.record(Duration.between(event.at(), Instant.now())))
+                .subscribeAsCompletionStage();
     }
 }

@@ -1,0 +1,242 @@
+package dev.runwire.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
+
+/**
+ * SSE fan-out: many readers on one api-service while runs execute. Runs are created paused (ON_START), every reader
+ * connects, the heap is read, then all runs are approved at once; each live event's delay is the time from its creation
+ * in the executor ({@code at}) to its arrival at a reader. See README.md.
+ */
+final class SseFanout {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String apiUrl = env("RUNWIRE_URL", "http://127.0.0.1:8080");
+    private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
+    private final int subscribers = Integer.parseInt(env("SSE_SUBSCRIBERS", "5000"));
+    private final int runs = Integer.parseInt(env("SSE_RUNS", "50"));
+    private final int steps = Integer.parseInt(env("SSE_STEPS", "20"));
+    private final int stepMillis = Integer.parseInt(env("SSE_STEP_MILLIS", "300"));
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+
+    void run() throws Exception {
+        HttpServer stub = startStub(stepMillis);
+        String apiKey = register("http://127.0.0.1:" + stub.getAddress().getPort());
+        List<String> runIds = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            runIds.add(createRun(apiKey, r));
+        }
+        List<String> approveTokens = new ArrayList<>();
+        for (String runId : runIds) {
+            approveTokens.add(approveToken(apiKey, runId));
+        }
+        double heapBefore = heapUsed();
+
+        Latencies delays = new Latencies(20_000_000);
+        AtomicLong delivered = new AtomicLong();
+        AtomicInteger failed = new AtomicInteger();
+        CountDownLatch connected = new CountDownLatch(subscribers);
+        CountDownLatch ended = new CountDownLatch(subscribers);
+        long subscribedAt = System.currentTimeMillis();
+        URI api = URI.create(apiUrl);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        io.vertx.core.http.HttpClient readers = vertx.createHttpClient(
+                new HttpClientOptions().setMaxPoolSize(subscribers + 10).setKeepAlive(false).setIdleTimeout(0));
+        for (int s = 0; s < subscribers; s++) {
+            String runId = runIds.get(s % runs);
+            readers.request(new RequestOptions().setHost(api.getHost()).setPort(api.getPort())
+                    .setURI("/v1/runs/" + runId + "/sse").addHeader("x-api-key", apiKey)
+                    .addHeader("Accept", "text/event-stream")).compose(request -> request.send())
+                    .onSuccess(response -> {
+                        if (response.statusCode() != 200) {
+                            failed.incrementAndGet();
+                            connected.countDown();
+                            ended.countDown();
+                            return;
+                        }
+                        connected.countDown();
+                        RecordParser lines = RecordParser.newDelimited("\n",
+                                line -> onLine(line.toString(), subscribedAt, delays, delivered));
+                        response.handler(lines);
+                        response.endHandler(done -> ended.countDown());
+                        response.exceptionHandler(e -> {
+                            failed.incrementAndGet();
+                            ended.countDown();
+                        });
+                    }).onFailure(e -> {
+                        failed.incrementAndGet();
+                        connected.countDown();
+                        ended.countDown();
+                    });
+        }
+        boolean allConnected = connected.await(120, TimeUnit.SECONDS);
+        Thread.sleep(2_000);
+        double heapAfter = heapUsed();
+
+        delays.start();
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<Void>>> approvals = new ArrayList<>();
+        for (String token : approveTokens) {
+            approvals.add(http.sendAsync(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/runs/approval?token=" + token))
+                    .header("x-api-key", apiKey).build(), HttpResponse.BodyHandlers.discarding()));
+        }
+        CompletableFuture.allOf(approvals.toArray(CompletableFuture[]::new)).join();
+        boolean allEnded = ended.await(10L * steps * stepMillis / 1000 + 120, TimeUnit.SECONDS);
+        delays.stop();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        stub.stop(0);
+        vertx.close();
+
+        Latencies.Figures f = delays.figures("SSE event delay");
+        System.out.printf("%nSSE fan-out: %d readers on %d runs (%d steps of %d ms each), one api-service%n",
+                subscribers, runs, steps, stepMillis);
+        System.out.printf("connected: %s, failed streams: %d, all ended: %s%n", allConnected, failed.get(), allEnded);
+        System.out.printf("live events delivered: %d in %.1f s (%.0f/s)%n", delivered.get(), seconds,
+                delivered.get() / seconds);
+        System.out.printf(
+                "delay from event to reader: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms "
+                        + "(target p99 <= 200 ms: %s)%n",
+                f.p50(), f.p90(), f.p99(), f.max(), f.p99() <= 200 ? "met" : "missed");
+        System.out.printf(
+                "api-service heap: %.1f MB before, %.1f MB with the readers connected: ~%.1f KB per reader "
+                        + "(heap in use, not after a full GC)%n",
+                heapBefore / 1e6, heapAfter / 1e6, (heapAfter - heapBefore) / subscribers / 1e3);
+    }
+
+    /** A line of a stream: a live event's delay is now minus its creation time ({@code "at"} in its data). */
+    private static void onLine(String line, long subscribedAt, Latencies delays, AtomicLong delivered) {
+        if (!line.startsWith("data:")) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        int at = line.indexOf("\"at\":\"");
+        if (at < 0) {
+            delays.error();
+            return;
+        }
+        long created = Instant.parse(line.substring(at + 6, line.indexOf('"', at + 6))).toEpochMilli();
+        if (created >= subscribedAt) {
+            delays.record((now - created) * 1_000_000L);
+            delivered.incrementAndGet();
+        }
+    }
+
+    private String createRun(String apiKey, int r) throws Exception {
+        StringBuilder plan = new StringBuilder();
+        for (int i = 0; i < steps; i++) {
+            plan.append(i == 0 ? "" : ",").append("{\"id\":\"s").append(i).append("\",\"description\":\"step ")
+                    .append(i).append("\",\"dependsOnSteps\":[").append(i == 0 ? "" : "\"s" + (i - 1) + "\"")
+                    .append("],\"action\":{\"key\":\"fanout_item\"},\"input\":{\"id\":\"r").append(r).append('-')
+                    .append(i).append("\"}}");
+        }
+        String body = "{\"intent\":\"fan-out\",\"selectedCustomerIntegrationIds\":[\"*\"],\"context\":\"\","
+                + "\"userId\":\"bench\",\"approvalStrategy\":\"ON_START\",\"plan\":{\"description\":\"chain\","
+                + "\"steps\":[" + plan + "]}}";
+        return send(post("/v1/runs", body).header("x-api-key", apiKey), 201).get("runId").asText();
+    }
+
+    private String approveToken(String apiKey, String runId) throws Exception {
+        for (int attempt = 0; attempt < 300; attempt++) {
+            JsonNode run = send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/runs/" + runId + "?includeEvents=true"))
+                    .header("x-api-key", apiKey), 200);
+            JsonNode token = run.path("events").path(0).path("approval").path("approveToken");
+            if (token.isTextual()) {
+                return token.asText();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("run " + runId + " never asked for approval");
+    }
+
+    private double heapUsed() throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private String register(String stubUrl) throws Exception {
+        JsonNode owner = send(
+                post("/admin/owners", "{\"name\":\"bench-sse\"}").header("Authorization", "Bearer " + adminToken), 201);
+        String apiKey = owner.get("apiKey").asText();
+        send(post("/v1/integrations",
+                "{\"key\":\"fanout-stub\",\"name\":\"Fan-out stub\",\"baseUrl\":\"" + stubUrl + "\"}")
+                        .header("x-api-key", apiKey),
+                201);
+        send(post("/v1/actions", """
+                {"key":"fanout_item","intent":"Get an item slowly",
+                 "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
+                 "useDefaultMapping":true,"type":"http",
+                 "http":{"integrationKey":"fanout-stub","method":"GET","path":"/slow/{id}"},"timeoutMs":10000}""")
+                .header("x-api-key", apiKey), 201);
+        return apiKey;
+    }
+
+    private HttpRequest.Builder post(String path, String body) {
+        return HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException("call answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** The integration: {@code GET /slow/{id}} answers after the step's time, on enough threads for every run. */
+    private static HttpServer startStub(int delayMillis) throws IOException {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        server.setExecutor(Executors.newFixedThreadPool(256));
+        server.createContext("/slow/", exchange -> {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "{\"id\":\"x\",\"price\":1}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
