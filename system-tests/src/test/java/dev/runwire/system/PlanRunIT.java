@@ -270,6 +270,39 @@ class PlanRunIT {
                 equalTo("plan_required"));
     }
 
+    @Test
+    void aFlakyIntegrationIsRetriedByTheActionsPolicyWithOneIdempotencyKey() {
+        as(api, owner.apiKey())
+                .body(Map.of("key", "flaky", "intent", "Get an item, retried", "inputSchema",
+                        Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string"))), "type", "http",
+                        "http", Map.of("integrationKey", "stub", "method", "GET", "path", "/flaky/{id}"), "timeoutMs",
+                        5_000, "retry", Map.of("maxAttempts", 3, "backoffMs", 50)))
+                .post("/v1/actions").then().statusCode(201).body("retry.maxAttempts", equalTo(3));
+        stub.once("/flaky/r1", 503, "{\"error\":\"busy\"}");
+        stub.once("/flaky/r1", 429, "{\"error\":\"slow down\"}");
+        stub.on("/flaky/r1", 200, "{\"id\":\"r1\",\"price\":1}", 0);
+        String runId = create(api, owner.apiKey(), runBody(List.of(step("R", "flaky", List.of(), Map.of("id", "r1")))));
+        JsonPath run = finished(api, owner.apiKey(), runId);
+        assertEquals("SUCCESS", run.getString("status"));
+        List<Stub.Received> calls = stub.receivedUnder("/flaky/r1");
+        assertEquals(3, calls.size(), "two failures, then success");
+        assertEquals(1, calls.stream().map(c -> c.header("Idempotency-Key")).distinct().count());
+        assertEquals(2, run.getList("events.findAll { it.type == 'STEP_RETRYING' }").size());
+
+        // a client error is not retried
+        stub.on("/flaky/r2", 400, "{\"error\":\"bad\"}", 0);
+        JsonPath failed = finished(api, owner.apiKey(),
+                create(api, owner.apiKey(), runBody(List.of(step("R", "flaky", List.of(), Map.of("id", "r2"))))));
+        assertEquals("NO_SUCCESS", failed.getString("status"));
+        assertEquals(1, stub.receivedUnder("/flaky/r2").size());
+        as(api, owner.apiKey())
+                .body(Map.of("key", "flaky_bad", "intent", "x", "type", "http", "http",
+                        Map.of("integrationKey", "stub", "method", "GET", "path", "/x"), "retry",
+                        Map.of("maxAttempts", 11, "backoffMs", 0)))
+                .post("/v1/actions").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/retry/maxAttempts"));
+    }
+
     private static Stub.Received only(String path) {
         List<Stub.Received> calls = new ArrayList<>(stub.receivedUnder(path));
         assertEquals(1, calls.size(), "exactly one call to " + path);

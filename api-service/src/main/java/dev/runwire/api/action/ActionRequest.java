@@ -4,13 +4,15 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.model.command.RetryPolicy;
+
 /**
  * Body of a new action or a new version of one (fields as in the toolregistry actions API, plus the request template of
  * an {@code http} action).
  */
 public record ActionRequest(String key, String intent, String description, JsonNode inputSchema, JsonNode outputSchema,
-        Boolean useDefaultMapping, String type, HttpTemplate http, Map<String, String> outputMapping,
-        Integer timeoutMs) {
+        Boolean useDefaultMapping, String type, HttpTemplate http, Map<String, String> outputMapping, Integer timeoutMs,
+        RetryPolicy retry) {
 
     /** The request an {@code http} action sends; see {@code HttpSpec} for the template syntax. */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)

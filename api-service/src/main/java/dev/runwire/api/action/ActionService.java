@@ -14,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.integration.Integration;
+import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.json.Json;
 
 /** Registers actions as immutable versions, checks their schemas and templates on write. */
@@ -119,6 +120,7 @@ public class ActionService {
                 .write(new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
                         body.http().path(), body.http().headers(), body.http().query(), body.http().body()));
         action.timeoutMs = body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs();
+        action.retry = body.retry() == null ? null : Json.write(body.retry());
         action.createdAt = Instant.now();
         action.keyCreatedAt = keyCreatedAt == null ? action.createdAt : keyCreatedAt;
         return action.<ActionVersion> persist().map(ActionView::of);
@@ -163,6 +165,16 @@ public class ActionService {
         if (body.timeoutMs() != null && (body.timeoutMs() < 1 || body.timeoutMs() > MAX_TIMEOUT_MS)) {
             throw ApiException.invalid("invalid_timeout", "timeoutMs must be between 1 and " + MAX_TIMEOUT_MS,
                     "/timeoutMs");
+        }
+        if (body.retry() != null
+                && (body.retry().maxAttempts() < 1 || body.retry().maxAttempts() > RetryPolicy.MAX_ATTEMPTS)) {
+            throw ApiException.invalid("invalid_retry",
+                    "retry.maxAttempts must be between 1 and " + RetryPolicy.MAX_ATTEMPTS, "/retry/maxAttempts");
+        }
+        if (body.retry() != null
+                && (body.retry().backoffMs() < 0 || body.retry().backoffMs() > RetryPolicy.MAX_BACKOFF_MS)) {
+            throw ApiException.invalid("invalid_retry",
+                    "retry.backoffMs must be between 0 and " + RetryPolicy.MAX_BACKOFF_MS, "/retry/backoffMs");
         }
     }
 

@@ -55,6 +55,9 @@ public class ActionVersion extends PanacheEntityBase {
     @Column(name = "timeout_ms")
     public int timeoutMs;
 
+    /** The retry policy as JSON, or null for one attempt. */
+    public String retry;
+
     @Column(name = "key_created_at")
     public Instant keyCreatedAt;
 

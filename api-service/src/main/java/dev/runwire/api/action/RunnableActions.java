@@ -20,6 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.json.Json;
 
 /**
@@ -33,7 +34,7 @@ public class RunnableActions {
 
     private static final String SELECT = """
             select a.id, a.key, a.version, a.active, a.intent, a.type, a.input_schema, a.output_schema,
-                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, i.base_url
+                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, a.retry, i.base_url
             from api.actions a
             left join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
             """;
@@ -52,7 +53,7 @@ public class RunnableActions {
 
     /** The JSON parts of a version, parsed once. */
     public record Parsed(ActionRequest.HttpTemplate http, Map<String, String> outputMapping, JsonNode inputSchema,
-            JsonNode outputSchema) {
+            JsonNode outputSchema, RetryPolicy retry) {
     }
 
     /** What the executor needs to run this version: the request template on the integration's current base URL. */
@@ -62,7 +63,7 @@ public class RunnableActions {
                 new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
                         http.query(), http.body()),
                 action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().inputSchema(),
-                action.parsed().outputSchema(), action.timeoutMs());
+                action.parsed().outputSchema(), action.timeoutMs(), action.parsed().retry());
     }
 
     /** The newest version of the owner's action, or null. */
@@ -105,7 +106,8 @@ public class RunnableActions {
         Parsed parts = parsed.computeIfAbsent(id,
                 ignored -> new Parsed(Json.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
                 }), Json.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
-                }), Json.tree(row.getString("input_schema")), Json.tree(row.getString("output_schema"))));
+                }), Json.tree(row.getString("input_schema")), Json.tree(row.getString("output_schema")),
+                        Json.read(row.getString("retry"), RetryPolicy.class)));
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
                 row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"), parts);

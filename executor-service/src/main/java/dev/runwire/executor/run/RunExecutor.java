@@ -19,6 +19,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.vertx.core.Vertx;
+
 import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.executor.integration.ActionSchemas;
 import dev.runwire.executor.integration.HttpIntegrationClient;
@@ -62,10 +64,12 @@ public class RunExecutor {
     private final ActionSchemas schemas;
     private final ApprovalTokens tokens;
     private final ExecutorConfig config;
+    private final Vertx vertx;
     private final Map<UUID, ActiveRun> active = new ConcurrentHashMap<>();
 
     RunExecutor(HttpIntegrationClient integrations, EventPublisher publisher, PassThrough.Opener passThroughOpener,
-            RunMetrics metrics, RunStateStore store, ActionSchemas schemas, ExecutorConfig config) {
+            RunMetrics metrics, RunStateStore store, ActionSchemas schemas, ExecutorConfig config, Vertx vertx) {
+        this.vertx = vertx;
         this.integrations = integrations;
         this.publisher = publisher;
         this.passThroughOpener = passThroughOpener;
@@ -148,6 +152,8 @@ public class RunExecutor {
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
+        /** Attempts per step in this process; after a restart a step gets its attempts again. */
+        private final Map<String, Integer> attempts = new HashMap<>();
         private final List<CompletableFuture<Void>> published = new ArrayList<>();
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private int queued;
@@ -461,10 +467,26 @@ public class RunExecutor {
             if (outcome.succeeded()) {
                 state.set(step.stepId(), new Step(StepStatus.SUCCEEDED, null, outcome.output(), null));
                 emit(RunEventType.STEP_SUCCEEDED, step, null, outcome.output(), null, null);
-            } else {
+            } else if (!retryLater(step, outcome.error())) {
                 failStep(step, outcome.error());
             }
             commit(advance());
+        }
+
+        /** Schedules another attempt if the failure may pass and the action's policy allows one more. */
+        private boolean retryLater(PlanStep step, RunError error) {
+            int made = attempts.merge(step.stepId(), 1, Integer::sum);
+            int max = step.action().maxAttempts();
+            if (!retryable(error) || made >= max) {
+                return false;
+            }
+            long wait = step.action().retry().backoffBefore(made + 1);
+            emit(RunEventType.STEP_RETRYING, step, null, null, new RunError(error.code(),
+                    error.message() + "; attempt " + made + " of " + max + " failed, the next in " + wait + " ms",
+                    error.httpStatus(), null), null);
+            Launch again = new Launch(step, state.step(step.stepId()).input());
+            vertx.setTimer(Math.max(1, wait), id -> launch(again));
+            return true;
         }
 
         /** Writes what changed since the last write, then publishes its events and starts the calls. Under the lock. */
@@ -551,6 +573,16 @@ public class RunExecutor {
         private PlanStep step(String stepId) {
             return command.steps().stream().filter(s -> s.stepId().equals(stepId)).findFirst().orElseThrow();
         }
+    }
+
+    /** Failures that may pass on their own: timeouts, refused connections, HTTP 408, 429 and 5xx. */
+    private static boolean retryable(RunError error) {
+        return switch (error.code()) {
+        case Codes.INTEGRATION_TIMEOUT, Codes.INTEGRATION_UNREACHABLE -> true;
+        case Codes.INTEGRATION_HTTP_ERROR -> error.httpStatus() != null
+                && (error.httpStatus() >= 500 || error.httpStatus() == 429 || error.httpStatus() == 408);
+        default -> false;
+        };
     }
 
     private static RunEventType terminal(RunStatus status) {

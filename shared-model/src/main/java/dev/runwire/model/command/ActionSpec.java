@@ -30,8 +30,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            draft-7 schema the output must satisfy, or null
  * @param timeoutMs
  *            timeout of one integration call
+ * @param retry
+ *            how failed calls are retried; null for a single attempt
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ActionSpec(UUID actionId, String key, int version, String type, HttpSpec http, boolean useDefaultMapping,
-        Map<String, String> outputMapping, JsonNode inputSchema, JsonNode outputSchema, long timeoutMs) {
+        Map<String, String> outputMapping, JsonNode inputSchema, JsonNode outputSchema, long timeoutMs,
+        RetryPolicy retry) {
+
+    /** Attempts in all (1 without a retry policy). */
+    public int maxAttempts() {
+        return retry == null ? 1 : retry.maxAttempts();
+    }
 }
