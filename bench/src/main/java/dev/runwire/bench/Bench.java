@@ -1,13 +1,10 @@
 package dev.runwire.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
@@ -41,6 +37,7 @@ public final class Bench {
     private final int seconds = Integer.parseInt(env("BENCH_SECONDS", "20"));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
+    private final Api api = new Api(apiUrl, http);
 
     /** {@code sync} (the default): synchronous action runs and their ceilings; {@code sse}: SSE fan-out. */
     public static void main(String[] args) throws Exception {
@@ -53,7 +50,7 @@ public final class Bench {
     }
 
     private void run() throws Exception {
-        HttpServer stub = startStub();
+        HttpServer stub = Api.stub("/items/", 0, 8);
         String stubUrl = "http://127.0.0.1:" + stub.getAddress().getPort();
         List<Latencies.Figures> figures = new ArrayList<>();
 
@@ -118,7 +115,7 @@ public final class Bench {
     private CompletableFuture<Boolean> runAction(String apiKey, long i) {
         String id = "i" + i;
         String body = "{\"key\":\"bench_get_item\",\"userId\":\"bench\",\"input\":{\"id\":\"" + id + "\"}}";
-        return http.sendAsync(post("/v1/actions/run", body).header("x-api-key", apiKey).build(),
+        return http.sendAsync(api.post("/v1/actions/run", body).header("x-api-key", apiKey).build(),
                 HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
                     if (r.statusCode() != 200) {
                         return false;
@@ -132,58 +129,13 @@ public final class Bench {
     }
 
     private String register(String stubUrl) throws Exception {
-        if (adminToken == null) {
-            throw new IllegalStateException("RUNWIRE_ADMIN_TOKEN is required");
-        }
-        JsonNode owner = send(
-                post("/admin/owners", "{\"name\":\"bench\"}").header("Authorization", "Bearer " + adminToken), 201);
-        String apiKey = owner.get("apiKey").asText();
-        send(post("/v1/integrations",
-                "{\"key\":\"bench-stub\",\"name\":\"Bench stub\",\"baseUrl\":\"" + stubUrl + "\"}").header("x-api-key",
-                        apiKey),
-                201);
-        send(post("/v1/actions",
+        return api.register(adminToken, "bench", "bench-stub", stubUrl,
                 """
                         {"key":"bench_get_item","intent":"Get an item",
                          "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                          "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"price":{"type":"number"}},"required":["id","price"]},
                          "useDefaultMapping":true,"type":"http",
-                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000}""")
-                        .header("x-api-key", apiKey),
-                201);
-        return apiKey;
-    }
-
-    private HttpRequest.Builder post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-    }
-
-    private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException("set-up call answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
-    /** The integration: small JSON for {@code GET /items/{id}}. */
-    private static HttpServer startStub() throws IOException {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        server.setExecutor(Executors.newFixedThreadPool(8));
-        server.createContext("/items/", exchange -> {
-            String id = exchange.getRequestURI().getPath().substring("/items/".length());
-            byte[] body = ("{\"id\":\"" + id + "\",\"name\":\"item " + id + "\",\"price\":12.5}")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server;
+                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000}""");
     }
 
     private void report(List<Latencies.Figures> figures) throws IOException {

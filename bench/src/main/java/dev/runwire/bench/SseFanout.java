@@ -1,13 +1,9 @@
 package dev.runwire.bench;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +42,10 @@ final class SseFanout {
     private final int stepMillis = Integer.parseInt(env("SSE_STEP_MILLIS", "300"));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+    private final Api api = new Api(apiUrl, http);
 
     void run() throws Exception {
-        HttpServer stub = startStub(stepMillis);
+        HttpServer stub = Api.stub("/slow/", stepMillis, 256);
         String apiKey = register("http://127.0.0.1:" + stub.getAddress().getPort());
         List<String> runIds = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
@@ -160,13 +157,13 @@ final class SseFanout {
         String body = "{\"intent\":\"fan-out\",\"selectedCustomerIntegrationIds\":[\"*\"],\"context\":\"\","
                 + "\"userId\":\"bench\",\"approvalStrategy\":\"ON_START\",\"plan\":{\"description\":\"chain\","
                 + "\"steps\":[" + plan + "]}}";
-        return send(post("/v1/runs", body).header("x-api-key", apiKey), 201).get("runId").asText();
+        return api.send(api.post("/v1/runs", body).header("x-api-key", apiKey), 201).get("runId").asText();
     }
 
     private String approveToken(String apiKey, String runId) throws Exception {
         for (int attempt = 0; attempt < 300; attempt++) {
-            JsonNode run = send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/runs/" + runId + "?includeEvents=true"))
-                    .header("x-api-key", apiKey), 200);
+            JsonNode run = api.send(api.get("/v1/runs/" + runId + "?includeEvents=true").header("x-api-key", apiKey),
+                    200);
             JsonNode token = run.path("events").path(0).path("approval").path("approveToken");
             if (token.isTextual()) {
                 return token.asText();
@@ -184,55 +181,11 @@ final class SseFanout {
     }
 
     private String register(String stubUrl) throws Exception {
-        JsonNode owner = send(
-                post("/admin/owners", "{\"name\":\"bench-sse\"}").header("Authorization", "Bearer " + adminToken), 201);
-        String apiKey = owner.get("apiKey").asText();
-        send(post("/v1/integrations",
-                "{\"key\":\"fanout-stub\",\"name\":\"Fan-out stub\",\"baseUrl\":\"" + stubUrl + "\"}")
-                        .header("x-api-key", apiKey),
-                201);
-        send(post("/v1/actions", """
+        return api.register(adminToken, "bench-sse", "fanout-stub", stubUrl, """
                 {"key":"fanout_item","intent":"Get an item slowly",
                  "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                  "useDefaultMapping":true,"type":"http",
-                 "http":{"integrationKey":"fanout-stub","method":"GET","path":"/slow/{id}"},"timeoutMs":10000}""")
-                .header("x-api-key", apiKey), 201);
-        return apiKey;
-    }
-
-    private HttpRequest.Builder post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-    }
-
-    private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException("call answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
-    /** The integration: {@code GET /slow/{id}} answers after the step's time, on enough threads for every run. */
-    private static HttpServer startStub(int delayMillis) throws IOException {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        server.setExecutor(Executors.newFixedThreadPool(256));
-        server.createContext("/slow/", exchange -> {
-            try {
-                Thread.sleep(delayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            byte[] body = "{\"id\":\"x\",\"price\":1}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server;
+                 "http":{"integrationKey":"fanout-stub","method":"GET","path":"/slow/{id}"},"timeoutMs":10000}""");
     }
 
     private static String env(String name, String fallback) {

@@ -1,6 +1,7 @@
 package dev.runwire.api.run;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.idempotency.Idempotency;
 
 /** Runs an action synchronously (toolregistry's {@code POST /v1/actions/run}). */
 @Path("/v1/actions/run")
@@ -19,14 +21,17 @@ public class ActionRunResource {
 
     private final RunService runs;
     private final Caller caller;
+    private final Idempotency idempotency;
 
-    ActionRunResource(RunService runs, Caller caller) {
+    ActionRunResource(RunService runs, Caller caller, Idempotency idempotency) {
         this.runs = runs;
         this.caller = caller;
+        this.idempotency = idempotency;
     }
 
     @POST
-    public Uni<Response> run(RunActionRequest body) {
-        return runs.runAction(caller.ownerId(), body).map(RunResource::answer);
+    public Uni<Response> run(RunActionRequest body, @HeaderParam(Idempotency.HEADER) String key) {
+        return idempotency.once(caller.ownerId(), key, body,
+                () -> runs.runAction(caller.ownerId(), body).map(RunResource::answer));
     }
 }

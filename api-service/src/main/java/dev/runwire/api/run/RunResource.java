@@ -8,6 +8,7 @@ import java.util.UUID;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,6 +26,7 @@ import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -52,8 +54,11 @@ public class RunResource {
     private final PlanRunService plans;
     private final ApprovalService approvals;
     private final Caller caller;
+    private final Idempotency idempotency;
 
-    RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller) {
+    RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller,
+            Idempotency idempotency) {
+        this.idempotency = idempotency;
         this.store = store;
         this.plans = plans;
         this.approvals = approvals;
@@ -86,9 +91,10 @@ public class RunResource {
     }
 
     @POST
-    public Uni<Response> create(CreateRunRequest body) {
-        return plans.create(caller.ownerId(), body).map(created -> Response.status(201)
-                .header("Location", "/v1/runs/" + created.runId()).entity(created).build());
+    public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
+        return idempotency.once(caller.ownerId(), key, body,
+                () -> plans.create(caller.ownerId(), body).map(created -> Response.status(201)
+                        .header("Location", "/v1/runs/" + created.runId()).entity(created).build()));
     }
 
     @GET
