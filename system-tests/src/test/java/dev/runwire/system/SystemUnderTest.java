@@ -51,6 +51,9 @@ final class SystemUnderTest {
         env.put("QUARKUS_DATASOURCE_USERNAME", DB_USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
         env.put("QUARKUS_DEVSERVICES_ENABLED", "false");
+        // the stubs listen on 127.0.0.1 over http: allowed explicitly, everything else private stays refused
+        env.put("RUNWIRE_EGRESS_ALLOW", "127.0.0.1/32");
+        env.put("RUNWIRE_EGRESS_REQUIRE_HTTPS", "false");
         env.put("RUNWIRE_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("RUNWIRE_SECRETS_KEY", SECRETS_KEY);
         env.put("RUNWIRE_SECRETS_KEY_ID", "test-1");

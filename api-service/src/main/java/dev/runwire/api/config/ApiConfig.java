@@ -1,6 +1,7 @@
 package dev.runwire.api.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -24,6 +25,18 @@ public interface ApiConfig {
 
     /** Live run streams. */
     Sse sse();
+
+    /** Where user-supplied URLs may point (integration base URLs). */
+    Egress egress();
+
+    interface Egress {
+        /** CIDRs reachable although blocked, comma-separated, e.g. {@code 127.0.0.1/32} (RUNWIRE_EGRESS_ALLOW). */
+        Optional<List<String>> allow();
+
+        /** Whether URLs must use https (RUNWIRE_EGRESS_REQUIRE_HTTPS). */
+        @WithDefault("true")
+        boolean requireHttps();
+    }
 
     /** The language model that turns an intent into a plan; without a base URL, runs need an explicit plan. */
     Planner planner();

@@ -20,7 +20,9 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.model.egress.EgressPolicy;
 
 /** Integrations of the calling owner. */
 @Path("/v1/integrations")
@@ -44,7 +46,10 @@ public class IntegrationResource {
 
     private final Caller caller;
 
-    IntegrationResource(Caller caller) {
+    private final EgressPolicy egress;
+
+    IntegrationResource(Caller caller, ApiConfig config) {
+        this.egress = new EgressPolicy(config.egress().allow().orElse(List.of()), config.egress().requireHttps());
         this.caller = caller;
     }
 
@@ -90,7 +95,7 @@ public class IntegrationResource {
         });
     }
 
-    static void validate(IntegrationRequest body) {
+    void validate(IntegrationRequest body) {
         if (body == null) {
             throw ApiException.invalid("missing_body", "a JSON body is required", "");
         }
@@ -103,6 +108,12 @@ public class IntegrationResource {
         if (!isHttpUrl(body.baseUrl())) {
             throw ApiException.invalid("invalid_base_url",
                     "baseUrl must be an absolute http(s) URL of at most 2048 characters", "/baseUrl");
+        }
+        try {
+            // an address literal in any notation is checked now; host names when the executor connects
+            egress.checkUrl(body.baseUrl());
+        } catch (EgressPolicy.RefusedException e) {
+            throw ApiException.invalid("url_refused", e.getMessage(), "/baseUrl");
         }
     }
 

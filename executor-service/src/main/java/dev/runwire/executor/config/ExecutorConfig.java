@@ -1,6 +1,7 @@
 package dev.runwire.executor.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -18,6 +19,18 @@ public interface ExecutorConfig {
 
     /** Approval links. */
     Approvals approvals();
+
+    /** Where integration calls may go. */
+    Egress egress();
+
+    interface Egress {
+        /** CIDRs reachable although blocked, comma-separated, e.g. {@code 127.0.0.1/32} (RUNWIRE_EGRESS_ALLOW). */
+        Optional<List<String>> allow();
+
+        /** Whether integrations must use https (RUNWIRE_EGRESS_REQUIRE_HTTPS). */
+        @WithDefault("true")
+        boolean requireHttps();
+    }
 
     interface Approvals {
         /** How long an approval link works. */

@@ -2,6 +2,8 @@ package dev.runwire.executor.integration;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +25,13 @@ import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.impl.ClientPhase;
 import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
@@ -36,6 +40,7 @@ import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.PlanStep;
+import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
@@ -55,12 +60,15 @@ public class HttpIntegrationClient {
 
     private final WebClient client;
     private final ActionSchemas schemas;
+    private final Egress egress;
     private final Map<io.vertx.ext.web.client.HttpRequest<?>, Call> calls = new ConcurrentHashMap<>();
     private final ExecutorConfig config;
     private final MeterRegistry registry;
     private final ObjectMapper mapper = Json.mapper();
 
-    HttpIntegrationClient(Vertx vertx, ActionSchemas schemas, ExecutorConfig config, MeterRegistry registry) {
+    HttpIntegrationClient(Vertx vertx, ActionSchemas schemas, ExecutorConfig config, MeterRegistry registry,
+            Egress egress) {
+        this.egress = egress;
         this.schemas = schemas;
         this.config = config;
         this.registry = registry;
@@ -116,15 +124,32 @@ public class HttpIntegrationClient {
     public Uni<StepOutcome> call(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough, Call call) {
         ActionSpec action = step.action();
         HttpSpec http = action.http();
-        HttpRequest<Buffer> request;
+        URI url;
         JsonNode body;
         try {
-            request = client.requestAbs(HttpMethod.valueOf(http.method().toUpperCase()),
-                    joinUrl(http.baseUrl(), RequestTemplate.path(http.path(), input)));
+            url = URI.create(joinUrl(http.baseUrl(), RequestTemplate.path(http.path(), input)));
             body = hasBody(http.method()) ? RequestTemplate.body(http.body(), input) : null;
         } catch (RequestTemplate.MissingValueException | IllegalArgumentException e) {
             return Uni.createFrom().item(StepOutcome.failure(RunError.of(Codes.MAPPING_ERROR, e.getMessage())));
         }
+        return egress.resolve(url).onItem()
+                .transformToUni(address -> send(runId, step, input, passThrough, call, url, address, body))
+                .onFailure(EgressPolicy.RefusedException.class)
+                .recoverWithItem(refused -> StepOutcome.failure(RunError.of(Codes.EGRESS_REFUSED,
+                        "the integration's address is not reachable from " + "Runwire: " + refused.getMessage())));
+    }
+
+    private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough, Call call,
+            URI url, InetAddress address, JsonNode body) {
+        ActionSpec action = step.action();
+        HttpSpec http = action.http();
+        boolean tls = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        // connect to the address that was checked, whatever the name resolves to by now; Host and SNI keep the name
+        HttpRequest<Buffer> request = client.request(HttpMethod.valueOf(http.method().toUpperCase()),
+                SocketAddress.inetSocketAddress(port, address.getHostAddress()),
+                new RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
+                        .setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
         applyTemplates(request, http.headers(), input, true);
         applyTemplates(request, http.query(), input, false);
         request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));

@@ -42,6 +42,7 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String DEPENDENCY_NOT_MET = "dependency_not_met";
         public static final String CANCELED = "canceled";
         public static final String APPROVAL_DENIED = "approval_denied";
+        public static final String EGRESS_REFUSED = "egress_refused";
 
         private Codes() {
         }

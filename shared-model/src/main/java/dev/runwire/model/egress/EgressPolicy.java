@@ -1,0 +1,227 @@
+package dev.runwire.model.egress;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where Runwire may send requests on a user's behalf (integration base URLs, callbacks): never to loopback, private,
+ * link-local (cloud metadata included), carrier-grade NAT, multicast, documentation, benchmarking or otherwise reserved
+ * addresses, however they are written (decimal, octal, hex, IPv4-mapped or NAT64 IPv6), unless an address is in the
+ * configured allow-list. Callers check the URL when it is written and every address the host resolves to right before
+ * they connect, and then connect to that checked address, so a DNS answer that changes in between cannot redirect them.
+ * See docs/adr/0015-egress-guard.md.
+ */
+public final class EgressPolicy {
+
+    public static final int MAX_URL_LENGTH = 2048;
+
+    /** Ranges no user-supplied URL may reach. */
+    private static final List<Cidr> BLOCKED = List.of(Cidr.parse("0.0.0.0/8"), Cidr.parse("10.0.0.0/8"),
+            Cidr.parse("100.64.0.0/10"), Cidr.parse("127.0.0.0/8"), Cidr.parse("169.254.0.0/16"),
+            Cidr.parse("172.16.0.0/12"), Cidr.parse("192.0.0.0/24"), Cidr.parse("192.0.2.0/24"),
+            Cidr.parse("192.88.99.0/24"), Cidr.parse("192.168.0.0/16"), Cidr.parse("198.18.0.0/15"),
+            Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("224.0.0.0/4"),
+            Cidr.parse("240.0.0.0/4"), Cidr.parse("::/128"), Cidr.parse("::1/128"), Cidr.parse("100::/64"),
+            Cidr.parse("2001:db8::/32"), Cidr.parse("fc00::/7"), Cidr.parse("fe80::/10"), Cidr.parse("fec0::/10"),
+            Cidr.parse("ff00::/8"));
+
+    private final List<Cidr> allowed;
+    private final boolean requireHttps;
+
+    /**
+     * @param allowed
+     *            CIDRs that may be reached although they are blocked (e.g. {@code 127.0.0.1/32} for local tests)
+     * @param requireHttps
+     *            whether plain {@code http} URLs are refused
+     */
+    public EgressPolicy(List<String> allowed, boolean requireHttps) {
+        this.allowed = allowed.stream().map(String::trim).filter(s -> !s.isEmpty()).map(Cidr::parse).toList();
+        this.requireHttps = requireHttps;
+    }
+
+    /** A URL Runwire may not call, with the reason in words. */
+    public static final class RefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Checks a URL as written: scheme, length, and the host if it is an address literal in any notation (host names are
+     * checked when they are resolved).
+     *
+     * @return the parsed URL
+     */
+    public URI checkUrl(String url) throws RefusedException {
+        if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
+            throw new RefusedException("a URL of 1 to " + MAX_URL_LENGTH + " characters is required");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new RefusedException("the URL is not valid");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(scheme.equals("http") && !requireHttps)) {
+            throw new RefusedException(requireHttps ? "the URL must use https" : "the URL must use http or https");
+        }
+        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+            throw new RefusedException("the URL needs a host and no user information");
+        }
+        InetAddress literal = literal(uri.getHost());
+        if (literal != null) {
+            checkAddress(literal);
+        }
+        return uri;
+    }
+
+    /** Refuses an address Runwire may not connect to. */
+    public void checkAddress(InetAddress address) throws RefusedException {
+        if (!permits(address)) {
+            throw new RefusedException("the address " + address.getHostAddress() + " is not reachable from Runwire");
+        }
+    }
+
+    /** The first address of a host's that may be connected to; all of them must be allowed. */
+    public InetAddress choose(InetAddress[] resolved) throws RefusedException {
+        if (resolved.length == 0) {
+            throw new RefusedException("the host has no address");
+        }
+        for (InetAddress address : resolved) {
+            checkAddress(address);
+        }
+        return resolved[0];
+    }
+
+    boolean permits(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (allowed.stream().anyMatch(c -> c.contains(bytes))) {
+            return true;
+        }
+        byte[] embedded = embeddedIpv4(address);
+        if (embedded != null) {
+            return allowed.stream().anyMatch(c -> c.contains(embedded))
+                    || BLOCKED.stream().noneMatch(c -> c.contains(embedded));
+        }
+        return BLOCKED.stream().noneMatch(c -> c.contains(bytes));
+    }
+
+    /** The IPv4 address inside an IPv4-mapped ({@code ::ffff:a.b.c.d}) or NAT64 ({@code 64:ff9b::a.b.c.d}) address. */
+    private static byte[] embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return null;
+        }
+        byte[] b = address.getAddress();
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) {
+            mapped &= b[i] == 0;
+        }
+        mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean nat64 = (b[0] & 0xff) == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+        for (int i = 4; nat64 && i < 12; i++) {
+            nat64 = b[i] == 0;
+        }
+        if (!mapped && !nat64) {
+            return null;
+        }
+        return new byte[] { b[12], b[13], b[14], b[15] };
+    }
+
+    /**
+     * The address a host written as a literal stands for, in any notation resolvers accept: dotted with 1 to 4 parts,
+     * each decimal, octal ({@code 0177}) or hex ({@code 0x7f}), or bracketed IPv6. Null for a host name.
+     */
+    public static InetAddress literal(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            if (h.contains(":")) {
+                return InetAddress.getByAddress(Inet6Address.getByName(h).getAddress());
+            }
+            String[] parts = h.split("\\.", -1);
+            if (parts.length > 4) {
+                return null;
+            }
+            long[] values = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                values[i] = number(parts[i]);
+                if (values[i] < 0) {
+                    return null;
+                }
+            }
+            long value = 0;
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (values[i] > 255) {
+                    return null;
+                }
+                value = (value << 8) | values[i];
+            }
+            int last = 8 * (4 - parts.length + 1);
+            if (values[parts.length - 1] >= (1L << last)) {
+                return null;
+            }
+            value = (value << last) | values[parts.length - 1];
+            return Inet4Address.getByAddress(
+                    new byte[] { (byte) (value >> 24), (byte) (value >> 16), (byte) (value >> 8), (byte) value });
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static long number(String part) {
+        try {
+            if (part.isEmpty()) {
+                return -1;
+            }
+            if (part.startsWith("0x") || part.startsWith("0X")) {
+                return part.length() == 2 ? -1 : Long.parseLong(part.substring(2), 16);
+            }
+            if (part.length() > 1 && part.startsWith("0")) {
+                return Long.parseLong(part.substring(1), 8);
+            }
+            return Long.parseLong(part);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** An address range. */
+    private record Cidr(byte[] network, int bits) {
+        static Cidr parse(String text) {
+            String[] parts = text.split("/");
+            InetAddress address = literal(parts[0]);
+            if (address == null) {
+                throw new IllegalArgumentException("not an address range: " + text);
+            }
+            byte[] network = address.getAddress();
+            int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : network.length * 8;
+            return new Cidr(network, bits);
+        }
+
+        boolean contains(byte[] address) {
+            if (address.length != network.length) {
+                return false;
+            }
+            int full = bits / 8;
+            for (int i = 0; i < full; i++) {
+                if (address[i] != network[i]) {
+                    return false;
+                }
+            }
+            int rest = bits % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (address[full] & mask) == (network[full] & mask);
+        }
+    }
+
+}

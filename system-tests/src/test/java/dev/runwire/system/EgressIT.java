@@ -1,0 +1,67 @@
+package dev.runwire.system;
+
+import static dev.runwire.system.SystemUnderTest.action;
+import static dev.runwire.system.SystemUnderTest.as;
+import static dev.runwire.system.SystemUnderTest.integration;
+import static dev.runwire.system.SystemUnderTest.newOwner;
+import static dev.runwire.system.SystemUnderTest.owner;
+import static dev.runwire.system.SystemUnderTest.query;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.runwire.system.SystemUnderTest.Owner;
+
+/**
+ * The egress guard: integration base URLs that point at private, loopback, link-local (cloud metadata) or reserved
+ * addresses are refused in any notation when written, and a host name is checked again, for every address it resolves
+ * to, right before the executor connects. The test services allow exactly 127.0.0.1 for their stubs.
+ */
+class EgressIT {
+
+    @Test
+    void privateAddressesAreRefusedWhenWrittenInAnyNotation() throws Exception {
+        ServiceProcess api = SharedSystem.api();
+        Owner owner = owner(api);
+        for (String url : List.of("http://10.0.0.1", "http://169.254.169.254/latest", "http://0177.0.0.2:8080",
+                "http://0x7f000002", "http://2130706434", "http://[::ffff:169.254.169.254]", "http://[::1]:8080",
+                "http://192.168.0.10", "http://100.64.1.1", "ftp://example.com", "http://user:pw@127.0.0.1")) {
+            as(api, owner.apiKey()).body(Map.of("key", "bad", "name", "bad", "baseUrl", url)).post("/v1/integrations")
+                    .then().statusCode(422).body("errors[0].source.pointer", equalTo("/baseUrl"));
+        }
+        assertEquals(0L,
+                query("select count(*) from api.integrations where owner_id = '" + owner.id() + "'").get(0).get(0),
+                "nothing was written");
+        // the allowed stub address passes
+        integration(api, owner.apiKey(), "ok", "http://127.0.0.1:9");
+    }
+
+    @Test
+    void aHostNameIsCheckedForTheAddressItResolvesToBeforeTheCall() throws Exception {
+        try (IsolatedTopics topics = new IsolatedTopics("egress"); Stub stub = new Stub();
+                ServiceProcess api = ServiceProcess.api("api-egress", topics.apiEnv(Map.of())).start();
+                ServiceProcess executor = ServiceProcess.executor("executor-egress", strictExecutor(topics)).start()) {
+            stub.on("/items/", 200, "{\"id\":\"x\",\"price\":1}", 0);
+            String key = newOwner(api);
+            // a host name passes when written; it resolves to 127.0.0.1, which this executor does not allow
+            integration(api, key, "named", stub.baseUrl().replace("127.0.0.1", "localhost"));
+            action(api, key, "named_item", "named", "/items", 5_000);
+            as(api, key).body(Map.of("key", "named_item", "userId", "u", "input", Map.of("id", "1")))
+                    .post("/v1/actions/run").then().statusCode(502).body("errors[0].code", equalTo("egress_refused"));
+            assertTrue(stub.receivedUnder("/items/").isEmpty(), "nothing reached the address");
+        }
+    }
+
+    /** An executor with the default policy: no allow-list, so loopback is refused like any private address. */
+    private static Map<String, String> strictExecutor(IsolatedTopics topics) {
+        Map<String, String> env = new HashMap<>(topics.executorEnv());
+        env.put("RUNWIRE_EGRESS_ALLOW", "");
+        return env;
+    }
+}
