@@ -38,6 +38,7 @@ import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.plan.StepInputs;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
+import dev.runwire.model.run.RunStateMachine;
 import dev.runwire.model.run.RunStatus;
 import dev.runwire.model.schema.Violation;
 
@@ -175,11 +176,11 @@ public class RunExecutor {
                 passThrough = passThroughOpener.open(requested);
                 List<Launch> launch = List.of();
                 if (state.started()) {
-                    status = RunStatus.RUNNING;
+                    status = RunStateMachine.move(status, RunStatus.RUNNING);
                     emit(RunEventType.RUN_STARTED, null, null, null, null, null);
                     launch = advance();
                 } else {
-                    status = RunStatus.PAUSED;
+                    status = RunStateMachine.move(status, RunStatus.PAUSED);
                     emit(RunEventType.RUN_APPROVAL_REQUESTED, null, null, null, null, links(null, null));
                 }
                 List<RunEvent> events = drain();
@@ -196,7 +197,7 @@ public class RunExecutor {
         void beginAbort() {
             synchronized (this) {
                 abortRequested = true;
-                status = RunStatus.CANCELED;
+                status = RunStateMachine.move(status, RunStatus.CANCELED);
                 emit(RunEventType.RUN_CANCELED, null, null, null,
                         RunError.of(Codes.CANCELED, "the run was aborted before it started"), null);
                 List<RunEvent> events = drain();
@@ -299,7 +300,7 @@ public class RunExecutor {
                     return launch;
                 }
                 state.start();
-                status = RunStatus.RUNNING;
+                status = RunStateMachine.move(status, RunStatus.RUNNING);
                 emit(RunEventType.RUN_APPROVED, null, null, null, null, null);
                 return advance();
             }
@@ -325,7 +326,7 @@ public class RunExecutor {
                         violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
                 return advance();
             }
-            status = RunStatus.RUNNING;
+            status = RunStateMachine.move(status, RunStatus.RUNNING);
             emit(RunEventType.STEP_APPROVED, step, input, null, null, null);
             launch.add(start(step, input));
             launch.addAll(advance());
@@ -369,14 +370,14 @@ public class RunExecutor {
             if (!status.isTerminal() && state.withStatus(StepStatus.RUNNING).isEmpty() && launch.isEmpty()
                     && status != RunStatus.PAUSED) {
                 // nothing runs: the run waits for approvals
-                status = RunStatus.PAUSED;
+                status = RunStateMachine.move(status, RunStatus.PAUSED);
                 emit(RunEventType.RUN_PAUSED, null, null, null, null, null);
             }
             return launch;
         }
 
         private Launch start(PlanStep step, JsonNode input) {
-            status = RunStatus.RUNNING;
+            status = RunStateMachine.move(status, RunStatus.RUNNING);
             state.set(step.stepId(), Step.running(input));
             emit(RunEventType.STEP_STARTED, step, input, null, null, null);
             return new Launch(step, input);
@@ -419,7 +420,7 @@ public class RunExecutor {
                             violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
                 }
             }
-            status = ending.status();
+            status = RunStateMachine.move(status, ending.status());
             emit(terminal(status), null, null, ending.result(), ending.error(), null);
             metrics.runFinished(status);
         }
@@ -436,7 +437,7 @@ public class RunExecutor {
                     emit(RunEventType.STEP_CANCELED, step(stepId), null, null, error, null);
                 }
             }
-            status = RunStatus.CANCELED;
+            status = RunStateMachine.move(status, RunStatus.CANCELED);
             emit(RunEventType.RUN_CANCELED, null, null, null, error, null);
             metrics.runFinished(status);
             // last: a reset may report the call's failure at once, and it must find the run already cancelled

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one place that says which run status may follow which. Both services consult it: the executor before it emits a
- * status change, the api-service before it applies one to the read model. See docs/adr/0004-run-state-machine.md.
+ * The one place that says which run status may follow which. The executor, the run's single writer, moves every run
+ * through it; the read model follows the executor's events in sequence order. See docs/adr/0004-run-state-machine.md.
  */
 public final class RunStateMachine {
 
@@ -18,7 +18,8 @@ public final class RunStateMachine {
                 RunStatus.FAILED, RunStatus.CANCELED);
         NEXT.put(RunStatus.QUEUED, union(finished, RunStatus.RUNNING, RunStatus.PAUSED));
         NEXT.put(RunStatus.RUNNING, union(finished, RunStatus.PAUSED, RunStatus.AUTH_REQUIRED));
-        NEXT.put(RunStatus.PAUSED, union(EnumSet.of(RunStatus.FAILED, RunStatus.CANCELED), RunStatus.RUNNING));
+        // a denied step can settle a paused run: it ends without running again
+        NEXT.put(RunStatus.PAUSED, union(finished, RunStatus.RUNNING));
         NEXT.put(RunStatus.AUTH_REQUIRED, union(EnumSet.of(RunStatus.FAILED, RunStatus.CANCELED), RunStatus.RUNNING));
         for (RunStatus terminal : finished) {
             NEXT.put(terminal, EnumSet.noneOf(RunStatus.class));
