@@ -51,9 +51,16 @@ public interface ExecutorConfig {
         @WithDefault("24h")
         Duration retention();
 
-        /** Upper bound of an integration response body; larger responses fail the step. */
-        @WithDefault("1048576")
+        /**
+         * Upper bound of an integration response body; larger responses fail the step. Events carry outputs and must
+         * stay under the broker's message limit (1 MB by default).
+         */
+        @WithDefault("262144")
         int maxResponseBytes();
+
+        /** Upper bound of a run's result (its steps' outputs); a larger one ends the run FAILED. */
+        @WithDefault("524288")
+        int maxResultBytes();
     }
 
     interface Secrets {

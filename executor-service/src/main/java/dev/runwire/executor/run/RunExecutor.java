@@ -35,6 +35,7 @@ import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
+import dev.runwire.model.json.Json;
 import dev.runwire.model.plan.StepInputs;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
@@ -419,6 +420,13 @@ public class RunExecutor {
                             "the steps' outputs do not match the run's output schema", null,
                             violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
                 }
+            }
+            if (ending.result() != null && Json.write(ending.result()).length() > config.execution().maxResultBytes()) {
+                // the terminal event must fit in one broker message; the outputs are in the steps' events
+                ending = new PlanState.Ending(RunStatus.FAILED, null,
+                        RunError.of(Codes.RESULT_TOO_LARGE,
+                                "the run's result is larger than " + config.execution().maxResultBytes()
+                                        + " bytes; each step's output is in its STEP_SUCCEEDED event"));
             }
             status = RunStateMachine.move(status, ending.status());
             emit(terminal(status), null, null, ending.result(), ending.error(), null);

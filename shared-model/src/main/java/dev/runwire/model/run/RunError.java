@@ -43,6 +43,7 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String CANCELED = "canceled";
         public static final String APPROVAL_DENIED = "approval_denied";
         public static final String EGRESS_REFUSED = "egress_refused";
+        public static final String RESULT_TOO_LARGE = "result_too_large";
 
         private Codes() {
         }
