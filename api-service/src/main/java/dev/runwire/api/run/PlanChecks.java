@@ -152,11 +152,11 @@ final class PlanChecks {
 
     private static Set<String> ancestors(String id, List<PlanView.Step> steps, Map<String, Integer> index) {
         Set<String> seen = new HashSet<>();
-        List<String> todo = new ArrayList<>(deps(steps.get(index.get(id))));
-        while (!todo.isEmpty()) {
-            String next = todo.remove(todo.size() - 1);
+        List<String> pending = new ArrayList<>(deps(steps.get(index.get(id))));
+        while (!pending.isEmpty()) {
+            String next = pending.remove(pending.size() - 1);
             if (seen.add(next)) {
-                todo.addAll(deps(steps.get(index.get(next))));
+                pending.addAll(deps(steps.get(index.get(next))));
             }
         }
         return seen;
