@@ -5,10 +5,10 @@ import static dev.runwire.system.PlanRunIT.finished;
 import static dev.runwire.system.PlanRunIT.ref;
 import static dev.runwire.system.PlanRunIT.runBody;
 import static dev.runwire.system.PlanRunIT.step;
-import static dev.runwire.system.SystemUnderTest.action;
 import static dev.runwire.system.SystemUnderTest.as;
 import static dev.runwire.system.SystemUnderTest.integration;
 import static dev.runwire.system.SystemUnderTest.owner;
+import static dev.runwire.system.SystemUnderTest.ownerWithActions;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,10 +46,7 @@ class ApprovalIT {
         api = SharedSystem.api();
         SharedSystem.executor();
         stub = new Stub();
-        owner = owner(api);
-        integration(api, owner.apiKey(), "stub", stub.baseUrl());
-        action(api, owner.apiKey(), "a", "stub", "/a", 10_000);
-        action(api, owner.apiKey(), "b", "stub", "/b", 10_000);
+        owner = ownerWithActions(api, stub, "a", "b");
         stub.on("/a/", 200, "{\"id\":\"a-out\",\"price\":1}", 0);
         stub.on("/b/", 200, "{\"id\":\"b-out\",\"price\":2}", 0);
     }

@@ -6,6 +6,7 @@ import static dev.runwire.system.SystemUnderTest.action;
 import static dev.runwire.system.SystemUnderTest.as;
 import static dev.runwire.system.SystemUnderTest.integration;
 import static dev.runwire.system.SystemUnderTest.owner;
+import static dev.runwire.system.SystemUnderTest.ownerWithActions;
 import static dev.runwire.system.SystemUnderTest.runCount;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,10 +45,7 @@ class IdempotencyIT {
         api = SharedSystem.api();
         SharedSystem.executor();
         stub = new Stub();
-        owner = owner(api);
-        integration(api, owner.apiKey(), "stub", stub.baseUrl());
-        action(api, owner.apiKey(), "a", "stub", "/a", 10_000);
-        action(api, owner.apiKey(), "slow", "stub", "/slow", 10_000);
+        owner = ownerWithActions(api, stub, "a", "slow");
         stub.on("/a/", 200, "{\"id\":\"a-out\",\"price\":1}", 0);
         stub.on("/slow/", 200, "{\"id\":\"s\",\"price\":1}", 800);
     }

@@ -2,8 +2,8 @@ package dev.runwire.system;
 
 import static dev.runwire.system.SystemUnderTest.action;
 import static dev.runwire.system.SystemUnderTest.as;
-import static dev.runwire.system.SystemUnderTest.integration;
 import static dev.runwire.system.SystemUnderTest.owner;
+import static dev.runwire.system.SystemUnderTest.ownerWithActions;
 import static dev.runwire.system.SystemUnderTest.query;
 import static dev.runwire.system.SystemUnderTest.runCount;
 import static org.hamcrest.Matchers.equalTo;
@@ -47,11 +47,7 @@ class PlanRunIT {
         api = SharedSystem.api();
         SharedSystem.executor();
         stub = new Stub();
-        owner = owner(api);
-        integration(api, owner.apiKey(), "stub", stub.baseUrl());
-        for (String name : List.of("a", "b", "c", "d", "fail", "slow", "after")) {
-            action(api, owner.apiKey(), name, "stub", "/" + name, 20_000);
-        }
+        owner = ownerWithActions(api, stub, "a", "b", "c", "d", "fail", "slow", "after");
         stub.on("/a/", 200, "{\"id\":\"a-out\",\"price\":1}", 0);
         stub.on("/b/", 200, "{\"id\":\"b-out\",\"price\":2}", 400);
         stub.on("/c/", 200, "{\"id\":\"c-out\",\"price\":3}", 400);

@@ -129,6 +129,16 @@ final class SystemUnderTest {
         }
     }
 
+    /** A new owner with an integration {@code stub} on the stub and a GET action per name on {@code /name/{id}}. */
+    static Owner ownerWithActions(ServiceProcess api, Stub stub, String... actions) {
+        Owner owner = owner(api);
+        integration(api, owner.apiKey(), "stub", stub.baseUrl());
+        for (String name : actions) {
+            action(api, owner.apiKey(), name, "stub", "/" + name, 20_000);
+        }
+        return owner;
+    }
+
     /** Number of runs of an owner in the database. */
     static long runCount(String ownerId) throws SQLException {
         return (Long) query("select count(*) from api.runs where owner_id = '" + ownerId + "'").get(0).get(0);
