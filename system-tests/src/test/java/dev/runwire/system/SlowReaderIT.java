@@ -47,9 +47,9 @@ class SlowReaderIT {
                         .api("api-slowreader",
                                 SharedSystem.topics().apiEnv(Map.of("RUNWIRE_SSE_MAX_BUFFERED_BYTES", "8192")))
                         .start()) {
-            // large outputs: with tool calls, every succeeded step is a ~50 KB event; together they are more than a
+            // large outputs: with tool calls, every succeeded step is a ~80 KB event; together they are more than a
             // run's result may hold, so the run ends FAILED (result_too_large) with a small terminal event
-            String big = "x".repeat(50_000);
+            String big = "x".repeat(80_000);
             stub.on("/big/", 200, "{\"id\":\"" + big + "\",\"price\":1}", 20);
             Owner owner = owner(api);
             integration(api, owner.apiKey(), "stub", stub.baseUrl());
