@@ -177,7 +177,7 @@ final class SseFanout {
         String metrics = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).reduce(0.0, Double::sum);
     }
 
     private String register(String stubUrl) throws Exception {

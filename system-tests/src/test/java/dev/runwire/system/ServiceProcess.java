@@ -79,7 +79,8 @@ final class ServiceProcess implements AutoCloseable {
             String text = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+                    .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .reduce(0.0, Double::sum);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
