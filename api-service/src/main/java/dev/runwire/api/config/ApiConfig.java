@@ -26,7 +26,7 @@ public interface ApiConfig {
     /** Live run streams. */
     Sse sse();
 
-    /** Where user-supplied URLs may point (integration base URLs). */
+    /** Where user-supplied URLs may point (integration base URLs, callback URLs). */
     Egress egress();
 
     interface Egress {
@@ -36,6 +36,42 @@ public interface ApiConfig {
         /** Whether URLs must use https (RUNWIRE_EGRESS_REQUIRE_HTTPS). */
         @WithDefault("true")
         boolean requireHttps();
+    }
+
+    /** Callbacks of asynchronous runs (Standard Webhooks). */
+    Callbacks callbacks();
+
+    interface Callbacks {
+        /**
+         * Delay before each attempt, the first included: a delivery gets as many attempts as there are entries
+         * (RUNWIRE_CALLBACKS_SCHEDULE).
+         */
+        @WithDefault("0s,5s,5m,30m,2h,5h,10h,10h")
+        List<Duration> schedule();
+
+        /** Share of each delay drawn at random, so that retries of many deliveries spread out. */
+        @WithDefault("0.2")
+        double jitter();
+
+        /** How long one attempt may take, connecting included; slower counts as a failure. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Deliveries one replica has in flight at most; a slow receiver holds only its own. */
+        @WithDefault("256")
+        int maxInFlight();
+
+        /** How often a replica looks for due deliveries (new ones are also sent at once). */
+        @WithDefault("1s")
+        Duration poll();
+
+        /** How long the previous secret keeps signing after a rotation. */
+        @WithDefault("24h")
+        Duration secretOverlap();
+
+        /** Longest Retry-After honoured. */
+        @WithDefault("24h")
+        Duration maxRetryAfter();
     }
 
     /** The language model that turns an intent into a plan; without a base URL, runs need an explicit plan. */

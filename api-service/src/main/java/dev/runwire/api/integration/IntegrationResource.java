@@ -20,7 +20,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.model.egress.EgressPolicy;
 
@@ -48,8 +47,8 @@ public class IntegrationResource {
 
     private final EgressPolicy egress;
 
-    IntegrationResource(Caller caller, ApiConfig config) {
-        this.egress = new EgressPolicy(config.egress().allow().orElse(List.of()), config.egress().requireHttps());
+    IntegrationResource(Caller caller, EgressPolicy egress) {
+        this.egress = egress;
         this.caller = caller;
     }
 

@@ -25,8 +25,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            per-integration headers and query for this run only
  * @param plan
  *            the steps to run
+ * @param callbackUrl
+ *            where the run's pauses and end are POSTed (Standard Webhooks)
  */
 public record CreateRunRequest(String intent, List<String> selectedCustomerIntegrationIds, String context,
         String userId, String approvalStrategy, String repeatKey, JsonNode outputSchema, JsonNode passThrough,
-        PlanView.Plan plan) {
+        PlanView.Plan plan, String callbackUrl) {
 }

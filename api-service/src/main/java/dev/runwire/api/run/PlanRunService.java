@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
+import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
@@ -52,9 +53,12 @@ public class PlanRunService {
     private final ApiConfig config;
     private final MeterRegistry registry;
     private final Planner planner;
+    private final CallbackUrls callbacks;
 
     PlanRunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher,
-            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry, Planner planner) {
+            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry, Planner planner,
+            CallbackUrls callbacks) {
+        this.callbacks = callbacks;
         this.planner = planner;
         this.actions = actions;
         this.schemas = schemas;
@@ -195,7 +199,7 @@ public class PlanRunService {
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
                 body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
                 body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
-                OffsetDateTime.now(ZoneOffset.UTC));
+                OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()));
         registry.counter("runwire.runs.accepted").increment();
         return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
             publisher.publishCommitted(command, RunRequested.TYPE, outboxId);
@@ -242,7 +246,7 @@ public class PlanRunService {
         });
     }
 
-    private static void validate(CreateRunRequest body) {
+    private void validate(CreateRunRequest body) {
         if (body == null) {
             throw ApiException.invalid("missing_body", "a JSON body is required", "");
         }
@@ -281,6 +285,7 @@ public class PlanRunService {
                     "/outputSchema"));
         }
         PassThroughCheck.check(body.passThrough(), errors);
+        callbacks.check(body.callbackUrl(), "/callbackUrl", errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }

@@ -20,16 +20,15 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.QueryParams;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
-import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunStatus;
 
@@ -106,14 +105,14 @@ public class RunResource {
                     ErrorObject.Source.parameter("status"));
         }
         RunStore.ListQuery query = new RunStore.ListQuery(caller.ownerId(), userId, status,
-                integrationIds == null ? List.of() : integrationIds, bounded(page, "page", 1, MAX_PAGE),
-                bounded(pageSize, "pageSize", 10, MAX_PAGE_SIZE));
-        boolean withEvents = flag(includeEvents, "includeEvents");
+                integrationIds == null ? List.of() : integrationIds, QueryParams.bounded(page, "page", 1, MAX_PAGE),
+                QueryParams.bounded(pageSize, "pageSize", 10, MAX_PAGE_SIZE));
+        boolean withEvents = QueryParams.flag(includeEvents, "includeEvents");
         return store.list(query).chain(rows -> {
             List<UUID> ids = rows.stream().map(row -> row.getUUID("id")).toList();
             Uni<Map<UUID, List<Object>>> events = withEvents ? store.events(ids) : Uni.createFrom().item(Map.of());
             return events.map(byRun -> rows.stream()
-                    .map(row -> view(row, byRun.getOrDefault(row.getUUID("id"), List.of()))).toList());
+                    .map(row -> RunView.of(row, byRun.getOrDefault(row.getUUID("id"), List.of()))).toList());
         });
     }
 
@@ -127,13 +126,13 @@ public class RunResource {
     @Path("{runId}")
     public Uni<RunView> get(@PathParam("runId") String runId, @QueryParam("includeEvents") String includeEvents) {
         UUID id = parseRunId(runId);
-        boolean withEvents = flag(includeEvents, "includeEvents");
+        boolean withEvents = QueryParams.flag(includeEvents, "includeEvents");
         return store.findRun(caller.ownerId(), id).chain(row -> {
             if (row == null) {
                 throw ApiException.notFound("no run with id " + runId);
             }
             Uni<List<Object>> events = withEvents ? store.events(id) : Uni.createFrom().item(List.of());
-            return events.map(list -> view(row, list));
+            return events.map(list -> RunView.of(row, list));
         });
     }
 
@@ -172,42 +171,6 @@ public class RunResource {
             meta.put("violations", error.violations());
         }
         return meta;
-    }
-
-    private static RunView view(Row row, List<Object> events) {
-        return new RunView(row.getUUID("id"), row.getString("repeat_key"), row.getUUID("repeat_run_id"),
-                row.getString("status"), row.getUUID("execution_plan_id"), events,
-                Json.tree(row.getString("result_json")), Json.tree(row.getString("error_json")),
-                row.getString("intent"), row.getString("context"), row.getString("user_id"),
-                row.getString("action_key"), row.getInteger("action_version"), row.getOffsetDateTime("created_at"),
-                row.getOffsetDateTime("updated_at"));
-    }
-
-    /** A whole-number query parameter within bounds; 400 naming the parameter otherwise. */
-    static int bounded(String value, String name, int fallback, int max) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int number = Integer.parseInt(value.trim());
-            if (number >= 1 && number <= max) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest(name + " is a whole number from 1 to " + max, ErrorObject.Source.parameter(name));
-    }
-
-    /** A boolean query parameter ({@code true} or {@code false}); 400 naming the parameter otherwise. */
-    static boolean flag(String value, String name) {
-        if (value == null || value.equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (value.equalsIgnoreCase("true")) {
-            return true;
-        }
-        throw ApiException.badRequest(name + " is true or false", ErrorObject.Source.parameter(name));
     }
 
     static UUID parseRunId(String runId) {

@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
+import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
@@ -43,9 +44,11 @@ public class RunService {
     private final RunFeed waiters;
     private final ApiConfig config;
     private final PassThroughSealer sealer;
+    private final CallbackUrls callbacks;
 
     RunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher, RunFeed waiters,
-            ApiConfig config, MeterRegistry registry, PassThroughSealer sealer) {
+            ApiConfig config, MeterRegistry registry, PassThroughSealer sealer, CallbackUrls callbacks) {
+        this.callbacks = callbacks;
         this.actions = actions;
         this.registry = registry;
         this.schemas = schemas;
@@ -62,42 +65,67 @@ public class RunService {
 
     public Uni<Accepted> runAction(UUID ownerId, RunActionRequest body) {
         validate(body);
-        return actions.latest(ownerId, body.key()).chain(action -> {
+        JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
+                : body.input();
+        boolean async = Boolean.TRUE.equals(body.async());
+        return runnable(ownerId, body.key(), "/key").chain(action -> start(ownerId, action, input, "/input",
+                body.userId(), body.passThrough(), RunStore.Delivery.nativeTo(body.callbackUrl()), !async));
+    }
+
+    /** The latest version of an action, if it can run: 404 when unknown, 409 when inactive or without integration. */
+    public Uni<RunnableAction> runnable(UUID ownerId, String key, String pointer) {
+        return actions.latest(ownerId, key).map(action -> {
             if (action == null) {
-                throw ApiException.notFound("no action with key " + body.key());
+                throw ApiException.notFound("no action with key " + key);
             }
             if (!action.active()) {
-                throw ApiException.conflict("action_inactive", "the action " + body.key() + " is inactive",
-                        ErrorObject.Source.pointer("/key"));
+                throw ApiException.conflict("action_inactive", "the action " + key + " is inactive",
+                        ErrorObject.Source.pointer(pointer));
             }
             if (action.baseUrl() == null) {
                 throw ApiException.conflict("integration_missing", "the action's integration no longer exists",
-                        ErrorObject.Source.pointer("/key"));
+                        ErrorObject.Source.pointer(pointer));
             }
-            return accept(ownerId, body, action);
+            return action;
         });
     }
 
-    private Uni<Accepted> accept(UUID ownerId, RunActionRequest body, RunnableAction action) {
-        JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
-                : body.input();
+    /** Violations of the action's input schema, each pointing into the request at {@code at}. */
+    public List<ErrorObject> inputViolations(RunnableAction action, JsonNode input, String at) {
         List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
+        return violations.stream().map(v -> ApiException.violation("input_invalid", v.message(), at + v.pointer()))
+                .toList();
+    }
+
+    /**
+     * Starts a run of one action: checks the input, records run and command atomically, publishes; then waits for the
+     * end up to the sync wait when {@code wait} is set.
+     */
+    public Uni<Accepted> start(UUID ownerId, RunnableAction action, JsonNode input, String inputPointer, String userId,
+            JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
+        List<ErrorObject> violations = inputViolations(action, input, inputPointer);
         if (!violations.isEmpty()) {
-            throw ApiException.invalid(violations.stream()
-                    .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer())).toList());
+            throw ApiException.invalid(violations);
         }
         UUID runId = UUID.randomUUID();
         ActionSpec spec = RunnableActions.spec(action);
         PlanStep step = new PlanStep(STEP_ID, action.intent(), List.of(), spec, input);
-        SealedSecret passThrough = sealer.seal(body.passThrough(), runId);
+        SealedSecret passThrough = sealer.seal(passThroughData, runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.ACTION, List.of(step),
                 null, passThrough, null);
-        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), action.id(), action.key(),
-                action.version(), action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
-                PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now);
+        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, userId, action.id(), action.key(), action.version(),
+                action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
+                PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now,
+                delivery);
 
         registry.counter("runwire.runs.accepted").increment();
+        if (!wait) {
+            return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
+                publisher.publishCommitted(command, RunRequested.TYPE, outboxId);
+                return new Accepted(runId, null);
+            });
+        }
         CompletableFuture<RunEvent> end = waiters.register(runId);
         return store.insertWithCommand(run, command, RunRequested.TYPE).onFailure().invoke(() -> waiters.forget(runId))
                 .chain(outboxId -> {
@@ -112,7 +140,7 @@ public class RunService {
                 });
     }
 
-    private static void validate(RunActionRequest body) {
+    private void validate(RunActionRequest body) {
         if (body == null) {
             throw ApiException.invalid("missing_body", "a JSON body is required", "");
         }
@@ -127,6 +155,7 @@ public class RunService {
             errors.add(ApiException.violation("invalid_input", "input must be an object", "/input"));
         }
         PassThroughCheck.check(body.passThrough(), errors);
+        callbacks.check(body.callbackUrl(), "/callbackUrl", errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +17,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.callback.Deliveries;
 import dev.runwire.model.Topics;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
@@ -28,15 +30,36 @@ import dev.runwire.model.json.Json;
 public class RunStore {
 
     private final Pool pool;
+    private final Deliveries deliveries;
 
-    RunStore(Pool pool) {
+    RunStore(Pool pool, Deliveries deliveries) {
         this.pool = pool;
+        this.deliveries = deliveries;
     }
 
     /** A new run as stored. The action columns are set for single action runs only. */
     record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
             String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
-            String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt) {
+            String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery) {
+    }
+
+    /**
+     * Where a run's callbacks go and whose read shape they take.
+     *
+     * @param callbackUrl
+     *            null for no callbacks
+     * @param surface
+     *            {@code native}, {@code zapier_stored} or {@code zapier_run}
+     * @param storedActionId
+     *            the stored action a Zapier stored-action run ran
+     */
+    record Delivery(String callbackUrl, String surface, UUID storedActionId) {
+
+        static final Delivery NATIVE = new Delivery(null, "native", null);
+
+        static Delivery nativeTo(String callbackUrl) {
+            return new Delivery(callbackUrl, "native", null);
+        }
     }
 
     /**
@@ -53,8 +76,10 @@ public class RunStore {
                                 with run as (
                                     insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
                                                           repeat_key, repeat_run_id, execution_plan_id, plan, approval_strategy,
-                                                          integration_keys, status, created_at, updated_at)
-                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15)
+                                                          integration_keys, status, created_at, updated_at, callback_url,
+                                                          surface, stored_action_id)
+                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15,
+                                            $19, $20, $21)
                                     returning id)
                                 insert into api.outbox (run_id, topic, msg_type, payload)
                                 select id, $16, $17, $18::text::jsonb from run
@@ -63,7 +88,8 @@ public class RunStore {
                         run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
                         run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
                         run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
-                        Json.write(command) }))
+                        Json.write(command), run.delivery().callbackUrl(), run.delivery().surface(),
+                        run.delivery().storedActionId() }))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -167,11 +193,14 @@ public class RunStore {
     /**
      * Stores a batch of events in one transaction. A replayed event is a no-op ((run_id, seq) is unique), a run's row
      * only moves forward (its last applied sequence guards the update), and an event of a run this store does not know
-     * is dropped instead of stopping the consumer.
+     * is dropped instead of stopping the consumer. The callbacks the events cause are enqueued in the same transaction,
+     * each with the run as its surface shows it ({@code render}).
+     *
+     * @return whether callbacks may have been enqueued
      */
-    Uni<Void> storeEvents(List<RunEvent> events) {
+    Uni<Boolean> storeEvents(List<RunEvent> events, Function<Row, String> render) {
         if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         }
         List<Tuple> inserts = new ArrayList<>(events.size());
         Map<UUID, RunEvent> newest = new LinkedHashMap<>();
@@ -194,7 +223,8 @@ public class RunStore {
                 on conflict do nothing""").executeBatch(inserts).chain(() -> conn.preparedQuery("""
                 update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6
-                where id = $1 and last_seq < $5""").executeBatch(updates))).replaceWithVoid();
+                where id = $1 and last_seq < $5""").executeBatch(updates))
+                .chain(() -> deliveries.enqueue(conn, events, render)));
     }
 
     /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */

@@ -67,7 +67,8 @@ public class RunStream {
         long after;
         UUID runId;
         try {
-            toolCalls = RunResource.flag(context.request().getParam("includeToolCalls"), "includeToolCalls");
+            toolCalls = dev.runwire.api.error.QueryParams.flag(context.request().getParam("includeToolCalls"),
+                    "includeToolCalls");
             after = lastEventId(context);
             runId = RunResource.parseRunId(context.pathParam("runId"));
         } catch (ApiException e) {

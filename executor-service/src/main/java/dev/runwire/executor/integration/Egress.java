@@ -2,7 +2,6 @@ package dev.runwire.executor.integration;
 
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,33 +27,6 @@ public class Egress {
 
     /** The checked address to connect to, or a failed Uni with {@link EgressPolicy.RefusedException}. */
     Uni<InetAddress> resolve(URI url) {
-        try {
-            policy.checkUrl(url.toString());
-        } catch (EgressPolicy.RefusedException e) {
-            return Uni.createFrom().failure(e);
-        }
-        InetAddress literal = EgressPolicy.literal(url.getHost());
-        if (literal != null) {
-            return Uni.createFrom().item(literal);
-        }
-        return Uni.createFrom().item(() -> {
-            try {
-                return policy.choose(InetAddress.getAllByName(url.getHost()));
-            } catch (UnknownHostException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (EgressPolicy.RefusedException e) {
-                throw new RefusedAtResolution(e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).onFailure(RefusedAtResolution.class)
-                .transform(Throwable::getCause);
-    }
-
-    /** Carries a refusal out of the resolver's lambda. */
-    private static final class RefusedAtResolution extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RefusedAtResolution(EgressPolicy.RefusedException cause) {
-            super(cause);
-        }
+        return Uni.createFrom().completionStage(() -> policy.resolveAsync(url, Infrastructure.getDefaultWorkerPool()));
     }
 }

@@ -7,6 +7,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Where Runwire may send requests on a user's behalf (integration base URLs, callbacks): never to loopback, private,
@@ -99,6 +102,37 @@ public final class EgressPolicy {
             checkAddress(address);
         }
         return resolved[0];
+    }
+
+    /**
+     * Checks a URL and resolves its host to the one address a connection may use (blocking: call it off the event
+     * loop). Connecting to exactly this address, not to the name, is what closes the DNS-rebinding gap.
+     */
+    public InetAddress resolve(URI url) throws RefusedException, UnknownHostException {
+        checkUrl(url.toString());
+        InetAddress literal = literal(url.getHost());
+        return literal != null ? literal : choose(InetAddress.getAllByName(url.getHost()));
+    }
+
+    /**
+     * {@link #resolve(URI)} without blocking the caller: a host name is looked up on {@code lookups}, an address
+     * literal at once. Fails with {@link RefusedException} or {@link UnknownHostException}.
+     */
+    public CompletableFuture<InetAddress> resolveAsync(URI url, Executor lookups) {
+        if (url.getHost() != null && literal(url.getHost()) != null) {
+            try {
+                return CompletableFuture.completedFuture(resolve(url));
+            } catch (RefusedException | UnknownHostException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return resolve(url);
+            } catch (RefusedException | UnknownHostException e) {
+                throw new CompletionException(e);
+            }
+        }, lookups);
     }
 
     boolean permits(InetAddress address) {

@@ -1,0 +1,183 @@
+package dev.runwire.api.callback;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.event.RunEventType;
+
+/**
+ * The deliveries table: enqueued with the events that cause them (same transaction), claimed by one replica at a time
+ * through a lease, finished with a record of each attempt. See docs/adr/0016-callbacks.md.
+ */
+@ApplicationScoped
+public class Deliveries {
+
+    static final String PENDING = "pending";
+    static final String SUCCEEDED = "succeeded";
+    static final String FAILED = "failed";
+
+    private final Pool pool;
+
+    Deliveries(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A delivery a replica holds the lease of. */
+    record Claimed(UUID id, UUID ownerId, String url, String body, int attempt, int scheduleIndex, UUID leaseToken) {
+    }
+
+    /** How an attempt ended. */
+    record Attempt(int attempt, OffsetDateTime at, Integer statusCode, int latencyMs, String error, String excerpt) {
+    }
+
+    /** Whether a run event calls back: every end of a run; a native run's pause (it waits for an approval) too. */
+    static boolean notifies(RunEvent event, String surface) {
+        return event.type().isTerminal() || ("native".equals(surface) && event.type() == RunEventType.RUN_PAUSED);
+    }
+
+    /**
+     * Enqueues the callbacks a batch of stored events causes, inside the batch's transaction. The body is the run as
+     * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique).
+     *
+     * @return whether anything may have been enqueued
+     */
+    public Uni<Boolean> enqueue(SqlConnection conn, List<RunEvent> events, Function<Row, String> render) {
+        List<RunEvent> candidates = events.stream().filter(e -> notifies(e, "native")).toList();
+        if (candidates.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        UUID[] runIds = candidates.stream().map(RunEvent::runId).distinct().toArray(UUID[]::new);
+        return conn.preparedQuery("""
+                select *, result::text as result_json, error::text as error_json from api.runs
+                where id = any($1) and callback_url is not null""").execute(Tuple.of(runIds)).chain(rows -> {
+            Map<UUID, Row> byId = new java.util.HashMap<>();
+            rows.forEach(row -> byId.put(row.getUUID("id"), row));
+            List<Tuple> inserts = new ArrayList<>();
+            for (RunEvent event : candidates) {
+                Row run = byId.get(event.runId());
+                if (run != null && notifies(event, run.getString("surface"))) {
+                    inserts.add(Tuple.from(new Object[] { UUID.randomUUID(), run.getUUID("owner_id"), event.runId(),
+                            event.seq(), event.type().name(), run.getString("callback_url"), render.apply(run) }));
+                }
+            }
+            if (inserts.isEmpty()) {
+                return Uni.createFrom().item(false);
+            }
+            return conn.preparedQuery("""
+                    insert into api.deliveries (id, owner_id, run_id, run_seq, event_type, url, body, state,
+                                                next_attempt_at, created_at, updated_at)
+                    values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now())
+                    on conflict (run_id, run_seq) do nothing""").executeBatch(inserts).replaceWith(true);
+        });
+    }
+
+    /**
+     * Leases up to {@code limit} due deliveries for this replica. A delivery waits while an earlier one of its run is
+     * pending, so a run's callbacks arrive in event order; rows another replica is claiming are skipped.
+     */
+    Uni<List<Claimed>> claim(int limit, long leaseMillis) {
+        UUID token = UUID.randomUUID();
+        return pool.preparedQuery("""
+                with due as (
+                    select d.id from api.deliveries d
+                    where d.state = 'pending' and d.next_attempt_at <= now()
+                      and (d.lease_until is null or d.lease_until < now())
+                      and not exists (select 1 from api.deliveries e
+                                      where e.run_id = d.run_id and e.run_seq < d.run_seq and e.state = 'pending')
+                    order by d.next_attempt_at
+                    limit $1
+                    for update skip locked)
+                update api.deliveries d
+                set lease_until = now() + make_interval(secs => $2::float8 / 1000), lease_token = $3,
+                    attempts = d.attempts + 1
+                from due where d.id = due.id
+                returning d.id, d.owner_id, d.url, d.body, d.attempts, d.schedule_from""")
+                .execute(Tuple.of(limit, leaseMillis, token)).map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>();
+                    rows.forEach(row -> claimed.add(new Claimed(row.getUUID(0), row.getUUID(1), row.getString(2),
+                            row.getString(3), row.getInteger(4), row.getInteger(4) - row.getInteger(5) - 1, token)));
+                    return claimed;
+                });
+    }
+
+    /**
+     * Records an attempt and the delivery's new state in one statement; a replica whose lease was taken over records
+     * nothing of the state.
+     *
+     * @param nextAttemptAt
+     *            when the delivery is due again (state stays pending), or null when it ended
+     */
+    Uni<Void> record(Claimed delivery, Attempt attempt, String state, OffsetDateTime nextAttemptAt) {
+        return pool.preparedQuery("""
+                with attempt as (
+                    insert into api.delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, error,
+                                                       response_excerpt)
+                    values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing)
+                update api.deliveries set state = $8, next_attempt_at = coalesce($9, next_attempt_at),
+                       lease_until = null, lease_token = null, updated_at = now()
+                where id = $1 and lease_token = $10""")
+                .execute(Tuple.from(new Object[] { delivery.id(), attempt.attempt(), attempt.at(), attempt.statusCode(),
+                        attempt.latencyMs(), attempt.error(), attempt.excerpt(), state, nextAttemptAt,
+                        delivery.leaseToken() }))
+                .replaceWithVoid();
+    }
+
+    /** A page of the owner's deliveries, newest first, optionally of one run. */
+    Uni<List<Row>> list(UUID ownerId, UUID runId, int page, int pageSize) {
+        String filter = runId == null ? "" : " and run_id = $4";
+        Tuple params = Tuple.of(ownerId, pageSize, (page - 1) * pageSize);
+        if (runId != null) {
+            params.addUUID(runId);
+        }
+        return pool.preparedQuery("select * from api.deliveries where owner_id = $1" + filter
+                + " order by created_at desc, id desc limit $2 offset $3").execute(params).map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
+    /** The owner's delivery, or null. */
+    Uni<Row> find(UUID ownerId, UUID id) {
+        return pool.preparedQuery("select * from api.deliveries where id = $1 and owner_id = $2")
+                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    /** A delivery's attempts in order. */
+    Uni<List<Attempt>> attempts(UUID id) {
+        return pool.preparedQuery("""
+                select attempt, at, status_code, latency_ms, error, response_excerpt from api.delivery_attempts
+                where delivery_id = $1 order by attempt""").execute(Tuple.of(id)).map(rows -> {
+            List<Attempt> list = new ArrayList<>();
+            rows.forEach(row -> list.add(new Attempt(row.getInteger(0), row.getOffsetDateTime(1), row.getInteger(2),
+                    row.getInteger(3), row.getString(4), row.getString(5))));
+            return list;
+        });
+    }
+
+    /**
+     * Makes a finished delivery due again now, with a fresh schedule.
+     *
+     * @return false when it is still pending (or not the owner's)
+     */
+    Uni<Boolean> redeliver(UUID ownerId, UUID id) {
+        return pool.preparedQuery("""
+                update api.deliveries set state = 'pending', next_attempt_at = now(), schedule_from = attempts,
+                       lease_until = null, lease_token = null, updated_at = now()
+                where id = $1 and owner_id = $2 and state <> 'pending'""").execute(Tuple.of(id, ownerId))
+                .map(rows -> rows.rowCount() == 1);
+    }
+}

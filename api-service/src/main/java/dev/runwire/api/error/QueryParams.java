@@ -1,0 +1,35 @@
+package dev.runwire.api.error;
+
+/** Query parameters read the same way on every endpoint, with a 400 that names the parameter. */
+public final class QueryParams {
+
+    private QueryParams() {
+    }
+
+    /** A whole-number query parameter within bounds; 400 naming the parameter otherwise. */
+    public static int bounded(String value, String name, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number >= 1 && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest(name + " is a whole number from 1 to " + max, ErrorObject.Source.parameter(name));
+    }
+
+    /** A boolean query parameter ({@code true} or {@code false}); 400 naming the parameter otherwise. */
+    public static boolean flag(String value, String name) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name + " is true or false", ErrorObject.Source.parameter(name));
+    }
+}
