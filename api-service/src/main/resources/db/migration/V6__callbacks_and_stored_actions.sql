@@ -33,6 +33,7 @@ create table deliveries (
     next_attempt_at timestamptz not null,
     lease_until     timestamptz,
     lease_token     uuid,
+    leased_by       text,
     created_at      timestamptz not null,
     updated_at      timestamptz not null,
     unique (run_id, run_seq)

@@ -43,21 +43,28 @@ final class Stub implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String host;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
     private final Map<String, java.util.Queue<Behaviour>> scripts = new ConcurrentHashMap<>();
     final List<Received> received = new CopyOnWriteArrayList<>();
 
     Stub() throws IOException {
+        this("127.0.0.1");
+    }
+
+    /** A stub on another loopback address, e.g. {@code 127.0.0.2}, for tests that refuse 127.0.0.1. */
+    Stub(String host) throws IOException {
+        this.host = host;
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server = HttpServer.create(new InetSocketAddress(host, 0), 512);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     /** Answers requests under {@code pathPrefix} with {@code status} and {@code body} after {@code delayMillis}. */

@@ -34,6 +34,11 @@ final class SystemUnderTest {
 
     static final String KAFKA = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
     static final String JDBC_URL = env("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/runwire_test");
+    /**
+     * A second database, for replicas configured unlike the shared ones: the api-service replicas of one database are
+     * one deployment (any of them may send another's callbacks), so differently configured ones need their own.
+     */
+    static final String JDBC_URL_2 = JDBC_URL + "_2";
     static final String DB_USER = env("QUARKUS_DATASOURCE_USERNAME", "runwire");
     static final String DB_PASSWORD = env("QUARKUS_DATASOURCE_PASSWORD", "runwire");
     static final String ADMIN_TOKEN = UUID.randomUUID().toString();
@@ -144,14 +149,25 @@ final class SystemUnderTest {
         return (Long) query("select count(*) from api.runs where owner_id = '" + ownerId + "'").get(0).get(0);
     }
 
+    /** The environment that points an api-service at the second database. */
+    static Map<String, String> secondDatabase() {
+        return Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", JDBC_URL_2.replaceFirst("^jdbc:", ""),
+                "QUARKUS_DATASOURCE_JDBC_URL", JDBC_URL_2);
+    }
+
     static Connection db() throws SQLException {
         return DriverManager.getConnection(JDBC_URL, DB_USER, DB_PASSWORD);
     }
 
     /** Rows of a query, each as the list of its column values. */
     static List<List<Object>> query(String sql) throws SQLException {
-        try (Connection connection = db(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(sql)) {
+        return query(JDBC_URL, sql);
+    }
+
+    /** Rows of a query on the database at {@code jdbcUrl}. */
+    static List<List<Object>> query(String jdbcUrl, String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, DB_USER, DB_PASSWORD);
+                Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
             List<List<Object>> result = new ArrayList<>();
             int columns = rows.getMetaData().getColumnCount();
             while (rows.next()) {

@@ -10,7 +10,10 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorMappers;
 
-/** Authenticates every {@code /v1} request by API key ({@code x-api-key} or {@code Authorization: Bearer}). */
+/**
+ * Authenticates every {@code /v1} and {@code /actions} (Zapier surface) request by API key ({@code x-api-key} or
+ * {@code Authorization: Bearer}).
+ */
 public class ApiKeyFilter {
 
     private final ApiKeys keys;
@@ -24,7 +27,7 @@ public class ApiKeyFilter {
     @ServerRequestFilter
     public Uni<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/v1/") && !path.equals("/v1")) {
+        if (!path.startsWith("/v1/") && !path.equals("/v1") && !path.startsWith("/actions/")) {
             return Uni.createFrom().nullItem();
         }
         String key = ApiKeys.presented(request::getHeaderString);

@@ -29,6 +29,10 @@ public class Deliveries {
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
 
+    /** Which replica holds a lease (process id and host), for whoever looks at a delivery in flight. */
+    private static final String REPLICA = ProcessHandle.current().pid() + "@"
+            + java.util.Objects.requireNonNullElse(System.getenv("HOSTNAME"), "localhost");
+
     private final Pool pool;
 
     Deliveries(Pool pool) {
@@ -40,12 +44,14 @@ public class Deliveries {
     }
 
     /** How an attempt ended. */
-    record Attempt(int attempt, OffsetDateTime at, Integer statusCode, int latencyMs, String error, String excerpt) {
+    record Attempt(int attempt, OffsetDateTime at, Integer statusCode, int latencyMs, String error,
+            String responseExcerpt) {
     }
 
     /** Whether a run event calls back: every end of a run; a native run's pause (it waits for an approval) too. */
     static boolean notifies(RunEvent event, String surface) {
-        return event.type().isTerminal() || ("native".equals(surface) && event.type() == RunEventType.RUN_PAUSED);
+        return event.type().isTerminal() || ("native".equals(surface)
+                && (event.type() == RunEventType.RUN_PAUSED || event.type() == RunEventType.RUN_APPROVAL_REQUESTED));
     }
 
     /**
@@ -102,10 +108,10 @@ public class Deliveries {
                     for update skip locked)
                 update api.deliveries d
                 set lease_until = now() + make_interval(secs => $2::float8 / 1000), lease_token = $3,
-                    attempts = d.attempts + 1
+                    leased_by = $4, attempts = d.attempts + 1
                 from due where d.id = due.id
                 returning d.id, d.owner_id, d.url, d.body, d.attempts, d.schedule_from""")
-                .execute(Tuple.of(limit, leaseMillis, token)).map(rows -> {
+                .execute(Tuple.of(limit, leaseMillis, token, REPLICA)).map(rows -> {
                     List<Claimed> claimed = new ArrayList<>();
                     rows.forEach(row -> claimed.add(new Claimed(row.getUUID(0), row.getUUID(1), row.getString(2),
                             row.getString(3), row.getInteger(4), row.getInteger(4) - row.getInteger(5) - 1, token)));
@@ -130,7 +136,7 @@ public class Deliveries {
                        lease_until = null, lease_token = null, updated_at = now()
                 where id = $1 and lease_token = $10""")
                 .execute(Tuple.from(new Object[] { delivery.id(), attempt.attempt(), attempt.at(), attempt.statusCode(),
-                        attempt.latencyMs(), attempt.error(), attempt.excerpt(), state, nextAttemptAt,
+                        attempt.latencyMs(), attempt.error(), attempt.responseExcerpt(), state, nextAttemptAt,
                         delivery.leaseToken() }))
                 .replaceWithVoid();
     }

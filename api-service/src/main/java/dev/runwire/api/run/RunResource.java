@@ -173,7 +173,7 @@ public class RunResource {
         return meta;
     }
 
-    static UUID parseRunId(String runId) {
+    public static UUID parseRunId(String runId) {
         try {
             return UUID.fromString(runId);
         } catch (IllegalArgumentException e) {

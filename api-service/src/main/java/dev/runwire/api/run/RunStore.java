@@ -53,7 +53,7 @@ public class RunStore {
      * @param storedActionId
      *            the stored action a Zapier stored-action run ran
      */
-    record Delivery(String callbackUrl, String surface, UUID storedActionId) {
+    public record Delivery(String callbackUrl, String surface, UUID storedActionId) {
 
         static final Delivery NATIVE = new Delivery(null, "native", null);
 
@@ -114,7 +114,7 @@ public class RunStore {
     }
 
     /** The run, if it belongs to the owner. */
-    Uni<Row> findRun(UUID ownerId, UUID runId) {
+    public Uni<Row> findRun(UUID ownerId, UUID runId) {
         return pool.preparedQuery(
                 "select *, result::text as result_json, error::text as error_json, plan::text as plan_json from api.runs where id = $1 and owner_id = $2")
                 .execute(Tuple.of(runId, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());

@@ -1,0 +1,140 @@
+package dev.runwire.api.zapier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.action.RunnableActions.RunnableAction;
+import dev.runwire.api.callback.CallbackUrls;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.run.RunService;
+import dev.runwire.api.run.RunStore;
+import dev.runwire.model.json.Json;
+
+/**
+ * Starts runs for Zapier's surface: stored-action runs (stored inputs, run-time inputs merged over them) and one-off
+ * runs. Always asynchronous (202 with the run id); {@code idempotency_id} is the idempotency key; bad input is a 400 as
+ * the seed documents. See docs/adr/0017-zapier-surface.md.
+ */
+@ApplicationScoped
+public class ZapierRuns {
+
+    private final RunService runs;
+    private final Idempotency idempotency;
+    private final CallbackUrls callbacks;
+
+    ZapierRuns(RunService runs, Idempotency idempotency, CallbackUrls callbacks) {
+        this.runs = runs;
+        this.idempotency = idempotency;
+        this.callbacks = callbacks;
+    }
+
+    Uni<Response> runStored(UUID ownerId, StoredActionView stored, ZapierRequests.StoredActionRun request) {
+        check(request.inputs(), request.callbackUrl(), request.idempotencyId());
+        JsonNode inputs = merge(stored.inputs(), request.inputs());
+        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.STORED, stored.id());
+        return once(ownerId, request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
+                () -> start(ownerId, stored.actionKey(), stored.selectedApi(), inputs, delivery));
+    }
+
+    Uni<Response> runOnce(UUID ownerId, ZapierRequests.ActionRun request) {
+        if (request.action() == null || request.action().isBlank()) {
+            throw badRequest("action is required: the key of the action to run", "/data/action");
+        }
+        check(request.inputs(), request.callbackUrl(), request.idempotencyId());
+        JsonNode inputs = merge(null, request.inputs());
+        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.ONE_OFF, null);
+        return once(ownerId, request.idempotencyId(), Map.of("data", request),
+                () -> start(ownerId, request.action(), request.selectedApi(), inputs, delivery));
+    }
+
+    private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
+            java.util.function.Supplier<Uni<Response>> request) {
+        // a separate key space from the native Idempotency-Key header
+        return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body, request);
+    }
+
+    private Uni<Response> start(UUID ownerId, String actionKey, String selectedApi, JsonNode inputs,
+            RunStore.Delivery delivery) {
+        return runs.runnable(ownerId, actionKey, "/data/action_key").chain(action -> {
+            if (selectedApi != null && !selectedApi.equals(integrationKey(action))) {
+                throw badRequest("the action " + actionKey + " does not belong to " + selectedApi,
+                        "/data/selected_api");
+            }
+            return runs.start(ownerId, action, inputs, "/data/inputs", null, null, delivery, false);
+        }).map(accepted -> Response.accepted(
+                new ZapierRequests.Document<>(new ZapierRequests.RunAccepted("run", accepted.runId().toString())))
+                .build()).onFailure(ApiException.class).transform(ZapierRuns::asBadRequest);
+    }
+
+    static String integrationKey(RunnableAction action) {
+        return action.parsed().http().integrationKey();
+    }
+
+    private void check(JsonNode inputs, String callbackUrl, String idempotencyId) {
+        List<ErrorObject> errors = new ArrayList<>();
+        if (inputs != null && !inputs.isNull() && !inputs.isObject()) {
+            errors.add(error("inputs must be an object", "/data/inputs"));
+        }
+        ErrorObject refused = callbacks.problem(callbackUrl, "/data/callback_url", 400);
+        if (refused != null) {
+            errors.add(refused);
+        }
+        if (idempotencyId != null && !isUuid(idempotencyId)) {
+            errors.add(error("idempotency_id must be a UUID", "/data/idempotency_id"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiException(400, errors, Map.of());
+        }
+    }
+
+    /** The stored inputs with the run's inputs over them, key by key. */
+    static JsonNode merge(JsonNode stored, JsonNode given) {
+        ObjectNode merged = Json.mapper().createObjectNode();
+        if (stored != null && stored.isObject()) {
+            merged.setAll((ObjectNode) stored);
+        }
+        if (given != null && given.isObject()) {
+            merged.setAll((ObjectNode) given);
+        }
+        return merged;
+    }
+
+    /** The seed documents 400 for a request that cannot run; the native surface's 409 and 422 become that. */
+    static Throwable asBadRequest(Throwable failure) {
+        ApiException api = (ApiException) failure;
+        if (api.status() != 409 && api.status() != 422) {
+            return failure;
+        }
+        return new ApiException(400, api.errors().stream()
+                .map(e -> new ErrorObject(400, e.code(), "Bad Request", e.detail(), e.source(), e.meta())).toList(),
+                api.headers());
+    }
+
+    static ApiException badRequest(String detail, String pointer) {
+        return new ApiException(error(detail, pointer));
+    }
+
+    private static ErrorObject error(String detail, String pointer) {
+        return new ErrorObject(400, "bad_request", "Bad Request", detail, ErrorObject.Source.pointer(pointer), null);
+    }
+
+    static boolean isUuid(String value) {
+        try {
+            return UUID.fromString(value).toString().equalsIgnoreCase(value);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
