@@ -63,6 +63,8 @@ final class SystemUnderTest {
         env.put("RUNWIRE_SECRETS_KEY", SECRETS_KEY);
         env.put("RUNWIRE_SECRETS_KEY_ID", "test-1");
         env.put("RUNWIRE_RUN_SYNC_WAIT", "10s");
+        // the tests send many requests with one key; RateLimitIT runs with the product's default
+        env.put("RUNWIRE_RATE_LIMIT_DEFAULT_LIMIT", "1000000");
         env.putAll(extra);
         return env;
     }

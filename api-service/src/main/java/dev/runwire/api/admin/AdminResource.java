@@ -8,20 +8,26 @@ import java.util.UUID;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.auth.ApiKey;
 import dev.runwire.api.auth.Owner;
+import dev.runwire.api.auth.OwnerPolicies;
+import dev.runwire.api.billing.Billing;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 
-/** Creates owners and their first API key; authorized by the configured admin token. */
+/** Creates owners and their first API key, credits tasks, sets rate limits; authorized by the admin token. */
 @Path("/admin/owners")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,10 +41,73 @@ public class AdminResource {
     public record CreatedOwner(UUID ownerId, String name, String apiKey) {
     }
 
-    private final ApiConfig config;
+    /** Tasks added to an owner's balance. */
+    public record Credit(Integer tasks, String note) {
+    }
 
-    AdminResource(ApiConfig config) {
+    /** An owner's rate limit for its API keys (JWT claims may still override per token). */
+    public record RateLimitSetting(boolean exempt, Integer limitOverride) {
+    }
+
+    private final ApiConfig config;
+    private final Billing billing;
+    private final OwnerPolicies policies;
+    private final Pool pool;
+
+    AdminResource(ApiConfig config, Billing billing, OwnerPolicies policies, Pool pool) {
         this.config = config;
+        this.billing = billing;
+        this.policies = policies;
+        this.pool = pool;
+    }
+
+    /** Adds tasks; an owner without a balance starts being billed with this one. */
+    @POST
+    @Path("{ownerId}/tasks")
+    public Uni<Billing.Account> credit(@HeaderParam("Authorization") String authorization,
+            @PathParam("ownerId") String ownerId, Credit body) {
+        requireAdmin(authorization);
+        UUID id = owner(ownerId);
+        if (body == null || body.tasks() == null || body.tasks() < 1 || body.tasks() > 100_000_000) {
+            throw ApiException.invalid("invalid_tasks", "tasks is a whole number from 1 to 100000000", "/tasks");
+        }
+        return billing.credit(id, body.tasks(), body.note()).chain(done -> {
+            if (!done) {
+                throw ApiException.notFound("no owner with id " + ownerId);
+            }
+            policies.forget(id);
+            return billing.account(id, 10);
+        });
+    }
+
+    @PUT
+    @Path("{ownerId}/rate-limit")
+    public Uni<RateLimitSetting> rateLimit(@HeaderParam("Authorization") String authorization,
+            @PathParam("ownerId") String ownerId, RateLimitSetting body) {
+        requireAdmin(authorization);
+        UUID id = owner(ownerId);
+        int max = config.rateLimit().maxOverride();
+        if (body == null || body.limitOverride() != null && (body.limitOverride() < 1 || body.limitOverride() > max)) {
+            throw ApiException.invalid("invalid_limit", "limitOverride is a whole number from 1 to " + max,
+                    "/limitOverride");
+        }
+        return pool
+                .preparedQuery("update api.owners set rate_limit_exempt = $2, rate_limit_override = $3 where id = $1")
+                .execute(Tuple.of(id, body.exempt(), body.limitOverride())).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw ApiException.notFound("no owner with id " + ownerId);
+                    }
+                    policies.forget(id);
+                    return body;
+                });
+    }
+
+    private static UUID owner(String ownerId) {
+        try {
+            return UUID.fromString(ownerId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no owner with id " + ownerId);
+        }
     }
 
     @POST

@@ -5,22 +5,37 @@ import java.util.UUID;
 import jakarta.enterprise.context.RequestScoped;
 
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.ratelimit.RateLimiter;
 
-/** Who is calling: the owner the request's API key belongs to. Set by {@link ApiKeyFilter}. */
+/** Who is calling, and how the request stands against its rate limit. Set by {@link AuthFilter}. */
 @RequestScoped
 public class Caller {
 
-    private UUID ownerId;
+    private Principal principal;
+    private RateLimiter.Decision decision;
 
-    void authenticate(UUID ownerId) {
-        this.ownerId = ownerId;
+    void authenticate(Principal principal) {
+        this.principal = principal;
+    }
+
+    void counted(RateLimiter.Decision decision) {
+        this.decision = decision;
     }
 
     /** The caller's owner; every query is scoped to it. */
     public UUID ownerId() {
-        if (ownerId == null) {
-            throw ApiException.unauthorized("a valid API key is required");
+        return principal().ownerId();
+    }
+
+    public Principal principal() {
+        if (principal == null) {
+            throw ApiException.unauthorized("a valid API key or token is required");
         }
-        return ownerId;
+        return principal;
+    }
+
+    /** The request's rate-limit standing; null when it was not counted (exempt, or not authenticated). */
+    RateLimiter.Decision decision() {
+        return decision;
     }
 }

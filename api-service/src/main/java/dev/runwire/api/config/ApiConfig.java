@@ -38,6 +38,45 @@ public interface ApiConfig {
         boolean requireHttps();
     }
 
+    /** Request rate limits, counted per API key or JWT subject across all replicas. */
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /** Requests per window unless the owner or a JWT's {@code rate_limit} claim says otherwise. */
+        @WithDefault("200")
+        int defaultLimit();
+
+        /** Largest {@code limit_override} a JWT may set. */
+        @WithDefault("1000")
+        int maxOverride();
+
+        /** The fixed window the limit counts in. */
+        @WithDefault("300s")
+        Duration window();
+    }
+
+    /** Service and user JWTs; without issuer and JWKS URL only API keys authenticate. */
+    Jwt jwt();
+
+    interface Jwt {
+        /** Expected {@code iss} (RUNWIRE_JWT_ISSUER). */
+        Optional<String> issuer();
+
+        /** Where the issuer's signing keys are (RUNWIRE_JWT_JWKS_URL). */
+        Optional<String> jwksUrl();
+
+        /** Expected {@code aud}, if tokens carry one (RUNWIRE_JWT_AUDIENCE). */
+        Optional<String> audience();
+
+        /** The claim that names the Runwire owner (a UUID). */
+        @WithDefault("owner_id")
+        String ownerClaim();
+
+        /** How long a fetched key set is used before it is fetched again. */
+        @WithDefault("10m")
+        Duration jwksRefresh();
+    }
+
     /** Callbacks of asynchronous runs (Standard Webhooks). */
     Callbacks callbacks();
 

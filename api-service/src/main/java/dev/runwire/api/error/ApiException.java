@@ -44,6 +44,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(new ErrorObject(401, "unauthorized", "Unauthorized", detail, null, null));
     }
 
+    /** The seed's 402: a billable run with no task left on the account. */
+    public static ApiException paymentRequired() {
+        return new ApiException(new ErrorObject(402, "payment_required", "Payment Required",
+                "Insufficient tasks on account", null, null));
+    }
+
     public static ApiException notFound(String detail) {
         return new ApiException(new ErrorObject(404, "not_found", "Not Found", detail, null, null));
     }

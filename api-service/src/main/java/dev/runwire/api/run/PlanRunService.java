@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
+import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
@@ -75,31 +76,33 @@ public class PlanRunService {
             PlanView plan, UUID repeatRunId) {
     }
 
-    public Uni<Created> create(UUID ownerId, CreateRunRequest body) {
+    public Uni<Created> create(Principal who, CreateRunRequest body) {
+        UUID ownerId = who.ownerId();
         validate(body);
         // compiled once here so a broken or remote-referencing schema is refused before anything is written
         schemas.check(body.outputSchema(), "/outputSchema");
         if (body.repeatKey() == null) {
-            return planned(ownerId, body, "rk_" + UUID.randomUUID());
+            return planned(who, body, "rk_" + UUID.randomUUID());
         }
         return store.findByRepeatKey(ownerId, body.repeatKey()).chain(original -> {
             if (original == null) {
-                return planned(ownerId, body, body.repeatKey());
+                return planned(who, body, body.repeatKey());
             }
             if (body.plan() != null) {
                 throw ApiException.invalid("plan_and_repeat",
                         "repeatKey names an earlier run whose plan is repeated; do not give a plan too", "/plan");
             }
             PlanView stored = Json.read(original.getString("plan_json"), PlanView.class);
-            return plan(ownerId, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
+            return plan(who, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
                     original.getUUID("execution_plan_id"));
         });
     }
 
     /** The request's own plan, or else one the planner makes from the intent. */
-    private Uni<Created> planned(UUID ownerId, CreateRunRequest body, String repeatKey) {
+    private Uni<Created> planned(Principal who, CreateRunRequest body, String repeatKey) {
+        UUID ownerId = who.ownerId();
         if (body.plan() != null || !planner.configured()) {
-            return plan(ownerId, body, body.plan(), repeatKey, null, UUID.randomUUID());
+            return plan(who, body, body.plan(), repeatKey, null, UUID.randomUUID());
         }
         List<String> selected = body.selectedCustomerIntegrationIds();
         return actions.activeLatest(ownerId, planner.maxActions())
@@ -109,13 +112,14 @@ public class PlanRunService {
                 .chain(usable -> planner.plan(body.intent(), body.context(), usable))
                 // deferred: the checks throw, and their 422 must become the planner's fault
                 .chain(proposed -> Uni.createFrom()
-                        .deferred(() -> plan(ownerId, body, proposed, repeatKey, null, UUID.randomUUID()))
+                        .deferred(() -> plan(who, body, proposed, repeatKey, null, UUID.randomUUID()))
                         .onFailure(failure -> failure instanceof ApiException api && api.status() == 422)
                         .transform(failure -> Planner.invalidPlan((ApiException) failure)));
     }
 
-    private Uni<Created> plan(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, String repeatKey,
+    private Uni<Created> plan(Principal who, CreateRunRequest body, PlanView.Plan plan, String repeatKey,
             UUID repeatRunId, UUID executionPlanId) {
+        UUID ownerId = who.ownerId();
         if (plan == null) {
             throw ApiException.invalid("plan_required",
                     "give a plan: no planner is configured to make one from the intent", "/plan");
@@ -128,7 +132,7 @@ public class PlanRunService {
         plan.steps().forEach(step -> keys.add(step.action().key()));
         return actions.versions(ownerId, keys).chain(versions -> {
             List<PlanStep> steps = resolve(plan, versions, body.selectedCustomerIntegrationIds());
-            return accept(ownerId, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
+            return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
         });
     }
 
@@ -186,8 +190,9 @@ public class PlanRunService {
         return steps;
     }
 
-    private Uni<Created> accept(UUID ownerId, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
+    private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId) {
+        UUID ownerId = who.ownerId();
         UUID runId = UUID.randomUUID();
         String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
                 : body.approvalStrategy();
@@ -199,7 +204,8 @@ public class PlanRunService {
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
                 body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
                 body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
-                OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()));
+                OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()),
+                RunStore.Billing.of(who));
         registry.counter("runwire.runs.accepted").increment();
         return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
             publisher.publishCommitted(command, RunRequested.TYPE, outboxId);

@@ -92,7 +92,7 @@ public class RunResource {
     @POST
     public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         return idempotency.once(caller.ownerId(), key, body,
-                () -> plans.create(caller.ownerId(), body).map(created -> Response.status(201)
+                () -> plans.create(caller.principal(), body).map(created -> Response.status(201)
                         .header("Location", "/v1/runs/" + created.runId()).entity(created).build()));
     }
 

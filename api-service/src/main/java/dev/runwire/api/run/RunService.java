@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
+import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
@@ -63,12 +64,12 @@ public class RunService {
     public record Accepted(UUID runId, RunEvent terminal) {
     }
 
-    public Uni<Accepted> runAction(UUID ownerId, RunActionRequest body) {
+    public Uni<Accepted> runAction(Principal who, RunActionRequest body) {
         validate(body);
         JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
                 : body.input();
         boolean async = Boolean.TRUE.equals(body.async());
-        return runnable(ownerId, body.key(), "/key").chain(action -> start(ownerId, action, input, "/input",
+        return runnable(who.ownerId(), body.key(), "/key").chain(action -> start(who, action, input, "/input",
                 body.userId(), body.passThrough(), RunStore.Delivery.nativeTo(body.callbackUrl()), !async));
     }
 
@@ -101,8 +102,9 @@ public class RunService {
      * Starts a run of one action: checks the input, records run and command atomically, publishes; then waits for the
      * end up to the sync wait when {@code wait} is set.
      */
-    public Uni<Accepted> start(UUID ownerId, RunnableAction action, JsonNode input, String inputPointer, String userId,
+    public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
+        UUID ownerId = who.ownerId();
         List<ErrorObject> violations = inputViolations(action, input, inputPointer);
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations);
@@ -117,7 +119,7 @@ public class RunService {
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, userId, action.id(), action.key(), action.version(),
                 action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
                 PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now,
-                delivery);
+                delivery, RunStore.Billing.of(who));
 
         registry.counter("runwire.runs.accepted").increment();
         if (!wait) {

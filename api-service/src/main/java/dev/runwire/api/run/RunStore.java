@@ -12,14 +12,20 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.Deliveries;
+import dev.runwire.api.error.ApiException;
 import dev.runwire.model.Topics;
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
 
 /**
@@ -40,7 +46,15 @@ public class RunStore {
     /** A new run as stored. The action columns are set for single action runs only. */
     record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
             String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
-            String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery) {
+            String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery,
+            Billing billing) {
+    }
+
+    /** Whether the run consumes a task when it succeeds, and the billing claim recorded with the charge. */
+    public record Billing(boolean billable, JsonNode details) {
+        public static Billing of(Principal principal) {
+            return new Billing(principal.billable(), principal.billing());
+        }
     }
 
     /**
@@ -64,33 +78,46 @@ public class RunStore {
 
     /**
      * Writes the run and its command in one transaction: the command is published only if the run exists, and a run
-     * that exists always gets its command published (by the caller, or the relay).
+     * that exists always gets its command published (by the caller, or the relay). A billable run takes one task from
+     * the owner's balance in the same statement; with none left, nothing is written and the answer is 402.
      *
      * @return the outbox row id
      */
     Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
         // one statement, so one round trip and atomic without an explicit transaction
-        return pool
-                .preparedQuery(
-                        """
-                                with run as (
-                                    insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
-                                                          repeat_key, repeat_run_id, execution_plan_id, plan, approval_strategy,
-                                                          integration_keys, status, created_at, updated_at, callback_url,
-                                                          surface, stored_action_id)
-                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15,
-                                            $19, $20, $21)
-                                    returning id)
-                                insert into api.outbox (run_id, topic, msg_type, payload)
-                                select id, $16, $17, $18::text::jsonb from run
-                                returning id""")
+        return pool.preparedQuery("""
+                with hold as (
+                    update api.owners set task_balance = task_balance - 1
+                    where id = $2 and $22 and task_balance > 0
+                    returning task_balance),
+                run as (
+                    insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
+                                          repeat_key, repeat_run_id, execution_plan_id, plan, approval_strategy,
+                                          integration_keys, status, created_at, updated_at, callback_url, surface,
+                                          stored_action_id, billable)
+                    select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15,
+                           $19, $20, $21, $22
+                    where not $22 or exists (select 1 from hold)
+                    returning id),
+                charge as (
+                    insert into api.task_ledger (owner_id, run_id, kind, tasks, balance_after, details)
+                    select $2, run.id, 'charge', -1, hold.task_balance, $23::text::jsonb from run, hold)
+                insert into api.outbox (run_id, topic, msg_type, payload)
+                select id, $16, $17, $18::text::jsonb from run
+                returning id""")
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
                         run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
                         run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
                         run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
                         Json.write(command), run.delivery().callbackUrl(), run.delivery().surface(),
-                        run.delivery().storedActionId() }))
-                .map(rows -> rows.iterator().next().getLong(0));
+                        run.delivery().storedActionId(), run.billing().billable(),
+                        run.billing().details() == null ? null : Json.write(run.billing().details()) }))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiException.paymentRequired();
+                    }
+                    return rows.iterator().next().getLong(0);
+                });
     }
 
     /** Writes a command about an existing run to the outbox. */
@@ -223,8 +250,30 @@ public class RunStore {
                 on conflict do nothing""").executeBatch(inserts).chain(() -> conn.preparedQuery("""
                 update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6
-                where id = $1 and last_seq < $5""").executeBatch(updates))
+                where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> refund(conn, events))
                 .chain(() -> deliveries.enqueue(conn, events, render)));
+    }
+
+    /**
+     * Gives back the task a billable run held when it ends without success; a refund is recorded once per run, so a
+     * replayed event gives nothing back twice.
+     */
+    private static Uni<Void> refund(SqlConnection conn, List<RunEvent> events) {
+        List<Tuple> ended = events.stream().filter(e -> e.type().isTerminal() && e.type() != RunEventType.RUN_SUCCEEDED)
+                .map(e -> Tuple.of(e.runId())).toList();
+        if (ended.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                with back as (
+                    update api.owners o set task_balance = o.task_balance + 1
+                    from api.runs r
+                    where r.id = $1 and r.billable and o.id = r.owner_id
+                      and exists (select 1 from api.task_ledger c where c.run_id = r.id and c.kind = 'charge')
+                      and not exists (select 1 from api.task_ledger l where l.run_id = r.id and l.kind = 'refund')
+                    returning o.id as owner_id, o.task_balance)
+                insert into api.task_ledger (owner_id, run_id, kind, tasks, balance_after)
+                select owner_id, $1, 'refund', 1, task_balance from back""").executeBatch(ended).replaceWithVoid();
     }
 
     /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */

@@ -37,7 +37,7 @@ public class ActionRunResource {
         if (body == null || body.data() == null) {
             throw ZapierRuns.badRequest("a JSON:API document with data is required", "/data");
         }
-        return runs.runOnce(caller.ownerId(), body.data());
+        return runs.runOnce(caller.principal(), body.data());
     }
 
     @GET

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.auth.Principal;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
@@ -120,8 +121,8 @@ public class StoredActionResource {
     public Uni<Response> run(@PathParam("id") String id, ZapierRequests.Document<ZapierRequests.StoredActionRun> body) {
         ZapierRequests.StoredActionRun request = body == null || body.data() == null
                 ? new ZapierRequests.StoredActionRun(null, null, null, null) : body.data();
-        UUID ownerId = caller.ownerId();
-        return find(id).chain(stored -> runs.runStored(ownerId, stored, request));
+        Principal who = caller.principal();
+        return find(id).chain(stored -> runs.runStored(who, stored, request));
     }
 
     /** The run's status and results; 200 whatever the run's own outcome (the seed says so). */

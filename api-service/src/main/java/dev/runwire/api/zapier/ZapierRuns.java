@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.RunnableActions.RunnableAction;
+import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
@@ -40,23 +41,23 @@ public class ZapierRuns {
         this.callbacks = callbacks;
     }
 
-    Uni<Response> runStored(UUID ownerId, StoredActionView stored, ZapierRequests.StoredActionRun request) {
+    Uni<Response> runStored(Principal who, StoredActionView stored, ZapierRequests.StoredActionRun request) {
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(stored.inputs(), request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.STORED, stored.id());
-        return once(ownerId, request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
-                () -> start(ownerId, stored.actionKey(), stored.selectedApi(), inputs, delivery));
+        return once(who.ownerId(), request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
+                () -> start(who, stored.actionKey(), stored.selectedApi(), inputs, delivery));
     }
 
-    Uni<Response> runOnce(UUID ownerId, ZapierRequests.ActionRun request) {
+    Uni<Response> runOnce(Principal who, ZapierRequests.ActionRun request) {
         if (request.action() == null || request.action().isBlank()) {
             throw badRequest("action is required: the key of the action to run", "/data/action");
         }
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(null, request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.ONE_OFF, null);
-        return once(ownerId, request.idempotencyId(), Map.of("data", request),
-                () -> start(ownerId, request.action(), request.selectedApi(), inputs, delivery));
+        return once(who.ownerId(), request.idempotencyId(), Map.of("data", request),
+                () -> start(who, request.action(), request.selectedApi(), inputs, delivery));
     }
 
     private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
@@ -65,14 +66,14 @@ public class ZapierRuns {
         return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body, request);
     }
 
-    private Uni<Response> start(UUID ownerId, String actionKey, String selectedApi, JsonNode inputs,
+    private Uni<Response> start(Principal who, String actionKey, String selectedApi, JsonNode inputs,
             RunStore.Delivery delivery) {
-        return runs.runnable(ownerId, actionKey, "/data/action_key").chain(action -> {
+        return runs.runnable(who.ownerId(), actionKey, "/data/action_key").chain(action -> {
             if (selectedApi != null && !selectedApi.equals(integrationKey(action))) {
                 throw badRequest("the action " + actionKey + " does not belong to " + selectedApi,
                         "/data/selected_api");
             }
-            return runs.start(ownerId, action, inputs, "/data/inputs", null, null, delivery, false);
+            return runs.start(who, action, inputs, "/data/inputs", null, null, delivery, false);
         }).map(accepted -> Response.accepted(
                 new ZapierRequests.Document<>(new ZapierRequests.RunAccepted("run", accepted.runId().toString())))
                 .build()).onFailure(ApiException.class).transform(ZapierRuns::asBadRequest);

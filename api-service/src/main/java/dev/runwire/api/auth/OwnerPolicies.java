@@ -1,0 +1,71 @@
+package dev.runwire.api.auth;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * An owner's rate limit and billing settings, remembered briefly like API keys (a change takes effect within that
+ * time). JWT claims override them per request.
+ */
+@ApplicationScoped
+public class OwnerPolicies {
+
+    private static final Duration REMEMBER = Duration.ofSeconds(30);
+    private static final int MAX_REMEMBERED = 100_000;
+
+    private final Pool pool;
+    private final Map<UUID, Known> known = new ConcurrentHashMap<>();
+
+    /**
+     * @param limitOverride
+     *            requests per window instead of the default, or null
+     * @param billed
+     *            the owner has a task balance: its runs consume tasks unless a JWT says otherwise
+     */
+    public record Policy(boolean exempt, Integer limitOverride, boolean billed) {
+    }
+
+    private record Known(Policy policy, long until) {
+    }
+
+    OwnerPolicies(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The owner's policy, or null when there is no such owner. */
+    public Uni<Policy> of(UUID ownerId) {
+        Known hit = known.get(ownerId);
+        long now = System.currentTimeMillis();
+        if (hit != null && hit.until() > now) {
+            return Uni.createFrom().item(hit.policy());
+        }
+        return pool.preparedQuery(
+                """
+                        select rate_limit_exempt, rate_limit_override, task_balance is not null from api.owners where id = $1""")
+                .execute(Tuple.of(ownerId)).map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    var row = rows.iterator().next();
+                    Policy policy = new Policy(row.getBoolean(0), row.getInteger(1), row.getBoolean(2));
+                    if (known.size() > MAX_REMEMBERED) {
+                        known.clear();
+                    }
+                    known.put(ownerId, new Known(policy, now + REMEMBER.toMillis()));
+                    return policy;
+                });
+    }
+
+    /** Forgets an owner's policy on this replica (the admin endpoints change it). */
+    public void forget(UUID ownerId) {
+        known.remove(ownerId);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.runwire.api.auth;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Who a request acts as, whichever credential it presented.
+ *
+ * @param ownerId
+ *            the owner every query is scoped to
+ * @param subject
+ *            what rate limits count against: an API key, or a JWT's issuer and subject
+ * @param exempt
+ *            not rate limited
+ * @param limit
+ *            requests per window
+ * @param billable
+ *            whether successful runs of this request consume a task
+ * @param billing
+ *            the JWT's billing claim (origin, usage type, ...), recorded with each charge; null otherwise
+ */
+public record Principal(UUID ownerId, String subject, boolean exempt, int limit, boolean billable, JsonNode billing) {
+}

@@ -1,0 +1,79 @@
+package dev.runwire.api.ratelimit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.auth.Principal;
+import dev.runwire.api.config.ApiConfig;
+
+/**
+ * Fixed-window rate limits counted in PostgreSQL, so every api-service replica sees one count: each request adds one to
+ * its subject's window in a single upsert, and is admitted when the count it got back is within the limit. Two replicas
+ * can never admit more than the limit between them. See docs/adr/0018-jwt-and-rate-limits.md.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final long windowSeconds;
+
+    /** A request's standing: its window's limit, what remains, and when the window resets (epoch seconds). */
+    public record Decision(boolean admitted, int limit, int remaining, long resetAt) {
+
+        /** Seconds until the window resets, at least one. */
+        public long retryAfter() {
+            return Math.max(1, resetAt - Instant.now().getEpochSecond());
+        }
+    }
+
+    RateLimiter(Pool pool, Vertx vertx, ApiConfig config) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.windowSeconds = config.rateLimit().window().toSeconds();
+    }
+
+    /** Old windows are deleted every minute. */
+    void purge(@Observes StartupEvent event) {
+        vertx.setPeriodic(Duration.ofMinutes(1).toMillis(),
+                id -> pool.preparedQuery("delete from api.rate_windows where window_start < $1")
+                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(2 * windowSeconds)))
+                        .subscribe().with(rows -> {
+                        }, failure -> LOG.warnf("purging rate windows failed (%s)",
+                                failure.getClass().getSimpleName())));
+    }
+
+    /** Counts the request; null for an exempt principal (nothing counted, no headers). */
+    public Uni<Decision> admit(Principal principal) {
+        if (principal.exempt()) {
+            return Uni.createFrom().nullItem();
+        }
+        long now = Instant.now().getEpochSecond();
+        long start = now - now % windowSeconds;
+        return pool.preparedQuery("""
+                insert into api.rate_windows (subject, window_start, count) values ($1, $2, 1)
+                on conflict (subject, window_start) do update set count = api.rate_windows.count + 1
+                returning count""").execute(
+                Tuple.of(principal.subject(), OffsetDateTime.ofInstant(Instant.ofEpochSecond(start), ZoneOffset.UTC)))
+                .map(rows -> {
+                    int count = rows.iterator().next().getInteger(0);
+                    return new Decision(count <= principal.limit(), principal.limit(),
+                            Math.max(0, principal.limit() - count), start + windowSeconds);
+                });
+    }
+}
