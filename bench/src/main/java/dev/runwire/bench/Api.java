@@ -34,9 +34,13 @@ final class Api {
         if (adminToken == null) {
             throw new IllegalStateException("RUNWIRE_ADMIN_TOKEN is required");
         }
-        String apiKey = send(
+        JsonNode created = send(
                 post("/admin/owners", "{\"name\":\"" + owner + "\"}").header("Authorization", "Bearer " + adminToken),
-                201).get("apiKey").asText();
+                201);
+        String apiKey = created.get("apiKey").asText();
+        // a load generator is not a client to rate-limit
+        send(put("/admin/owners/" + created.get("ownerId").asText() + "/rate-limit", "{\"exempt\":true}")
+                .header("Authorization", "Bearer " + adminToken), 200);
         send(post("/v1/integrations", "{\"key\":\"" + integrationKey + "\",\"name\":\"" + integrationKey
                 + "\",\"baseUrl\":\"" + stubUrl + "\"}").header("x-api-key", apiKey), 201);
         send(post("/v1/actions", action).header("x-api-key", apiKey), 201);
@@ -46,6 +50,11 @@ final class Api {
     HttpRequest.Builder post(String path, String body) {
         return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    HttpRequest.Builder put(String path, String body) {
+        return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body));
     }
 
     HttpRequest.Builder get(String path) {

@@ -39,10 +39,15 @@ public final class Bench {
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
     private final Api api = new Api(apiUrl, http);
 
-    /** {@code sync} (the default): synchronous action runs and their ceilings; {@code sse}: SSE fan-out. */
+    /**
+     * {@code sync} (the default): synchronous action runs and their ceilings; {@code sse}: SSE fan-out;
+     * {@code callbacks}: callback deliveries against the receiver's own ceiling.
+     */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("sse")) {
             new SseFanout().run();
+        } else if (args.length > 0 && args[0].equals("callbacks")) {
+            new CallbackThroughput().run();
         } else {
             new Bench().run();
         }
@@ -67,8 +72,13 @@ public final class Bench {
         report(figures);
     }
 
-    /** Closed loop: {@code workers} callers, each sending the next request when its last one answered. */
     private Latencies.Figures measure(String name, int workers, int windowSeconds,
+            Function<Long, CompletableFuture<Boolean>> call) throws InterruptedException {
+        return measure(name, workers, warmupSeconds, windowSeconds, call);
+    }
+
+    /** Closed loop: {@code workers} callers, each sending the next request when its last one answered. */
+    static Latencies.Figures measure(String name, int workers, int warmupSeconds, int windowSeconds,
             Function<Long, CompletableFuture<Boolean>> call) throws InterruptedException {
         Latencies latencies = new Latencies(4_000_000);
         AtomicLong sequence = new AtomicLong();
@@ -172,7 +182,7 @@ public final class Bench {
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }

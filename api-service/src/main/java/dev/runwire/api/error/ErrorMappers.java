@@ -12,6 +12,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 
+import dev.runwire.api.overload.KafkaProbe;
+
 /**
  * The one error seam of the native surface: every failure leaves as a JSON:API error document. Client mistakes get
  * their 4xx; anything unexpected is logged and answered 500 without details.
@@ -70,7 +72,26 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (storeUnavailable(e)) {
+            // PostgreSQL is unreachable: nothing was written; the client may retry
+            LOG.warnf("the database is unreachable (%s): answering 503", e.getClass().getSimpleName());
+            return api(KafkaProbe.unavailable());
+        }
         return respond(internal(e));
+    }
+
+    /** A connection that could not be made or was lost, anywhere in the cause chain. */
+    static boolean storeUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+                    || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static ErrorObject internal(Throwable e) {

@@ -23,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.Deliveries;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
@@ -37,10 +38,12 @@ public class RunStore {
 
     private final Pool pool;
     private final Deliveries deliveries;
+    private final KafkaProbe kafka;
 
-    RunStore(Pool pool, Deliveries deliveries) {
+    RunStore(Pool pool, Deliveries deliveries, KafkaProbe kafka) {
         this.pool = pool;
         this.deliveries = deliveries;
+        this.kafka = kafka;
     }
 
     /** A new run as stored. The action columns are set for single action runs only. */
@@ -79,11 +82,15 @@ public class RunStore {
     /**
      * Writes the run and its command in one transaction: the command is published only if the run exists, and a run
      * that exists always gets its command published (by the caller, or the relay). A billable run takes one task from
-     * the owner's balance in the same statement; with none left, nothing is written and the answer is 402.
+     * the owner's balance in the same statement; with none left, nothing is written and the answer is 402. While Kafka
+     * does not answer, nothing is written and the answer is 503.
      *
      * @return the outbox row id
      */
     Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
+        if (!kafka.up()) {
+            return Uni.createFrom().failure(KafkaProbe.unavailable());
+        }
         // one statement, so one round trip and atomic without an explicit transaction
         return pool.preparedQuery("""
                 with hold as (
@@ -122,6 +129,9 @@ public class RunStore {
 
     /** Writes a command about an existing run to the outbox. */
     Uni<Long> insertCommand(UUID runId, Object command, String commandType) {
+        if (!kafka.up()) {
+            return Uni.createFrom().failure(KafkaProbe.unavailable());
+        }
         return pool.preparedQuery("""
                 insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
                 returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))

@@ -1,0 +1,98 @@
+package dev.runwire.api.overload;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+
+/**
+ * Whether the broker answers. A run is accepted only when its command can reach Kafka soon: the outbox would keep it,
+ * but a caller told 202 while Kafka is away would wait without end, so the request is refused with 503 and
+ * {@code Retry-After} instead, before anything is written. The probe asks the cluster for its nodes every second,
+ * without blocking (the admin client's own thread completes it); it recovers by itself when the broker is back.
+ */
+@ApplicationScoped
+public class KafkaProbe {
+
+    private static final Logger LOG = Logger.getLogger(KafkaProbe.class);
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+    private static final int TIMEOUT_MS = 2_000;
+    private static final long RETRY_AFTER_SECONDS = 5;
+
+    private final String bootstrap;
+    private final Vertx vertx;
+    private final MeterRegistry registry;
+    private Admin admin;
+    private long timer = -1;
+    private volatile boolean up = true;
+    private volatile boolean probing;
+
+    KafkaProbe(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, Vertx vertx,
+            MeterRegistry registry) {
+        this.bootstrap = bootstrap;
+        this.vertx = vertx;
+        this.registry = registry;
+    }
+
+    void start(@Observes StartupEvent event) {
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS, AdminClientConfig.CLIENT_ID_CONFIG,
+                "runwire-api-probe"));
+        registry.gauge("runwire.kafka.up", this, probe -> probe.up ? 1 : 0);
+        timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> probe());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void probe() {
+        if (probing) {
+            return;
+        }
+        probing = true;
+        admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
+                .whenComplete((nodes, failure) -> {
+                    boolean now = failure == null && !nodes.isEmpty();
+                    if (now != up) {
+                        LOG.infof("Kafka is %s", now ? "reachable again" : "unreachable: run requests get 503");
+                    }
+                    up = now;
+                    probing = false;
+                });
+    }
+
+    /** Whether the broker answered the last probe. */
+    public boolean up() {
+        return up;
+    }
+
+    /** The seed's 503 (its code spelled as the seed spells it, for clients that match on it). */
+    public static ApiException unavailable() {
+        return new ApiException(503,
+                java.util.List.of(new ErrorObject(503, "service_unavaiable", "Service Unavailable",
+                        "Service is temporarily unavailable", null, null)),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+}
