@@ -48,6 +48,13 @@ import dev.runwire.model.egress.EgressPolicy;
 public class CallbackDispatcher {
 
     private static final Logger LOG = Logger.getLogger(CallbackDispatcher.class);
+    private static final int RECORD_BATCH = 64;
+    private static final long RECORD_WAIT_MILLIS = 5;
+    /** Claim only when this many slots are free (or nothing is in flight): fewer, larger claims. */
+    private static final int CLAIM_BATCH = 32;
+
+    private record Unwritten(Deliveries.Outcome outcome, java.util.concurrent.CompletableFuture<Void> written) {
+    }
 
     private final Deliveries deliveries;
     private final WebhookSecrets secrets;
@@ -56,6 +63,9 @@ public class CallbackDispatcher {
     private final MeterRegistry registry;
     private final Vertx vertx;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Outcomes not yet written, and their writers' futures; touched on the dispatcher's context only. */
+    private final List<Unwritten> unwritten = new java.util.ArrayList<>();
+    private long flushTimer = -1;
     private WebClient client;
     private Context context;
     private boolean polling;
@@ -101,8 +111,9 @@ public class CallbackDispatcher {
             again = true;
             return;
         }
-        int free = config.maxInFlight() - inFlight.get();
-        if (free <= 0) {
+        int busy = inFlight.get();
+        int free = config.maxInFlight() - busy;
+        if (free <= 0 || busy > 0 && free < Math.min(CLAIM_BATCH, config.maxInFlight())) {
             return;
         }
         polling = true;
@@ -231,7 +242,39 @@ public class CallbackDispatcher {
             next = delay == null ? null : OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
         }
         registry.counter("runwire.callbacks.attempts", "outcome", outcome).increment();
-        return deliveries.record(delivery, attempt, state, next);
+        return record(new Deliveries.Outcome(delivery, attempt, state, next));
+    }
+
+    /**
+     * Queues an outcome to be written with others: one round trip per batch instead of one per attempt. A batch goes
+     * when it is full or a few milliseconds after its first outcome.
+     */
+    private Uni<Void> record(Deliveries.Outcome outcome) {
+        java.util.concurrent.CompletableFuture<Void> written = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(() -> {
+            unwritten.add(new Unwritten(outcome, written));
+            if (unwritten.size() >= RECORD_BATCH) {
+                flush();
+            } else if (flushTimer < 0) {
+                flushTimer = vertx.setTimer(RECORD_WAIT_MILLIS, id -> {
+                    flushTimer = -1;
+                    flush();
+                });
+            }
+        });
+        return Uni.createFrom().completionStage(written);
+    }
+
+    /** Runs on the dispatcher's context. */
+    private void flush() {
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        List<Unwritten> batch = List.copyOf(unwritten);
+        unwritten.clear();
+        deliveries.record(batch.stream().map(Unwritten::outcome).toList()).subscribe().with(
+                ok -> batch.forEach(u -> u.written().complete(null)),
+                failure -> batch.forEach(u -> u.written().completeExceptionally(failure)));
     }
 
     /** A 4xx other than 408 and 429, or a refused address: retrying cannot help. */

@@ -115,6 +115,31 @@ public class CallbackResource {
         });
     }
 
+    /** Body of a recovery: the failed deliveries created since this time (default: the last 24 hours). */
+    public record Recover(OffsetDateTime since) {
+    }
+
+    /** How many failed deliveries were made due again. */
+    public record Recovered(int redelivered) {
+    }
+
+    /**
+     * Sends again every failed delivery since a time, e.g. after the receiver was down for longer than the schedule.
+     */
+    @POST
+    @Path("callbacks/recover")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> recover(Recover body) {
+        OffsetDateTime since = body == null || body.since() == null
+                ? OffsetDateTime.now(java.time.ZoneOffset.UTC).minusDays(1) : body.since();
+        return deliveries.recover(caller.ownerId(), since).map(count -> {
+            if (count > 0) {
+                dispatcher.wake();
+            }
+            return Response.accepted(new Recovered(count)).build();
+        });
+    }
+
     private static DeliveryView view(Row row, List<Deliveries.Attempt> attempts) {
         return new DeliveryView(row.getUUID("id"), row.getUUID("run_id"), row.getLong("run_seq"),
                 row.getString("event_type"), row.getString("url"), row.getString("state"), row.getInteger("attempts"),

@@ -120,13 +120,24 @@ public class Deliveries {
     }
 
     /**
-     * Records an attempt and the delivery's new state in one statement; a replica whose lease was taken over records
-     * nothing of the state.
+     * An attempt and the delivery's new state.
      *
      * @param nextAttemptAt
      *            when the delivery is due again (state stays pending), or null when it ended
      */
-    Uni<Void> record(Claimed delivery, Attempt attempt, String state, OffsetDateTime nextAttemptAt) {
+    record Outcome(Claimed delivery, Attempt attempt, String state, OffsetDateTime nextAttemptAt) {
+    }
+
+    /**
+     * Records attempts and the new states, one statement each, sent together; a replica whose lease was taken over
+     * records nothing of the state.
+     */
+    Uni<Void> record(List<Outcome> outcomes) {
+        List<Tuple> rows = outcomes.stream()
+                .map(o -> Tuple.from(new Object[] { o.delivery().id(), o.attempt().attempt(), o.attempt().at(),
+                        o.attempt().statusCode(), o.attempt().latencyMs(), o.attempt().error(),
+                        o.attempt().responseExcerpt(), o.state(), o.nextAttemptAt(), o.delivery().leaseToken() }))
+                .toList();
         return pool.preparedQuery("""
                 with attempt as (
                     insert into api.delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, error,
@@ -134,11 +145,7 @@ public class Deliveries {
                     values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing)
                 update api.deliveries set state = $8, next_attempt_at = coalesce($9, next_attempt_at),
                        lease_until = null, lease_token = null, updated_at = now()
-                where id = $1 and lease_token = $10""")
-                .execute(Tuple.from(new Object[] { delivery.id(), attempt.attempt(), attempt.at(), attempt.statusCode(),
-                        attempt.latencyMs(), attempt.error(), attempt.responseExcerpt(), state, nextAttemptAt,
-                        delivery.leaseToken() }))
-                .replaceWithVoid();
+                where id = $1 and lease_token = $10""").executeBatch(rows).replaceWithVoid();
     }
 
     /** A page of the owner's deliveries, newest first, optionally of one run. */
@@ -172,6 +179,25 @@ public class Deliveries {
                     row.getInteger(3), row.getString(4), row.getString(5))));
             return list;
         });
+    }
+
+    /** Most deliveries one recovery makes due again. */
+    static final int MAX_RECOVERED = 10_000;
+
+    /**
+     * Makes the owner's failed deliveries created since a time due again now (after a receiver's outage), each with a
+     * fresh schedule; at most {@link #MAX_RECOVERED}, oldest first.
+     *
+     * @return how many
+     */
+    Uni<Integer> recover(UUID ownerId, OffsetDateTime since) {
+        return pool.preparedQuery("""
+                update api.deliveries set state = 'pending', next_attempt_at = now(), schedule_from = attempts,
+                       lease_until = null, lease_token = null, updated_at = now()
+                where id in (select id from api.deliveries
+                             where owner_id = $1 and state = 'failed' and created_at >= $2
+                             order by created_at limit $3)""").execute(Tuple.of(ownerId, since, MAX_RECOVERED))
+                .map(rows -> rows.rowCount());
     }
 
     /**
