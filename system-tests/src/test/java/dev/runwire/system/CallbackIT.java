@@ -294,4 +294,55 @@ class CallbackIT {
             }
         }
     }
+
+    @Test
+    void retryAfterIsHonouredAndRedirectsAreNeverFollowed() throws Exception {
+        stub.once("/hook/busy", 429, "{}", Map.of("Retry-After", "2"));
+        String runId = runAsync(stub.baseUrl() + "/hook/busy", "ra");
+        List<Stub.Received> attempts = awaitCallbacks("/hook/busy", 2);
+        long gapMillis = (attempts.get(1).startedNanos() - attempts.get(0).startedNanos()) / 1_000_000;
+        assertTrue(gapMillis >= 1_900, "the second attempt waited for Retry-After (2 s), not 300 ms: " + gapMillis);
+        assertEquals(List.of(429, 200), delivery(runId, "succeeded").getList("attemptHistory.statusCode"));
+
+        // a receiver that redirects (here to a loopback address this deployment refuses) is not followed
+        stub.on("/hook/moved", 302, "{}", 0);
+        stub.once("/hook/moved", 302, "{}", Map.of("Location", canary.baseUrl() + "/metadata"));
+        String moved = runAsync(stub.baseUrl() + "/hook/moved", "mv");
+        JsonPath failed = delivery(moved, "failed");
+        assertEquals(302, failed.getInt("attemptHistory[0].statusCode"));
+        assertTrue(canary.received.isEmpty(), "the redirect target saw no request");
+    }
+
+    @Test
+    void fiftyConcurrentRequestsWithOneKeyAcrossTwoReplicasMakeOneRunOneCommandOneCall() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String itemId = "idem-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("key", "item", "userId", "u", "input", Map.of("id", itemId));
+        long before = runCount(owner.id());
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(50);
+        Set<String> runIds = new java.util.HashSet<>();
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                ServiceProcess replica = i % 2 == 0 ? api : api2;
+                answers.add(clients.submit(() -> as(replica, owner.apiKey()).header("Idempotency-Key", key).body(body)
+                        .post("/v1/actions/run")));
+            }
+            for (var answer : answers) {
+                io.restassured.response.Response response = answer.get();
+                assertTrue(response.statusCode() == 200 || response.statusCode() == 409,
+                        response.statusCode() + " " + response.asString());
+                if (response.statusCode() == 200) {
+                    runIds.add(response.path("runId"));
+                }
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertEquals(1, runIds.size(), "every 200 names the same run");
+        assertEquals(before + 1, runCount(owner.id()), "one run");
+        assertEquals(1, stub.receivedUnder("/item/" + itemId).size(), "one integration call");
+        String runId = runIds.iterator().next();
+        assertEquals(1, topics.commandsFor(runId), "one command on Kafka");
+    }
 }

@@ -5,6 +5,7 @@ import static dev.runwire.system.SystemUnderTest.as;
 import static dev.runwire.system.SystemUnderTest.integration;
 import static dev.runwire.system.SystemUnderTest.newOwner;
 import static dev.runwire.system.SystemUnderTest.owner;
+import static dev.runwire.system.SystemUnderTest.ownerWithActions;
 import static dev.runwire.system.SystemUnderTest.query;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +56,21 @@ class EgressIT {
             as(api, key).body(Map.of("key", "named_item", "userId", "u", "input", Map.of("id", "1")))
                     .post("/v1/actions/run").then().statusCode(502).body("errors[0].code", equalTo("egress_refused"));
             assertTrue(stub.receivedUnder("/items/").isEmpty(), "nothing reached the address");
+        }
+    }
+
+    @Test
+    void anIntegrationThatRedirectsIsNotFollowed() throws Exception {
+        ServiceProcess api = SharedSystem.api();
+        SharedSystem.executor();
+        try (Stub stub = new Stub()) {
+            Owner owner = ownerWithActions(api, stub, "moved");
+            stub.once("/moved/", 302, "{}", Map.of("Location", stub.baseUrl() + "/canary/latest/meta-data"));
+            as(api, owner.apiKey()).body(Map.of("key", "moved", "userId", "u", "input", Map.of("id", "1")))
+                    .post("/v1/actions/run").then().statusCode(502)
+                    .body("errors[0].code", equalTo("integration_http_error"))
+                    .body("errors[0].meta.integrationStatus", equalTo(302));
+            assertTrue(stub.receivedUnder("/canary/").isEmpty(), "the redirect was not followed");
         }
     }
 

@@ -49,6 +49,32 @@ final class IsolatedTopics implements AutoCloseable {
                 "MP_MESSAGING_OUTGOING_RUN_EVENTS_TOPIC", events));
     }
 
+    /** How many command records of a run are on the commands topic (read back from the start with a consumer). */
+    long commandsFor(String runId) {
+        Properties config = new Properties();
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SystemUnderTest.KAFKA);
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(config)) {
+            var partitions = consumer.partitionsFor(commands).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(commands, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            long count = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    if (runId.equals(record.key())) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
+    }
+
     /** Deletes both topics; call it once the services that use them have stopped. */
     @Override
     public void close() {

@@ -24,7 +24,10 @@ import com.sun.net.httpserver.HttpServer;
 final class Stub implements AutoCloseable {
 
     /** How the stub answers a path prefix. */
-    record Behaviour(int status, String body, long delayMillis) {
+    record Behaviour(int status, String body, long delayMillis, Map<String, String> headers) {
+        Behaviour(int status, String body, long delayMillis) {
+            this(status, body, delayMillis, Map.of());
+        }
     }
 
     /** A request the stub received. */
@@ -78,6 +81,12 @@ final class Stub implements AutoCloseable {
                 .add(new Behaviour(status, body, 0));
     }
 
+    /** Answers the next request under {@code pathPrefix} once with this status, body and response headers. */
+    void once(String pathPrefix, int status, String body, Map<String, String> headers) {
+        scripts.computeIfAbsent(pathPrefix, p -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                .add(new Behaviour(status, body, 0, headers));
+    }
+
     List<Received> receivedUnder(String pathPrefix) {
         return received.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
     }
@@ -103,6 +112,7 @@ final class Stub implements AutoCloseable {
             }
             byte[] bytes = behaviour.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            behaviour.headers().forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(behaviour.status(), bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

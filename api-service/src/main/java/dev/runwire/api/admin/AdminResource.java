@@ -26,6 +26,7 @@ import dev.runwire.api.auth.OwnerPolicies;
 import dev.runwire.api.billing.Billing;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.QueryParams;
 
 /** Creates owners and their first API key, credits tasks, sets rate limits; authorized by the admin token. */
 @Path("/admin/owners")
@@ -103,11 +104,7 @@ public class AdminResource {
     }
 
     private static UUID owner(String ownerId) {
-        try {
-            return UUID.fromString(ownerId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no owner with id " + ownerId);
-        }
+        return QueryParams.id(ownerId, "owner");
     }
 
     @POST

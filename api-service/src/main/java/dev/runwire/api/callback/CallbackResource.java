@@ -148,10 +148,6 @@ public class CallbackResource {
     }
 
     private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no callback delivery with id " + id);
-        }
+        return QueryParams.id(id, "callback delivery");
     }
 }

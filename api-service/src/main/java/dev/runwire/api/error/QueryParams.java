@@ -1,6 +1,6 @@
 package dev.runwire.api.error;
 
-/** Query parameters read the same way on every endpoint, with a 400 that names the parameter. */
+/** Parameters read the same way on every endpoint: query parameters (400 naming them) and ids in paths (404). */
 public final class QueryParams {
 
     private QueryParams() {
@@ -31,5 +31,14 @@ public final class QueryParams {
             return true;
         }
         throw ApiException.badRequest(name + " is true or false", ErrorObject.Source.parameter(name));
+    }
+
+    /** An id in a path: a UUID, or 404 for {@code what} (an id that cannot exist is not found, not malformed). */
+    public static java.util.UUID id(String value, String what) {
+        try {
+            return java.util.UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no " + what + " with id " + value);
+        }
     }
 }

@@ -174,10 +174,6 @@ public class RunResource {
     }
 
     public static UUID parseRunId(String runId) {
-        try {
-            return UUID.fromString(runId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no run with id " + runId);
-        }
+        return QueryParams.id(runId, "run");
     }
 }

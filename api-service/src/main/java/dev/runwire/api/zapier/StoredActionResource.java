@@ -206,11 +206,7 @@ public class StoredActionResource {
     }
 
     private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw notFound(id);
-        }
+        return QueryParams.id(id, "stored action");
     }
 
     private static ApiException notFound(String id) {
