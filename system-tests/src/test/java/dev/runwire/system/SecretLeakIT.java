@@ -110,6 +110,43 @@ class SecretLeakIT {
         }
     }
 
+    @Test
+    void connectedAccountCredentialsAppearInClearNowhere() throws Exception {
+        String token = "tok_live_" + UUID.randomUUID();
+        ServiceProcess api = SharedSystem.api();
+        ServiceProcess executor = SharedSystem.executor();
+        IsolatedTopics topics = SharedSystem.topics();
+        try (Stub stub = new Stub(); OutboxCopy outbox = new OutboxCopy()) {
+            stub.on("/vault/", 200, "{\"id\":\"v\",\"price\":1}", 0);
+            String key = newOwner(api);
+            as(api, key).body(Map.of("key", "vault", "name", "vault", "baseUrl", stub.baseUrl(), "auth",
+                    Map.of("type", "bearer"))).post("/v1/integrations").then().statusCode(201);
+            action(api, key, "vault_get", "vault", "/vault", 2_000);
+            String created = as(api, key)
+                    .body(Map.of("integrationKey", "vault", "userId", "u", "credentials", Map.of("token", token)))
+                    .post("/v1/connected-accounts").then().statusCode(201).extract().asString();
+            String runId = as(api, key).body(Map.of("key", "vault_get", "userId", "u", "input", Map.of("id", "v")))
+                    .post("/v1/actions/run").then().statusCode(200).extract().path("runId");
+            assertEquals("Bearer " + token, stub.receivedUnder("/vault/").get(0).header("Authorization"));
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> query("select count(*) from api.run_events where run_id = '" + runId + "'").get(0)
+                            .get(0).equals(4L));
+            List<String> shown = List.of(created, as(api, key).get("/v1/connected-accounts").asString(),
+                    as(api, key).get("/v1/runs/" + runId + "?includeEvents=true").asString());
+            for (String answer : shown) {
+                assertFalse(answer.contains(token), "credentials in a response: " + answer);
+            }
+            for (ServiceProcess service : List.of(api, executor)) {
+                assertFalse(service.logText().contains(token), "credentials in the log " + service.log);
+            }
+            assertEquals(1, outbox.rows(List.of(runId)));
+            assertFalse(outbox.contains(token), "credentials in an outbox row");
+            assertEquals(List.of(), tablesContaining(token), "credentials in tables of schema api");
+            assertEquals(List.of(), recordsContaining(token, topics.commands, topics.events),
+                    "credentials in Kafka records");
+        }
+    }
+
     /** Records (topic/partition@offset) of the topics whose key, value or a header holds {@code secret}. */
     private static List<String> recordsContaining(String secret, String... topics) {
         byte[] needle = secret.getBytes(StandardCharsets.UTF_8);

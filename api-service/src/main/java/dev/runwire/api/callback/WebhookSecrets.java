@@ -43,10 +43,9 @@ public class WebhookSecrets {
     public record Current(String secret, OffsetDateTime createdAt, OffsetDateTime previousExpiresAt) {
     }
 
-    WebhookSecrets(Pool pool, ApiConfig config) {
+    WebhookSecrets(Pool pool, ApiConfig config, SecretSealer sealer) {
         this.pool = pool;
-        this.sealer = new SecretSealer(config.secrets().keyId(),
-                Map.of(config.secrets().keyId(), config.secrets().key()));
+        this.sealer = sealer;
         this.overlap = config.callbacks().secretOverlap();
     }
 

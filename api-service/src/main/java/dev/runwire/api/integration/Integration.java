@@ -29,11 +29,18 @@ public class Integration extends PanacheEntityBase {
     @Column(name = "base_url")
     public String baseUrl;
 
+    /** The {@link AuthScheme} as JSON. */
+    public String auth;
+
     @Column(name = "created_at")
     public Instant createdAt;
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    public AuthScheme auth() {
+        return auth == null ? AuthScheme.NONE : dev.runwire.model.json.Json.read(auth, AuthScheme.class);
+    }
 
     public static Uni<Integration> findByKey(UUID ownerId, String key) {
         return find("ownerId = ?1 and key = ?2", ownerId, key).firstResult();

@@ -22,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.model.egress.EgressPolicy;
+import dev.runwire.model.json.Json;
 
 /** Integrations of the calling owner. */
 @Path("/v1/integrations")
@@ -33,13 +34,14 @@ public class IntegrationResource {
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     /** Body of a new integration. */
-    public record IntegrationRequest(String key, String name, String baseUrl) {
+    public record IntegrationRequest(String key, String name, String baseUrl, AuthScheme auth) {
     }
 
     /** An integration as the API shows it. */
-    public record IntegrationView(String key, String name, String baseUrl, Instant createdAt, Instant updatedAt) {
+    public record IntegrationView(String key, String name, String baseUrl, AuthScheme auth, Instant createdAt,
+            Instant updatedAt) {
         static IntegrationView of(Integration i) {
-            return new IntegrationView(i.key, i.name, i.baseUrl, i.createdAt, i.updatedAt);
+            return new IntegrationView(i.key, i.name, i.baseUrl, i.auth(), i.createdAt, i.updatedAt);
         }
     }
 
@@ -68,6 +70,7 @@ public class IntegrationResource {
             integration.key = body.key();
             integration.name = body.name().trim();
             integration.baseUrl = body.baseUrl();
+            integration.auth = Json.write(AuthScheme.checked(body.auth(), "/auth"));
             integration.createdAt = Instant.now();
             integration.updatedAt = integration.createdAt;
             return integration.<Integration> persist()
@@ -108,6 +111,7 @@ public class IntegrationResource {
             throw ApiException.invalid("invalid_base_url",
                     "baseUrl must be an absolute http(s) URL of at most 2048 characters", "/baseUrl");
         }
+        AuthScheme.checked(body.auth(), "/auth");
         try {
             // an address literal in any notation is checked now; host names when the executor connects
             egress.checkUrl(body.baseUrl());

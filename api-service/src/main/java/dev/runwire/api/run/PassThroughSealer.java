@@ -1,13 +1,11 @@
 package dev.runwire.api.run;
 
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.runwire.api.config.ApiConfig;
 import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.crypto.SecretSealer;
 
@@ -17,9 +15,8 @@ public class PassThroughSealer {
 
     private final SecretSealer sealer;
 
-    PassThroughSealer(ApiConfig config) {
-        this.sealer = new SecretSealer(config.secrets().keyId(),
-                Map.of(config.secrets().keyId(), config.secrets().key()));
+    PassThroughSealer(SecretSealer sealer) {
+        this.sealer = sealer;
     }
 
     /** The sealed pass-through data, or null when there is none. */

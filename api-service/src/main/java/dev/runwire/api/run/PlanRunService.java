@@ -24,6 +24,7 @@ import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.model.command.ActionSpec;
@@ -55,11 +56,13 @@ public class PlanRunService {
     private final MeterRegistry registry;
     private final Planner planner;
     private final CallbackUrls callbacks;
+    private final ConnectedAccounts connections;
 
     PlanRunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher,
             PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry, Planner planner,
-            CallbackUrls callbacks) {
+            CallbackUrls callbacks, ConnectedAccounts connections) {
         this.callbacks = callbacks;
+        this.connections = connections;
         this.planner = planner;
         this.actions = actions;
         this.schemas = schemas;
@@ -192,15 +195,23 @@ public class PlanRunService {
 
     private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId) {
+        List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
+        return connections.passThrough(who.ownerId(), body.userId(), null, integrationKeys, body.passThrough())
+                .chain(passThrough -> accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId,
+                        integrationKeys, passThrough));
+    }
+
+    private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
+            String repeatKey, UUID repeatRunId, UUID executionPlanId, List<String> integrationKeys,
+            JsonNode passThrough) {
         UUID ownerId = who.ownerId();
         UUID runId = UUID.randomUUID();
         String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
                 : body.approvalStrategy();
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.PLAN, steps,
-                body.outputSchema(), sealer.seal(body.passThrough(), runId), strategy);
+                body.outputSchema(), sealer.seal(passThrough, runId), strategy);
         PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
                 steps);
-        List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
                 body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
                 body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,

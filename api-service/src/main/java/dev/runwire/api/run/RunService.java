@@ -21,6 +21,7 @@ import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.model.command.ActionSpec;
@@ -46,10 +47,13 @@ public class RunService {
     private final ApiConfig config;
     private final PassThroughSealer sealer;
     private final CallbackUrls callbacks;
+    private final ConnectedAccounts connections;
 
     RunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher, RunFeed waiters,
-            ApiConfig config, MeterRegistry registry, PassThroughSealer sealer, CallbackUrls callbacks) {
+            ApiConfig config, MeterRegistry registry, PassThroughSealer sealer, CallbackUrls callbacks,
+            ConnectedAccounts connections) {
         this.callbacks = callbacks;
+        this.connections = connections;
         this.actions = actions;
         this.registry = registry;
         this.schemas = schemas;
@@ -70,7 +74,7 @@ public class RunService {
                 : body.input();
         boolean async = Boolean.TRUE.equals(body.async());
         return runnable(who.ownerId(), body.key(), "/key").chain(action -> start(who, action, input, "/input",
-                body.userId(), body.passThrough(), RunStore.Delivery.nativeTo(body.callbackUrl()), !async));
+                body.userId(), null, body.passThrough(), RunStore.Delivery.nativeTo(body.callbackUrl()), !async));
     }
 
     /** The latest version of an action, if it can run: 404 when unknown, 409 when inactive or without integration. */
@@ -103,14 +107,22 @@ public class RunService {
      * end up to the sync wait when {@code wait} is set.
      */
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
-            JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
-        UUID ownerId = who.ownerId();
+            UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait) {
         List<ErrorObject> violations = inputViolations(action, input, inputPointer);
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations);
         }
-        UUID runId = UUID.randomUUID();
         ActionSpec spec = RunnableActions.spec(action);
+        return connections
+                .passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
+                        requestedPassThrough)
+                .chain(passThroughData -> accept(who, action, spec, input, userId, passThroughData, delivery, wait));
+    }
+
+    private Uni<Accepted> accept(Principal who, RunnableAction action, ActionSpec spec, JsonNode input, String userId,
+            JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
+        UUID ownerId = who.ownerId();
+        UUID runId = UUID.randomUUID();
         PlanStep step = new PlanStep(STEP_ID, action.intent(), List.of(), spec, input);
         SealedSecret passThrough = sealer.seal(passThroughData, runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);

@@ -46,7 +46,8 @@ public class ZapierRuns {
         JsonNode inputs = merge(stored.inputs(), request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.STORED, stored.id());
         return once(who.ownerId(), request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
-                () -> start(who, stored.actionKey(), stored.selectedApi(), inputs, delivery));
+                () -> start(who, stored.actionKey(), stored.selectedApi(), accountId(stored.connectionId()), inputs,
+                        delivery));
     }
 
     Uni<Response> runOnce(Principal who, ZapierRequests.ActionRun request) {
@@ -56,8 +57,8 @@ public class ZapierRuns {
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(null, request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.ONE_OFF, null);
-        return once(who.ownerId(), request.idempotencyId(), Map.of("data", request),
-                () -> start(who, request.action(), request.selectedApi(), inputs, delivery));
+        return once(who.ownerId(), request.idempotencyId(), Map.of("data", request), () -> start(who, request.action(),
+                request.selectedApi(), accountId(request.authentication()), inputs, delivery));
     }
 
     private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
@@ -66,17 +67,22 @@ public class ZapierRuns {
         return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body, request);
     }
 
-    private Uni<Response> start(Principal who, String actionKey, String selectedApi, JsonNode inputs,
+    private Uni<Response> start(Principal who, String actionKey, String selectedApi, UUID accountId, JsonNode inputs,
             RunStore.Delivery delivery) {
         return runs.runnable(who.ownerId(), actionKey, "/data/action_key").chain(action -> {
             if (selectedApi != null && !selectedApi.equals(integrationKey(action))) {
                 throw badRequest("the action " + actionKey + " does not belong to " + selectedApi,
                         "/data/selected_api");
             }
-            return runs.start(who, action, inputs, "/data/inputs", null, null, delivery, false);
+            return runs.start(who, action, inputs, "/data/inputs", null, accountId, null, delivery, false);
         }).map(accepted -> Response.accepted(
                 new ZapierRequests.Document<>(new ZapierRequests.RunAccepted("run", accepted.runId().toString())))
                 .build()).onFailure(ApiException.class).transform(ZapierRuns::asBadRequest);
+    }
+
+    /** A connection id that names a connected account, or null. */
+    private static UUID accountId(String connectionId) {
+        return connectionId != null && isUuid(connectionId) ? UUID.fromString(connectionId) : null;
     }
 
     static String integrationKey(RunnableAction action) {

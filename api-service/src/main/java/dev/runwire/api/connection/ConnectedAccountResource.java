@@ -1,0 +1,136 @@
+package dev.runwire.api.connection;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+
+import dev.runwire.api.auth.Caller;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.QueryParams;
+
+/** A user's (or entity's) accounts on the owner's integrations: connect with credentials, list, read, revoke. */
+@Path("/v1/connected-accounts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ConnectedAccountResource {
+
+    private final ConnectedAccounts accounts;
+    private final Caller caller;
+
+    ConnectedAccountResource(ConnectedAccounts accounts, Caller caller) {
+        this.accounts = accounts;
+        this.caller = caller;
+    }
+
+    /** Body of a new connection: the credentials fit the integration's auth scheme. */
+    public record ConnectRequest(String integrationKey, String userId, String entityId, JsonNode credentials) {
+    }
+
+    /** An account as the API shows it: never its credentials. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AccountView(UUID id, String integrationKey, String userId, String entityId, String status,
+            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+        static AccountView of(Row row) {
+            return new AccountView(row.getUUID("id"), row.getString("integration_key"), row.getString("user_id"),
+                    row.getString("entity_id"), row.getString("status"), row.getOffsetDateTime("created_at"),
+                    row.getOffsetDateTime("updated_at"));
+        }
+    }
+
+    @POST
+    public Uni<Response> connect(ConnectRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        List<ErrorObject> errors = new ArrayList<>();
+        if (body.integrationKey() == null || body.integrationKey().isBlank()) {
+            errors.add(ApiException.violation("missing_integration", "integrationKey is required", "/integrationKey"));
+        }
+        if (blank(body.userId()) && blank(body.entityId())) {
+            errors.add(ApiException.violation("missing_user_id", "userId or entityId is required (1-256 characters)",
+                    "/userId"));
+        }
+        for (String[] id : new String[][] { { body.userId(), "/userId" }, { body.entityId(), "/entityId" } }) {
+            if (id[0] != null && (id[0].isBlank() || id[0].length() > 256)) {
+                errors.add(ApiException.violation("invalid_id", "ids are 1-256 characters", id[1]));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        UUID ownerId = caller.ownerId();
+        return accounts.scheme(ownerId, body.integrationKey()).chain(scheme -> {
+            if (scheme == null) {
+                throw ApiException.invalid("unknown_integration", "no integration " + body.integrationKey(),
+                        "/integrationKey");
+            }
+            if (!scheme.needsAccount()) {
+                throw ApiException.invalid("no_auth",
+                        "the integration " + body.integrationKey() + " takes no credentials (its auth type is none)",
+                        "/integrationKey");
+            }
+            List<ErrorObject> problems = new ArrayList<>();
+            scheme.check(body.credentials(), "/credentials", problems);
+            if (!problems.isEmpty()) {
+                throw ApiException.invalid(problems);
+            }
+            return accounts.connect(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.credentials());
+        }).map(row -> Response.status(201).entity(AccountView.of(row)).build());
+    }
+
+    @GET
+    public Uni<List<AccountView>> list(@QueryParam("userId") String userId,
+            @QueryParam("integrationKey") String integrationKey, @QueryParam("page") String page,
+            @QueryParam("pageSize") String pageSize) {
+        return accounts
+                .list(caller.ownerId(), userId, integrationKey, QueryParams.bounded(page, "page", 1, 1000),
+                        QueryParams.bounded(pageSize, "pageSize", 10, 100))
+                .map(rows -> rows.stream().map(AccountView::of).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<AccountView> get(@PathParam("id") String id) {
+        return accounts.find(caller.ownerId(), QueryParams.id(id, "connected account")).map(row -> {
+            if (row == null) {
+                throw ApiException.notFound("no connected account with id " + id);
+            }
+            return AccountView.of(row);
+        });
+    }
+
+    /** Revokes the account: runs no longer use it, and its credentials are deleted. */
+    @DELETE
+    @Path("{id}")
+    public Uni<AccountView> revoke(@PathParam("id") String id) {
+        return accounts.revoke(caller.ownerId(), QueryParams.id(id, "connected account")).map(row -> {
+            if (row == null) {
+                throw ApiException.notFound("no connected account with id " + id);
+            }
+            return AccountView.of(row);
+        });
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.runwire.api.connection;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.integration.AuthScheme;
+import dev.runwire.model.command.SealedSecret;
+import dev.runwire.model.crypto.SecretSealer;
+import dev.runwire.model.json.Json;
+
+/**
+ * Connected accounts: stored sealed (AES-GCM, bound to the account's id), read back only to put their credentials into
+ * a run's sealed pass-through data, never shown. See docs/adr/0020-connected-accounts.md.
+ */
+@ApplicationScoped
+public class ConnectedAccounts {
+
+    private static final String COLUMNS = "id, integration_key, user_id, entity_id, status, created_at, updated_at";
+
+    private final Pool pool;
+    private final SecretSealer sealer;
+
+    ConnectedAccounts(Pool pool, SecretSealer sealer) {
+        this.pool = pool;
+        this.sealer = sealer;
+    }
+
+    /** The owner's integration's auth scheme, or null when there is no such integration. */
+    Uni<AuthScheme> scheme(UUID ownerId, String integrationKey) {
+        return schemes(ownerId, List.of(integrationKey)).map(all -> all.get(integrationKey));
+    }
+
+    private Uni<Map<String, AuthScheme>> schemes(UUID ownerId, Collection<String> keys) {
+        return pool.preparedQuery("select key, auth from api.integrations where owner_id = $1 and key = any($2)")
+                .execute(Tuple.of(ownerId, keys.toArray(String[]::new))).map(rows -> {
+                    Map<String, AuthScheme> schemes = new HashMap<>();
+                    rows.forEach(row -> schemes.put(row.getString(0), Json.read(row.getString(1), AuthScheme.class)));
+                    return schemes;
+                });
+    }
+
+    /**
+     * Stores an account as the active one of its user (or entity) for the integration; an earlier active one is revoked
+     * in the same transaction.
+     */
+    Uni<Row> connect(UUID ownerId, String integrationKey, String userId, String entityId, JsonNode credentials) {
+        UUID id = UUID.randomUUID();
+        SealedSecret sealed = sealer.seal(credentials.toString(), context(id));
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                update api.connected_accounts set status = 'revoked', sealed = null, updated_at = now()
+                where owner_id = $1 and integration_key = $2 and status = 'active'
+                  and (user_id = $3 or entity_id = $4)""").execute(Tuple.of(ownerId, integrationKey, userId, entityId))
+                .chain(() -> conn.preparedQuery("""
+                        insert into api.connected_accounts (id, owner_id, integration_key, user_id, entity_id, status,
+                                                            key_id, sealed, created_at, updated_at)
+                        values ($1, $2, $3, $4, $5, 'active', $6, $7, now(), now())
+                        returning\s""" + COLUMNS).execute(Tuple.from(new Object[] { id, ownerId, integrationKey, userId,
+                        entityId, sealed.keyId(), Json.write(sealed) })))
+                .map(rows -> rows.iterator().next()));
+    }
+
+    Uni<List<Row>> list(UUID ownerId, String userId, String integrationKey, int page, int pageSize) {
+        return pool
+                .preparedQuery("select " + COLUMNS
+                        + """
+                                 from api.connected_accounts
+                                where owner_id = $1 and ($2::text is null or user_id = $2) and ($3::text is null or integration_key = $3)
+                                order by created_at desc, id desc limit $4 offset $5""")
+                .execute(Tuple.of(ownerId, userId, integrationKey, pageSize, (page - 1) * pageSize)).map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
+    Uni<Row> find(UUID ownerId, UUID id) {
+        return pool.preparedQuery("select " + COLUMNS + " from api.connected_accounts where id = $1 and owner_id = $2")
+                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    /** Revokes an account and forgets its credentials; null when there is no such account. */
+    Uni<Row> revoke(UUID ownerId, UUID id) {
+        return pool.preparedQuery("""
+                update api.connected_accounts set status = 'revoked', sealed = null, updated_at = now()
+                where id = $1 and owner_id = $2 returning\s""" + COLUMNS).execute(Tuple.of(id, ownerId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    /**
+     * A run's pass-through data with the credentials of the user's connected accounts first, for every integration
+     * whose scheme needs one and that the request's own pass-through data does not cover. An integration without an
+     * account makes the request a 409 that names it and says where to connect.
+     *
+     * @param accountId
+     *            an account chosen by id (a Zapier stored action's {@code connection_id}), or null
+     */
+    public Uni<JsonNode> passThrough(UUID ownerId, String userId, UUID accountId, Collection<String> integrationKeys,
+            JsonNode requested) {
+        return schemes(ownerId, integrationKeys).chain(schemes -> {
+            List<String> needed = schemes.entrySet().stream()
+                    .filter(e -> e.getValue().needsAccount() && !covered(requested, e.getKey())).map(Map.Entry::getKey)
+                    .sorted().toList();
+            if (needed.isEmpty()) {
+                return Uni.createFrom().item(requested);
+            }
+            return pool.preparedQuery("""
+                    select integration_key, id, sealed from api.connected_accounts
+                    where owner_id = $1 and status = 'active' and integration_key = any($3)
+                      and (user_id = $2 or id = $4)""")
+                    .execute(Tuple.of(ownerId, userId, needed.toArray(String[]::new), accountId)).map(rows -> {
+                        Map<String, JsonNode> credentials = new LinkedHashMap<>();
+                        rows.forEach(row -> credentials.put(row.getString(0), Json.tree(sealer
+                                .open(Json.read(row.getString(2), SealedSecret.class), context(row.getUUID(1))))));
+                        List<ErrorObject> missing = needed.stream().filter(key -> !credentials.containsKey(key))
+                                .map(key -> new ErrorObject(409, "connection_required", "Conflict",
+                                        (userId == null ? "no connected account"
+                                                : "the user " + userId + " has no connected account") + " for " + key,
+                                        ErrorObject.Source.pointer("/userId"),
+                                        Map.of("integrationKey", key, "connect", "POST /v1/connected-accounts")))
+                                .toList();
+                        if (!missing.isEmpty()) {
+                            throw new ApiException(409, missing, Map.of());
+                        }
+                        ArrayNode combined = Json.mapper().createArrayNode();
+                        needed.forEach(key -> combined.add(
+                                Json.mapper().valueToTree(schemes.get(key).passThrough(key, credentials.get(key)))));
+                        if (requested != null && requested.isArray()) {
+                            requested.forEach(combined::add);
+                        }
+                        return combined;
+                    });
+        });
+    }
+
+    /** Whether the request's pass-through data already applies to the integration (by id, or to all). */
+    private static boolean covered(JsonNode requested, String integrationKey) {
+        if (requested == null || !requested.isArray()) {
+            return false;
+        }
+        for (JsonNode entry : requested) {
+            JsonNode id = entry.get("customerIntegrationId");
+            if (id == null || id.isNull() || integrationKey.equals(id.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String context(UUID accountId) {
+        return "connected-account:" + accountId;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.runwire.system;
+
+import static dev.runwire.system.SystemUnderTest.action;
+import static dev.runwire.system.SystemUnderTest.as;
+import static dev.runwire.system.SystemUnderTest.owner;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.runwire.system.SystemUnderTest.Owner;
+
+/**
+ * Integrations that authenticate (API key in a header or the query, bearer, basic) and the accounts users connect to
+ * them: a run uses the account of its user, put where the scheme says; a user without one gets a 409 that names the
+ * integration; accounts are listed and read without their credentials, replaced, revoked, and another owner's are not
+ * found.
+ */
+class ConnectedAccountIT {
+
+    static ServiceProcess api;
+    static Stub stub;
+    static Owner owner;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        api = SharedSystem.api();
+        SharedSystem.executor();
+        stub = new Stub();
+        stub.on("/", 200, "{\"id\":\"i\",\"price\":1}", 0);
+        owner = owner(api);
+        integration("bearer_api", Map.of("type", "bearer"));
+        integration("query_api", Map.of("type", "api_key", "in", "query", "name", "api_key"));
+        integration("header_api", Map.of("type", "api_key", "name", "X-Api-Key"));
+        integration("basic_api", Map.of("type", "basic"));
+        for (String name : List.of("bearer_api", "query_api", "header_api", "basic_api")) {
+            action(api, owner.apiKey(), name, name, "/" + name, 5_000);
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        stub.close();
+    }
+
+    static void integration(String key, Map<String, Object> auth) {
+        as(api, owner.apiKey()).body(Map.of("key", key, "name", key, "baseUrl", stub.baseUrl(), "auth", auth))
+                .post("/v1/integrations").then().statusCode(201).body("auth.type", equalTo(auth.get("type")));
+    }
+
+    static String connect(Owner who, String integrationKey, String userId, Map<String, Object> credentials) {
+        String body = as(api, who.apiKey())
+                .body(Map.of("integrationKey", integrationKey, "userId", userId, "credentials", credentials))
+                .post("/v1/connected-accounts").then().statusCode(201).body("status", equalTo("active"))
+                .body("integrationKey", equalTo(integrationKey)).extract().asString();
+        credentials.values().forEach(secret -> assertFalse(body.contains(secret.toString()), body));
+        return io.restassured.path.json.JsonPath.from(body).getString("id");
+    }
+
+    static io.restassured.response.Response run(String action, String userId, String id) {
+        return as(api, owner.apiKey()).body(Map.of("key", action, "userId", userId, "input", Map.of("id", id)))
+                .post("/v1/actions/run");
+    }
+
+    @Test
+    void eachSchemePutsTheUsersCredentialsWhereItSays() {
+        String token = "tok_" + UUID.randomUUID();
+        String key = "key_" + UUID.randomUUID();
+        String password = "pw_" + UUID.randomUUID();
+        String username = "user_" + UUID.randomUUID();
+        connect(owner, "bearer_api", "alice", Map.of("token", token));
+        connect(owner, "query_api", "alice", Map.of("apiKey", key));
+        connect(owner, "header_api", "alice", Map.of("apiKey", key));
+        connect(owner, "basic_api", "alice", Map.of("username", username, "password", password));
+        String id = UUID.randomUUID().toString();
+        for (String action : List.of("bearer_api", "query_api", "header_api", "basic_api")) {
+            run(action, "alice", id).then().statusCode(200);
+        }
+        assertEquals("Bearer " + token, stub.receivedUnder("/bearer_api/" + id).get(0).header("Authorization"));
+        assertTrue(stub.receivedUnder("/query_api/" + id).get(0).query().contains("api_key=" + key));
+        assertEquals(key, stub.receivedUnder("/header_api/" + id).get(0).header("X-Api-Key"));
+        assertEquals(
+                "Basic " + Base64.getEncoder()
+                        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)),
+                stub.receivedUnder("/basic_api/" + id).get(0).header("Authorization"));
+        // a plan run too
+        Map<String, Object> plan = new java.util.HashMap<>(
+                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "bearer_api", List.of(), Map.of("id", "plan-" + id)))));
+        plan.put("userId", "alice");
+        as(api, owner.apiKey()).body(plan).post("/v1/runs").then().statusCode(201);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> !stub.receivedUnder("/bearer_api/plan-" + id).isEmpty());
+        assertEquals("Bearer " + token, stub.receivedUnder("/bearer_api/plan-" + id).get(0).header("Authorization"));
+    }
+
+    @Test
+    void aUserWithoutAnAccountIsAskedToConnectAndPassThroughDataCoversIt() {
+        run("bearer_api", "nobody", "x").then().statusCode(409).body("errors[0].code", equalTo("connection_required"))
+                .body("errors[0].meta.integrationKey", equalTo("bearer_api"));
+        // plan runs say the same, before anything is written
+        as(api, owner.apiKey())
+                .body(PlanRunIT.runBody(List.of(PlanRunIT.step("A", "bearer_api", List.of(), Map.of("id", "x")))))
+                .post("/v1/runs").then().statusCode(409).body("errors[0].code", equalTo("connection_required"));
+        // the caller's own pass-through credentials need no account
+        as(api, owner.apiKey())
+                .body(Map.of("key", "bearer_api", "userId", "nobody", "input", Map.of("id", "pt"), "passThrough",
+                        List.of(Map.of("customerIntegrationId", "bearer_api", "headers",
+                                Map.of("Authorization", "Bearer given")))))
+                .post("/v1/actions/run").then().statusCode(200);
+        assertEquals("Bearer given", stub.receivedUnder("/bearer_api/pt").get(0).header("Authorization"));
+    }
+
+    @Test
+    void accountsAreShownWithoutCredentialsReplacedAndRevoked() {
+        String first = connect(owner, "bearer_api", "bob", Map.of("token", "t1-" + UUID.randomUUID()));
+        String second = connect(owner, "bearer_api", "bob", Map.of("token", "t2-" + UUID.randomUUID()));
+        as(api, owner.apiKey()).get("/v1/connected-accounts/" + first).then().statusCode(200).body("status",
+                equalTo("revoked"));
+        String listed = as(api, owner.apiKey()).get("/v1/connected-accounts?userId=bob").then().statusCode(200)
+                .body("size()", equalTo(2)).body("[0].id", equalTo(second)).extract().asString();
+        assertFalse(listed.contains("t2-") || listed.contains("credentials"), listed);
+        as(api, owner.apiKey()).delete("/v1/connected-accounts/" + second).then().statusCode(200).body("status",
+                equalTo("revoked"));
+        run("bearer_api", "bob", "after-revoke").then().statusCode(409);
+
+        Owner other = owner(api);
+        as(api, other.apiKey()).get("/v1/connected-accounts/" + second).then().statusCode(404);
+        as(api, other.apiKey()).delete("/v1/connected-accounts/" + second).then().statusCode(404);
+        as(api, other.apiKey()).get("/v1/connected-accounts").then().statusCode(200).body("size()", equalTo(0));
+        // another owner cannot connect to this owner's integration
+        as(api, other.apiKey())
+                .body(Map.of("integrationKey", "bearer_api", "userId", "bob", "credentials", Map.of("token", "x")))
+                .post("/v1/connected-accounts").then().statusCode(422)
+                .body("errors[0].code", equalTo("unknown_integration"));
+    }
+
+    @Test
+    void aZapierStoredActionUsesTheAccountItsConnectionIdNames() {
+        String token = "zap_" + UUID.randomUUID();
+        String account = connect(owner, "bearer_api", "carol", Map.of("token", token));
+        String stored = as(api, owner.apiKey())
+                .body(Map.of("data",
+                        Map.of("selected_api", "bearer_api", "action_key", "bearer_api", "connection_id", account,
+                                "inputs", Map.of("id", "zap-" + account))))
+                .post("/actions/v1/stored-actions").then().statusCode(201).extract().path("data.id");
+        as(api, owner.apiKey()).body(Map.of("data", Map.of())).post("/actions/v1/stored-actions/" + stored + "/run")
+                .then().statusCode(202);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> !stub.receivedUnder("/bearer_api/zap-" + account).isEmpty());
+        assertEquals("Bearer " + token,
+                stub.receivedUnder("/bearer_api/zap-" + account).get(0).header("Authorization"));
+    }
+
+    @Test
+    void badInputIsRefusedWithPointers() {
+        as(api, owner.apiKey()).body(Map.of("integrationKey", "bearer_api", "userId", "c", "credentials", Map.of()))
+                .post("/v1/connected-accounts").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/credentials/token"));
+        as(api, owner.apiKey())
+                .body(Map.of("integrationKey", "basic_api", "userId", "c", "credentials", Map.of("username", "u")))
+                .post("/v1/connected-accounts").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/credentials/password"));
+        as(api, owner.apiKey()).body(Map.of("integrationKey", "bearer_api", "credentials", Map.of("token", "t")))
+                .post("/v1/connected-accounts").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/userId"));
+        as(api, owner.apiKey())
+                .body(Map.of("key", "odd", "name", "odd", "baseUrl", stub.baseUrl(), "auth", Map.of("type", "magic")))
+                .post("/v1/integrations").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/auth/type"));
+        as(api, owner.apiKey())
+                .body(Map.of("key", "odd", "name", "odd", "baseUrl", stub.baseUrl(), "auth",
+                        Map.of("type", "api_key", "name", "bad name")))
+                .post("/v1/integrations").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/auth/name"));
+        as(api, owner.apiKey()).get("/v1/connected-accounts/nope").then().statusCode(404);
+    }
+}
