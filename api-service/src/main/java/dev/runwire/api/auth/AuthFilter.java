@@ -22,9 +22,9 @@ import dev.runwire.api.ratelimit.RateLimiter;
 import dev.runwire.model.json.Json;
 
 /**
- * Authenticates every {@code /v1} and {@code /actions} (Zapier surface) request, by API key ({@code x-api-key} or
- * {@code Authorization: Bearer}) or by JWT ({@code Authorization: Bearer}, when an issuer is configured), then counts
- * it against its rate limit; every counted response carries the {@code X-RateLimit-*} headers.
+ * Authenticates every {@code /v1}, {@code /actions} (Zapier) and {@code /api} (Composio) request, by API key
+ * ({@code x-api-key} or {@code Authorization: Bearer}) or by JWT ({@code Authorization: Bearer}, when an issuer is
+ * configured), then counts it against its rate limit; every counted response carries the {@code X-RateLimit-*} headers.
  */
 public class AuthFilter {
 
@@ -47,7 +47,8 @@ public class AuthFilter {
     @ServerRequestFilter
     public Uni<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/v1/") && !path.equals("/v1") && !path.startsWith("/actions/")) {
+        if (!path.startsWith("/v1/") && !path.equals("/v1") && !path.startsWith("/actions/")
+                && !path.startsWith("/api/")) {
             return Uni.createFrom().nullItem();
         }
         String token = ApiKeys.presented(request::getHeaderString);

@@ -43,7 +43,7 @@ public class ConnectedAccounts {
     }
 
     /** The owner's integration's auth scheme, or null when there is no such integration. */
-    Uni<AuthScheme> scheme(UUID ownerId, String integrationKey) {
+    public Uni<AuthScheme> scheme(UUID ownerId, String integrationKey) {
         return schemes(ownerId, List.of(integrationKey)).map(all -> all.get(integrationKey));
     }
 
@@ -84,6 +84,20 @@ public class ConnectedAccounts {
                                 where owner_id = $1 and ($2::text is null or user_id = $2) and ($3::text is null or integration_key = $3)
                                 order by created_at desc, id desc limit $4 offset $5""")
                 .execute(Tuple.of(ownerId, userId, integrationKey, pageSize, (page - 1) * pageSize)).map(rows -> {
+                    List<Row> list = new ArrayList<>();
+                    rows.forEach(list::add);
+                    return list;
+                });
+    }
+
+    /** A page of accounts of an entity (or user) and integration, both optional, newest first. */
+    public Uni<List<Row>> listed(UUID ownerId, String entityOrUser, String integrationKey, int page, int pageSize) {
+        return pool.preparedQuery("select " + COLUMNS + """
+                 from api.connected_accounts
+                where owner_id = $1 and ($2::text is null or entity_id = $2 or user_id = $2)
+                  and ($3::text is null or integration_key = $3)
+                order by created_at desc, id desc limit $4 offset $5""")
+                .execute(Tuple.of(ownerId, entityOrUser, integrationKey, pageSize, (page - 1) * pageSize)).map(rows -> {
                     List<Row> list = new ArrayList<>();
                     rows.forEach(list::add);
                     return list;

@@ -79,9 +79,25 @@ public class RunService {
 
     /** The latest version of an action, if it can run: 404 when unknown, 409 when inactive or without integration. */
     public Uni<RunnableAction> runnable(UUID ownerId, String key, String pointer) {
-        return actions.latest(ownerId, key).map(action -> {
+        return runnable(ownerId, key, null, pointer);
+    }
+
+    /** A version of an action (the latest when null), if it can run; an inactive action runs in no version. */
+    public Uni<RunnableAction> runnable(UUID ownerId, String key, Integer version, String pointer) {
+        Uni<RunnableAction> found = version == null ? actions.latest(ownerId, key)
+                : actions.versions(ownerId, List.of(key)).map(byKey -> {
+                    List<RunnableAction> all = byKey.getOrDefault(key, List.of());
+                    RunnableAction pinned = all.stream().filter(v -> v.version() == version).findFirst().orElse(null);
+                    // the newest version says whether the action is active
+                    return pinned == null || all.get(0).active() ? pinned
+                            : new RunnableAction(pinned.id(), pinned.key(), pinned.version(), false, pinned.intent(),
+                                    pinned.type(), pinned.inputSchema(), pinned.useDefaultMapping(), pinned.timeoutMs(),
+                                    pinned.baseUrl(), pinned.parsed());
+                });
+        return found.map(action -> {
             if (action == null) {
-                throw ApiException.notFound("no action with key " + key);
+                throw ApiException
+                        .notFound("no action with key " + key + (version == null ? "" : " version " + version));
             }
             if (!action.active()) {
                 throw ApiException.conflict("action_inactive", "the action " + key + " is inactive",

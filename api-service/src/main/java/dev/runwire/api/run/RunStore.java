@@ -72,7 +72,7 @@ public class RunStore {
      */
     public record Delivery(String callbackUrl, String surface, UUID storedActionId) {
 
-        static final Delivery NATIVE = new Delivery(null, "native", null);
+        public static final Delivery NATIVE = new Delivery(null, "native", null);
 
         static Delivery nativeTo(String callbackUrl) {
             return new Delivery(callbackUrl, "native", null);
