@@ -19,6 +19,7 @@ import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorMappers;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.ratelimit.RateLimiter;
+import dev.runwire.api.talkover.AgentResource;
 import dev.runwire.model.json.Json;
 
 /**
@@ -52,20 +53,21 @@ public class AuthFilter {
             return Uni.createFrom().nullItem();
         }
         String token = ApiKeys.presented(request::getHeaderString);
+        boolean agents = path.startsWith("/api/v1/agents");
         if (token == null) {
-            return Uni.createFrom().item(unauthorized("a valid API key or token is required"));
+            return Uni.createFrom().item(unauthorized(agents, "a valid API key or token is required"));
         }
         Uni<Principal> principal = jwts.configured() && Jwts.looksLikeJwt(token) ? fromJwt(token) : fromKey(token);
         return principal.chain(who -> {
             if (who == null) {
-                return Uni.createFrom().item(unauthorized("the API key is not valid"));
+                return Uni.createFrom().item(unauthorized(agents, "the API key is not valid"));
             }
             caller.authenticate(who);
             return limiter.admit(who).map(decision -> {
                 caller.counted(decision);
                 return decision == null || decision.admitted() ? null : tooManyRequests(decision);
             });
-        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(e.getMessage()));
+        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(agents, e.getMessage()));
     }
 
     @ServerResponseFilter
@@ -138,7 +140,9 @@ public class AuthFilter {
         return response.build();
     }
 
-    private static Response unauthorized(String detail) {
-        return ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
+    /** The 401 in the surface's own shape: talkover's envelope for its agents paths, JSON:API elsewhere. */
+    private static Response unauthorized(boolean agents, String detail) {
+        return agents ? AgentResource.failure(401, "Unauthenticated.", "INVALID_TOKEN")
+                : ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
     }
 }

@@ -1,0 +1,291 @@
+package dev.runwire.api.talkover;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+
+import dev.runwire.api.auth.Caller;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.QueryParams;
+import dev.runwire.model.egress.EgressPolicy;
+import dev.runwire.model.json.Json;
+
+/**
+ * talkover's agents and agent actions, in its {@code {success, data}} envelopes; failures are {@code {success: false,
+ * message, code}} with the seed's codes (this class's own error seam). See docs/adr/0022-talkover-surface.md.
+ */
+@Path("/api/v1/agents")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class AgentResource {
+
+    private static final Logger LOG = Logger.getLogger(AgentResource.class);
+    private static final Set<String> TYPES = Set.of("webhook", "transfer", "hold", "external");
+    private static final Set<String> STATUSES = Set.of("active", "inactive");
+
+    private final AgentStore store;
+    private final Caller caller;
+    private final EgressPolicy egress;
+
+    AgentResource(AgentStore store, Caller caller, EgressPolicy egress) {
+        this.store = store;
+        this.caller = caller;
+        this.egress = egress;
+    }
+
+    /** {@code {success: true, data}}. */
+    public record Envelope(boolean success, Object data) {
+        static Envelope of(Object data) {
+            return new Envelope(true, data);
+        }
+    }
+
+    /** {@code {success: false, message, code}}. */
+    public record Failure(boolean success, String message, String code) {
+    }
+
+    public record NewAgent(String name, String description) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record AgentView(UUID id, String name, String description,
+            @JsonProperty("created_at") OffsetDateTime createdAt,
+            @JsonProperty("updated_at") OffsetDateTime updatedAt) {
+        static AgentView of(Row row) {
+            return new AgentView(row.getUUID("id"), row.getString("name"), row.getString("description"),
+                    row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        }
+    }
+
+    /** An action as the seed shows it, plus {@code input_json_schema}, the draft-7 view of {@code input_schema}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ActionView(UUID id, String name, String label, String description, String type,
+            @JsonProperty("input_schema") JsonNode inputSchema,
+            @JsonProperty("input_json_schema") JsonNode inputJsonSchema, JsonNode config,
+            @JsonProperty("action_trigger") JsonNode actionTrigger, String url,
+            @JsonProperty("authorization_url") String authorizationUrl,
+            @JsonProperty("current_status") String currentStatus, @JsonProperty("created_at") OffsetDateTime createdAt,
+            @JsonProperty("updated_at") OffsetDateTime updatedAt) {
+        static ActionView of(Row row) {
+            JsonNode fields = Json.tree(row.getString("input_schema"));
+            return new ActionView(row.getUUID("id"), row.getString("name"), row.getString("label"),
+                    row.getString("description"), row.getString("type"), fields, InputFields.toJsonSchema(fields),
+                    Json.tree(row.getString("config")), Json.tree(row.getString("action_trigger")),
+                    row.getString("url"), row.getString("authorization_url"), row.getString("current_status"),
+                    row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        }
+    }
+
+    /** Body of a new or changed action; {@code input_schema} in the array form or as a draft-7 object schema. */
+    public record ActionRequest(String name, String label, String description, String type,
+            @JsonProperty("input_schema") JsonNode inputSchema, JsonNode config,
+            @JsonProperty("action_trigger") JsonNode actionTrigger, String url,
+            @JsonProperty("authorization_url") String authorizationUrl,
+            @JsonProperty("current_status") String currentStatus) {
+    }
+
+    @GET
+    public Uni<Envelope> agents(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+        int size = QueryParams.bounded(limit, "limit", 50, 100);
+        int skip = offset == null ? 0 : QueryParams.bounded(offset, "offset", 1, 1_000_000);
+        return store.agents(caller.ownerId(), size, skip)
+                .map(rows -> Envelope.of(rows.stream().map(AgentView::of).toList()));
+    }
+
+    @POST
+    public Uni<Response> create(NewAgent body) {
+        if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 200) {
+            throw invalid("name is required (1-200 characters)");
+        }
+        if (body.description() != null && body.description().length() > 10_000) {
+            throw invalid("description is at most 10000 characters");
+        }
+        return store.createAgent(caller.ownerId(), body.name().trim(), body.description())
+                .map(row -> Response.status(201).entity(Envelope.of(AgentView.of(row))).build());
+    }
+
+    @GET
+    @Path("{agentId}")
+    public Uni<Envelope> agent(@PathParam("agentId") String agentId) {
+        return agent(caller.ownerId(), agentId).map(row -> Envelope.of(AgentView.of(row)));
+    }
+
+    @GET
+    @Path("{agentId}/actions")
+    public Uni<Envelope> actions(@PathParam("agentId") String agentId) {
+        UUID ownerId = caller.ownerId();
+        return agent(ownerId, agentId).chain(agent -> store.actions(ownerId, agent.getUUID("id")))
+                .map(rows -> Envelope.of(rows.stream().map(ActionView::of).toList()));
+    }
+
+    /** Creates the action (201), or updates the agent's action of the same name (200). */
+    @POST
+    @Path("{agentId}/actions")
+    public Uni<Response> upsertAction(@PathParam("agentId") String agentId, ActionRequest body) {
+        AgentStore.ActionRow row = checked(body);
+        UUID ownerId = caller.ownerId();
+        return agent(ownerId, agentId).chain(agent -> store.upsertAction(ownerId, agent.getUUID("id"), row))
+                .map(saved -> Response.status(Boolean.TRUE.equals(saved.getBoolean("created")) ? 201 : 200)
+                        .entity(Envelope.of(ActionView.of(saved))).build());
+    }
+
+    @DELETE
+    @Path("{agentId}/actions/{actionId}")
+    public Uni<Envelope> deleteAction(@PathParam("agentId") String agentId, @PathParam("actionId") String actionId) {
+        UUID ownerId = caller.ownerId();
+        UUID action = id(actionId, "ACTION_NOT_FOUND", "Action not found");
+        return agent(ownerId, agentId).chain(agent -> store.deleteAction(ownerId, agent.getUUID("id"), action))
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw notFound("ACTION_NOT_FOUND", "Action not found");
+                    }
+                    return Envelope.of(Map.of("id", action));
+                });
+    }
+
+    private Uni<Row> agent(UUID ownerId, String agentId) {
+        return store.agent(ownerId, id(agentId, "AGENT_NOT_FOUND", "Agent not found")).map(row -> {
+            if (row == null) {
+                throw notFound("AGENT_NOT_FOUND", "Agent not found");
+            }
+            return row;
+        });
+    }
+
+    private AgentStore.ActionRow checked(ActionRequest body) {
+        if (body == null) {
+            throw invalid("a JSON body is required");
+        }
+        List<String> problems = new ArrayList<>();
+        if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
+            problems.add("name is required (1-200 characters)");
+        }
+        if (body.description() == null || body.description().isBlank() || body.description().length() > 10_000) {
+            problems.add("description is required (1-10000 characters)");
+        }
+        if (body.type() == null || !TYPES.contains(body.type())) {
+            problems.add("type is one of " + TYPES);
+        }
+        String status = body.currentStatus() == null ? "active" : body.currentStatus();
+        if (!STATUSES.contains(status)) {
+            problems.add("current_status is active or inactive");
+        }
+        JsonNode fields = body.inputSchema() == null ? Json.mapper().createArrayNode() : body.inputSchema();
+        if (fields.isObject()) {
+            fields = InputFields.fromJsonSchema(fields);
+            if (fields == null) {
+                problems.add("input_schema as a JSON Schema must be an object of simple typed properties "
+                        + "(type, description, default), to have an array form");
+                fields = Json.mapper().createArrayNode();
+            }
+        }
+        InputFields.problems(fields, "/input_schema").forEach(p -> problems.add(p[1] + " (at " + p[0] + ")"));
+        if ("webhook".equals(body.type())) {
+            if (body.url() == null) {
+                problems.add("url is required for a webhook action");
+            }
+        }
+        for (String url : new String[] { body.url(), body.authorizationUrl() }) {
+            if (url != null) {
+                try {
+                    egress.checkUrl(url);
+                } catch (EgressPolicy.RefusedException e) {
+                    problems.add("the URL " + url + " is refused: " + e.getMessage());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw invalid(String.join("; ", problems));
+        }
+        return new AgentStore.ActionRow(body.name().trim(), body.label() == null ? body.name().trim() : body.label(),
+                body.description(), body.type(), fields.toString(), json(body.config()), json(body.actionTrigger()),
+                body.url(), body.authorizationUrl(), status);
+    }
+
+    private static String json(JsonNode node) {
+        return node == null || node.isNull() ? null : node.toString();
+    }
+
+    private static UUID id(String value, String code, String message) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw notFound(code, message);
+        }
+    }
+
+    private static ApiException notFound(String code, String message) {
+        return new ApiException(new ErrorObject(404, code, "Not Found", message, null, null));
+    }
+
+    private static ApiException invalid(String message) {
+        return new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity", message, null, null));
+    }
+
+    // this surface's error seam: the seed's envelope instead of the JSON:API document
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        ErrorObject error = e.errors().get(0);
+        String code = switch (e.status()) {
+        case 401 -> "INVALID_TOKEN";
+        case 403 -> "UNAUTHORIZED";
+        case 404, 422 -> error.code();
+        default -> e.status() >= 500 ? "SERVER_ERROR" : error.code();
+        };
+        return failure(e.status(), e.status() >= 500 ? "Internal server error." : error.detail(), code);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return failure(400, "the request body is not valid JSON", "VALIDATION_ERROR");
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException) {
+            return failure(400, "the request body is not valid JSON", "VALIDATION_ERROR");
+        }
+        return status >= 500 ? failure(500, "Internal server error.", "SERVER_ERROR")
+                : failure(status, "the request is not acceptable", status == 404 ? "NOT_FOUND" : "VALIDATION_ERROR");
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected failure while handling an agents request", e);
+        return failure(500, "Internal server error.", "SERVER_ERROR");
+    }
+
+    public static Response failure(int status, String message, String code) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Failure(false, message, code))
+                .build();
+    }
+}
