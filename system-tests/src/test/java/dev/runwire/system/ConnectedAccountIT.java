@@ -46,6 +46,9 @@ class ConnectedAccountIT {
         for (String name : List.of("bearer_api", "query_api", "header_api", "basic_api")) {
             action(api, owner.apiKey(), name, name, "/" + name, 5_000);
         }
+        integration("open_api", Map.of("type", "none"));
+        action(api, owner.apiKey(), "open_a", "open_api", "/open_a", 5_000);
+        action(api, owner.apiKey(), "open_c", "open_api", "/open_c", 5_000);
     }
 
     @AfterAll
@@ -107,10 +110,6 @@ class ConnectedAccountIT {
     void aUserWithoutAnAccountIsAskedToConnectAndPassThroughDataCoversIt() {
         run("bearer_api", "nobody", "x").then().statusCode(409).body("errors[0].code", equalTo("connection_required"))
                 .body("errors[0].meta.integrationKey", equalTo("bearer_api"));
-        // plan runs say the same, before anything is written
-        as(api, owner.apiKey())
-                .body(PlanRunIT.runBody(List.of(PlanRunIT.step("A", "bearer_api", List.of(), Map.of("id", "x")))))
-                .post("/v1/runs").then().statusCode(409).body("errors[0].code", equalTo("connection_required"));
         // the caller's own pass-through credentials need no account
         as(api, owner.apiKey())
                 .body(Map.of("key", "bearer_api", "userId", "nobody", "input", Map.of("id", "pt"), "passThrough",
@@ -118,6 +117,43 @@ class ConnectedAccountIT {
                                 Map.of("Authorization", "Bearer given")))))
                 .post("/v1/actions/run").then().statusCode(200);
         assertEquals("Bearer given", stub.receivedUnder("/bearer_api/pt").get(0).header("Authorization"));
+    }
+
+    @Test
+    void aPlanRunWaitsInAuthRequiredAndGoesOnAtThatStepWhenTheUserConnects() {
+        String tag = UUID.randomUUID().toString();
+        Map<String, Object> body = new java.util.HashMap<>(
+                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "open_a", List.of(), Map.of("id", "a-" + tag)),
+                        PlanRunIT.step("B", "bearer_api", List.of("A"), Map.of("id", "b-" + tag)),
+                        PlanRunIT.step("C", "open_c", List.of("B"), Map.of("id", "c-" + tag)))));
+        body.put("userId", "erin-" + tag);
+        String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
+                .path("runId");
+        org.awaitility.Awaitility.await("AUTH_REQUIRED").atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> "AUTH_REQUIRED"
+                        .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        io.restassured.path.json.JsonPath waiting = as(api, owner.apiKey())
+                .get("/v1/runs/" + runId + "?includeEvents=true").then().extract().jsonPath();
+        assertEquals("bearer_api",
+                waiting.getString("events.find { it.type == 'STEP_AUTH_REQUIRED' }.connect.integrationKey"));
+        assertTrue(waiting.getString("events.find { it.type == 'STEP_AUTH_REQUIRED' }.connect.connectUrl")
+                .contains("userId=erin-" + tag));
+        assertEquals("B", waiting.getString("events.find { it.type == 'STEP_AUTH_REQUIRED' }.stepId"));
+        assertTrue(as(api, owner.apiKey()).get("/v1/runs?status=AUTH_REQUIRED&userId=erin-" + tag).then()
+                .statusCode(200).extract().jsonPath().getList("runId").contains(runId));
+        assertEquals(1, stub.receivedUnder("/open_a/a-" + tag).size());
+        assertTrue(stub.receivedUnder("/bearer_api/b-" + tag).isEmpty(), "B waits for the connection");
+
+        String token = "late_" + UUID.randomUUID();
+        connect(owner, "bearer_api", "erin-" + tag, Map.of("token", token));
+        org.awaitility.Awaitility.await("SUCCESS").atMost(java.time.Duration.ofSeconds(20)).until(() -> "SUCCESS"
+                .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        assertEquals(1, stub.receivedUnder("/open_a/a-" + tag).size(), "A was not run again");
+        assertEquals("Bearer " + token, stub.receivedUnder("/bearer_api/b-" + tag).get(0).header("Authorization"));
+        assertEquals(1, stub.receivedUnder("/bearer_api/b-" + tag).size());
+        assertEquals(1, stub.receivedUnder("/open_c/c-" + tag).size());
+        String shown = as(api, owner.apiKey()).get("/v1/runs/" + runId + "?includeEvents=true").asString();
+        assertFalse(shown.contains(token), "the credentials are not in the run's events");
     }
 
     @Test

@@ -48,7 +48,7 @@ public class Deliveries {
             String responseExcerpt) {
     }
 
-    /** Whether a run event calls back: every end of a run; a native run's pause (it waits for an approval) too. */
+    /** Whether a run event calls back: every end of a run; a native run's pauses (approval, connection) too. */
     static boolean notifies(RunEvent event, String surface) {
         return event.type().isTerminal() || ("native".equals(surface)
                 && (event.type() == RunEventType.RUN_PAUSED || event.type() == RunEventType.RUN_APPROVAL_REQUESTED));

@@ -26,6 +26,7 @@ import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.run.RunConnections;
 
 /** A user's (or entity's) accounts on the owner's integrations: connect with credentials, list, read, revoke. */
 @Path("/v1/connected-accounts")
@@ -34,10 +35,12 @@ import dev.runwire.api.error.QueryParams;
 public class ConnectedAccountResource {
 
     private final ConnectedAccounts accounts;
+    private final RunConnections runs;
     private final Caller caller;
 
-    ConnectedAccountResource(ConnectedAccounts accounts, Caller caller) {
+    ConnectedAccountResource(ConnectedAccounts accounts, RunConnections runs, Caller caller) {
         this.accounts = accounts;
+        this.runs = runs;
         this.caller = caller;
     }
 
@@ -93,7 +96,10 @@ public class ConnectedAccountResource {
             if (!problems.isEmpty()) {
                 throw ApiException.invalid(problems);
             }
-            return accounts.connect(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.credentials());
+            return accounts.connect(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.credentials())
+                    // the user's runs that wait for this connection go on
+                    .call(row -> runs.connected(ownerId, body.userId(), body.integrationKey(), scheme,
+                            body.credentials()));
         }).map(row -> Response.status(201).entity(AccountView.of(row)).build());
     }
 

@@ -118,21 +118,50 @@ public class ConnectedAccounts {
     }
 
     /**
+     * A run's pass-through data, and the integrations still lacking an account.
+     *
+     * @param passThrough
+     *            the connected accounts' credentials first, then the request's own entries
+     * @param missing
+     *            integrations whose scheme needs an account the user does not have (sorted)
+     */
+    public record Resolved(JsonNode passThrough, List<String> missing) {
+
+        /** The 409 that names each missing integration and says where to connect it. */
+        public ApiException connectionRequired(String userId) {
+            return new ApiException(409, missing.stream().map(key -> new ErrorObject(409, "connection_required",
+                    "Conflict",
+                    (userId == null ? "no connected account" : "the user " + userId + " has no connected account")
+                            + " for " + key,
+                    ErrorObject.Source.pointer("/userId"),
+                    Map.of("integrationKey", key, "connect", connectUrl(key, userId)))).toList(), Map.of());
+        }
+    }
+
+    /** Where a user connects an account to an integration. */
+    public static String connectUrl(String integrationKey, String userId) {
+        return "/v1/connected-accounts?integrationKey="
+                + java.net.URLEncoder.encode(integrationKey, java.nio.charset.StandardCharsets.UTF_8)
+                + (userId == null ? ""
+                        : "&userId=" + java.net.URLEncoder.encode(userId, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
      * A run's pass-through data with the credentials of the user's connected accounts first, for every integration
-     * whose scheme needs one and that the request's own pass-through data does not cover. An integration without an
-     * account makes the request a 409 that names it and says where to connect.
+     * whose scheme needs one and that the request's own pass-through data does not cover; and the integrations for
+     * which the user has no account.
      *
      * @param accountId
      *            an account chosen by id (a Zapier stored action's {@code connection_id}), or null
      */
-    public Uni<JsonNode> passThrough(UUID ownerId, String userId, UUID accountId, Collection<String> integrationKeys,
+    public Uni<Resolved> passThrough(UUID ownerId, String userId, UUID accountId, Collection<String> integrationKeys,
             JsonNode requested) {
         return schemes(ownerId, integrationKeys).chain(schemes -> {
             List<String> needed = schemes.entrySet().stream()
                     .filter(e -> e.getValue().needsAccount() && !covered(requested, e.getKey())).map(Map.Entry::getKey)
                     .sorted().toList();
             if (needed.isEmpty()) {
-                return Uni.createFrom().item(requested);
+                return Uni.createFrom().item(new Resolved(requested, List.of()));
             }
             return pool.preparedQuery("""
                     select integration_key, id, sealed from api.connected_accounts
@@ -142,23 +171,14 @@ public class ConnectedAccounts {
                         Map<String, JsonNode> credentials = new LinkedHashMap<>();
                         rows.forEach(row -> credentials.put(row.getString(0), Json.tree(sealer
                                 .open(Json.read(row.getString(2), SealedSecret.class), context(row.getUUID(1))))));
-                        List<ErrorObject> missing = needed.stream().filter(key -> !credentials.containsKey(key))
-                                .map(key -> new ErrorObject(409, "connection_required", "Conflict",
-                                        (userId == null ? "no connected account"
-                                                : "the user " + userId + " has no connected account") + " for " + key,
-                                        ErrorObject.Source.pointer("/userId"),
-                                        Map.of("integrationKey", key, "connect", "POST /v1/connected-accounts")))
-                                .toList();
-                        if (!missing.isEmpty()) {
-                            throw new ApiException(409, missing, Map.of());
-                        }
+                        List<String> missing = needed.stream().filter(key -> !credentials.containsKey(key)).toList();
                         ArrayNode combined = Json.mapper().createArrayNode();
-                        needed.forEach(key -> combined.add(
-                                Json.mapper().valueToTree(schemes.get(key).passThrough(key, credentials.get(key)))));
+                        credentials.forEach((key, given) -> combined
+                                .add(Json.mapper().valueToTree(schemes.get(key).passThrough(key, given))));
                         if (requested != null && requested.isArray()) {
                             requested.forEach(combined::add);
                         }
-                        return combined;
+                        return new Resolved(combined.isEmpty() ? requested : combined, missing);
                     });
         });
     }

@@ -197,26 +197,30 @@ public class PlanRunService {
             String repeatKey, UUID repeatRunId, UUID executionPlanId) {
         List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
         return connections.passThrough(who.ownerId(), body.userId(), null, integrationKeys, body.passThrough())
-                .chain(passThrough -> accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId,
-                        integrationKeys, passThrough));
+                .chain(resolved -> accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId,
+                        integrationKeys, resolved));
     }
 
     private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId, List<String> integrationKeys,
-            JsonNode passThrough) {
+            ConnectedAccounts.Resolved resolved) {
         UUID ownerId = who.ownerId();
         UUID runId = UUID.randomUUID();
         String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
                 : body.approvalStrategy();
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.PLAN, steps,
-                body.outputSchema(), sealer.seal(passThrough, runId), strategy);
+                body.outputSchema(), sealer.seal(resolved.passThrough(), runId), strategy,
+                // steps of these integrations wait in AUTH_REQUIRED until the user connects an account
+                resolved.missing().isEmpty() ? null : resolved.missing().stream()
+                        .map(key -> new RunRequested.Connection(key, ConnectedAccounts.connectUrl(key, body.userId())))
+                        .toList());
         PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
                 steps);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
                 body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
                 body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
                 OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()),
-                RunStore.Billing.of(who));
+                RunStore.Billing.of(who), resolved.missing());
         registry.counter("runwire.runs.accepted").increment();
         return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
             publisher.publishCommitted(command, RunRequested.TYPE, outboxId);

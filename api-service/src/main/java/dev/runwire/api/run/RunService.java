@@ -129,10 +129,14 @@ public class RunService {
             throw ApiException.invalid(violations);
         }
         ActionSpec spec = RunnableActions.spec(action);
-        return connections
-                .passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
-                        requestedPassThrough)
-                .chain(passThroughData -> accept(who, action, spec, input, userId, passThroughData, delivery, wait));
+        return connections.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
+                requestedPassThrough).chain(resolved -> {
+                    // a single action has nothing to resume at: its caller connects and runs it again
+                    if (!resolved.missing().isEmpty()) {
+                        throw resolved.connectionRequired(userId);
+                    }
+                    return accept(who, action, spec, input, userId, resolved.passThrough(), delivery, wait);
+                });
     }
 
     private Uni<Accepted> accept(Principal who, RunnableAction action, ActionSpec spec, JsonNode input, String userId,
@@ -143,11 +147,11 @@ public class RunService {
         SealedSecret passThrough = sealer.seal(passThroughData, runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.ACTION, List.of(step),
-                null, passThrough, null);
+                null, passThrough, null, null);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, userId, action.id(), action.key(), action.version(),
                 action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
                 PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now,
-                delivery, RunStore.Billing.of(who));
+                delivery, RunStore.Billing.of(who), List.of());
 
         registry.counter("runwire.runs.accepted").increment();
         if (!wait) {

@@ -50,7 +50,7 @@ public class RunStore {
     record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
             String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
             String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery,
-            Billing billing) {
+            Billing billing, List<String> awaitingConnections) {
     }
 
     /** Whether the run consumes a task when it succeeds, and the billing claim recorded with the charge. */
@@ -101,9 +101,9 @@ public class RunStore {
                     insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
                                           repeat_key, repeat_run_id, execution_plan_id, plan, approval_strategy,
                                           integration_keys, status, created_at, updated_at, callback_url, surface,
-                                          stored_action_id, billable)
+                                          stored_action_id, billable, awaiting_connections)
                     select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15,
-                           $19, $20, $21, $22
+                           $19, $20, $21, $22, $24
                     where not $22 or exists (select 1 from hold)
                     returning id),
                 charge as (
@@ -118,7 +118,8 @@ public class RunStore {
                         run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
                         Json.write(command), run.delivery().callbackUrl(), run.delivery().surface(),
                         run.delivery().storedActionId(), run.billing().billable(),
-                        run.billing().details() == null ? null : Json.write(run.billing().details()) }))
+                        run.billing().details() == null ? null : Json.write(run.billing().details()),
+                        run.awaitingConnections().toArray(String[]::new) }))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ApiException.paymentRequired();
@@ -136,6 +137,19 @@ public class RunStore {
                 insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
                 returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
                 .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The runs of a user not ended yet that wait for a connection to the integration. */
+    Uni<List<UUID>> awaitingConnection(UUID ownerId, String userId, String integrationKey) {
+        return pool.preparedQuery("""
+                select id from api.runs
+                where owner_id = $1 and user_id = $2 and awaiting_connections @> array[$3]::text[]
+                  and status in ('QUEUED', 'RUNNING', 'PAUSED', 'AUTH_REQUIRED')""")
+                .execute(Tuple.of(ownerId, userId, integrationKey)).map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID(0)));
+                    return ids;
+                });
     }
 
     /** The first run of the owner that holds the repeat key, or null. */

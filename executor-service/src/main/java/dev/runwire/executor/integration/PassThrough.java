@@ -59,13 +59,18 @@ public record PassThrough(String customerIntegrationId, Map<String, String> head
         }
 
         public List<PassThrough> open(RunRequested command) {
-            if (command.passThrough() == null) {
+            return open(command.passThrough(), command.runId());
+        }
+
+        /** A sealed pass-through list bound to the run; empty for null. */
+        public List<PassThrough> open(dev.runwire.model.command.SealedSecret sealed, java.util.UUID runId) {
+            if (sealed == null) {
                 return List.of();
             }
             try {
-                return mapper.readValue(sealer.open(command.passThrough(), command.runId().toString()), LIST);
+                return mapper.readValue(sealer.open(sealed, runId.toString()), LIST);
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("pass-through data of run " + command.runId() + " is unreadable");
+                throw new IllegalStateException("pass-through data of run " + runId + " is unreadable");
             }
         }
     }

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.command.ApprovalDecided;
+import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
@@ -63,6 +64,9 @@ public class CommandConsumer {
         }
         if (command instanceof ApprovalDecided decision) {
             return executor.onDecision(decision);
+        }
+        if (command instanceof ConnectionProvided connection) {
+            return executor.onConnection(connection);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunStatus;
@@ -22,7 +23,7 @@ import dev.runwire.model.run.RunStatus;
 final class PlanState {
 
     enum StepStatus {
-        PENDING, AWAITING_APPROVAL, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
+        PENDING, AWAITING_APPROVAL, AWAITING_CONNECTION, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
 
         boolean blocksDependents() {
             return this == FAILED || this == SKIPPED || this == CANCELED;
@@ -40,8 +41,12 @@ final class PlanState {
         }
     }
 
-    /** The stored form: whether the run's start was approved (or needed no approval), and its steps. */
-    private record Stored(boolean started, LinkedHashMap<String, Step> steps) {
+    /**
+     * The stored form: whether the run's start was approved (or needed no approval), its steps, and the connections
+     * provided since it was accepted (integration key to sealed pass-through entries, bound to the run).
+     */
+    private record Stored(boolean started, LinkedHashMap<String, Step> steps,
+            LinkedHashMap<String, SealedSecret> connections) {
     }
 
     /** How the run ended. */
@@ -49,26 +54,29 @@ final class PlanState {
     }
 
     private final LinkedHashMap<String, Step> steps;
+    private final LinkedHashMap<String, SealedSecret> connections;
     private boolean started;
 
-    private PlanState(boolean started, LinkedHashMap<String, Step> steps) {
+    private PlanState(boolean started, LinkedHashMap<String, Step> steps,
+            LinkedHashMap<String, SealedSecret> connections) {
         this.started = started;
         this.steps = steps;
+        this.connections = connections == null ? new LinkedHashMap<>() : connections;
     }
 
     static PlanState fresh(RunRequested command) {
         LinkedHashMap<String, Step> steps = new LinkedHashMap<>();
         command.steps().forEach(step -> steps.put(step.stepId(), Step.PENDING));
-        return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps);
+        return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps, null);
     }
 
     static PlanState fromJson(String json) {
         Stored stored = Json.read(json, Stored.class);
-        return new PlanState(stored.started(), stored.steps());
+        return new PlanState(stored.started(), stored.steps(), stored.connections());
     }
 
     String toJson() {
-        return Json.write(new Stored(started, steps));
+        return Json.write(new Stored(started, steps, connections));
     }
 
     /** Whether the run may start steps: its start was approved, or needed no approval. */
@@ -78,6 +86,15 @@ final class PlanState {
 
     void start() {
         started = true;
+    }
+
+    /** The connections provided since the run was accepted, in the order they came. */
+    Map<String, SealedSecret> connections() {
+        return connections;
+    }
+
+    void connect(String integrationKey, SealedSecret passThrough) {
+        connections.put(integrationKey, passThrough);
     }
 
     Step step(String stepId) {
@@ -112,10 +129,11 @@ final class PlanState {
         return ids;
     }
 
-    /** Whether every step has reached an end (none pending, awaiting approval or running). */
+    /** Whether every step has reached an end (none pending, awaiting approval or a connection, or running). */
     boolean settled() {
-        return steps.values().stream().noneMatch(s -> s.status() == StepStatus.PENDING
-                || s.status() == StepStatus.AWAITING_APPROVAL || s.status() == StepStatus.RUNNING);
+        return steps.values().stream()
+                .noneMatch(s -> s.status() == StepStatus.PENDING || s.status() == StepStatus.AWAITING_APPROVAL
+                        || s.status() == StepStatus.AWAITING_CONNECTION || s.status() == StepStatus.RUNNING);
     }
 
     /** Outputs of the steps that succeeded, by step id. */

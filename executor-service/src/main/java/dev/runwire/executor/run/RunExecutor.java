@@ -30,6 +30,7 @@ import dev.runwire.executor.run.PlanState.Step;
 import dev.runwire.executor.run.PlanState.StepStatus;
 import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
+import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunRequested;
@@ -105,6 +106,12 @@ public class RunExecutor {
                 run -> run.decide(decision));
     }
 
+    /** Hands the run a connection its user just made to an integration it waits for. */
+    public CompletionStage<Void> onConnection(ConnectionProvided connection) {
+        return dispatch(connection.runId(), connection.ownerId(), run -> run.beginConnection(connection),
+                run -> run.connect(connection));
+    }
+
     int activeRuns() {
         return active.size();
     }
@@ -151,6 +158,7 @@ public class RunExecutor {
         private boolean retired;
         private boolean abortRequested;
         private final List<ApprovalDecided> decisions = new ArrayList<>();
+        private final List<ConnectionProvided> connections = new ArrayList<>();
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
@@ -217,6 +225,26 @@ public class RunExecutor {
             }
         }
 
+        void beginConnection(ConnectionProvided connection) {
+            synchronized (this) {
+                connections.add(connection);
+                enqueue(this::resume);
+            }
+        }
+
+        /** @return false when this instance retired and the connection must go to a new one */
+        synchronized boolean connect(ConnectionProvided connection) {
+            if (retired) {
+                return false;
+            }
+            if (state == null) {
+                connections.add(connection);
+            } else {
+                commit(apply(connection));
+            }
+            return true;
+        }
+
         /** @return false when this instance retired and the abort must go to a new one */
         synchronized boolean abort() {
             if (retired) {
@@ -261,7 +289,7 @@ public class RunExecutor {
                     if (stored.command() != null) {
                         command = stored.command();
                         state = PlanState.fromJson(stored.state());
-                        passThrough = passThroughOpener.open(command);
+                        passThrough = openPassThrough();
                     }
                     // re-published with their original ids and sequences: the read model keeps each once
                     stored.events().forEach(event -> published.add(publisher.publish(event)));
@@ -275,14 +303,52 @@ public class RunExecutor {
                                 launch.add(new Launch(step(stepId), state.step(stepId).input()));
                             }
                             decisions.forEach(decision -> launch.addAll(apply(decision)));
+                            connections.forEach(connection -> launch.addAll(apply(connection)));
                             launch.addAll(advance());
                         }
                     }
                     decisions.clear();
+                    connections.clear();
                     commit(launch);
                 }
                 return CompletableFuture.<Void> completedFuture(null);
             });
+        }
+
+        /** The run's pass-through data: the connections provided since it was accepted first, then the request's. */
+        private List<PassThrough> openPassThrough() {
+            List<PassThrough> all = new ArrayList<>();
+            state.connections().values().forEach(sealed -> all.addAll(passThroughOpener.open(sealed, runId)));
+            all.addAll(passThroughOpener.open(command));
+            return all;
+        }
+
+        /** Records a connection and lets the steps that waited for it go on; a repeated one changes nothing. */
+        private List<Launch> apply(ConnectionProvided connection) {
+            if (status.isTerminal() || state.connections().containsKey(connection.integrationKey())) {
+                return new ArrayList<>();
+            }
+            state.connect(connection.integrationKey(), connection.passThrough());
+            passThrough = openPassThrough();
+            LOG.infof("run %s: connected to %s", runId, connection.integrationKey());
+            for (String stepId : state.withStatus(StepStatus.AWAITING_CONNECTION)) {
+                PlanStep step = step(stepId);
+                if (step.action().http().integrationKey().equals(connection.integrationKey())) {
+                    state.set(stepId, Step.PENDING);
+                    emit(RunEventType.STEP_CONNECTED, step, null, null, null, null);
+                }
+            }
+            return advance();
+        }
+
+        /** The connection a step waits for, or null: its integration had no account when the run was accepted. */
+        private RunRequested.Connection awaited(PlanStep step) {
+            if (command.awaitingConnections() == null) {
+                return null;
+            }
+            String key = step.action().http().integrationKey();
+            return state.connections().containsKey(key) ? null : command.awaitingConnections().stream()
+                    .filter(c -> c.integrationKey().equals(key)).findFirst().orElse(null);
         }
 
         /** Applies a decision to the run if it waits for exactly that; anything else changes nothing. */
@@ -354,8 +420,15 @@ public class RunExecutor {
                 }
                 for (PlanStep step : state.ready(command)) {
                     Launch ready = prepare(step);
+                    RunRequested.Connection awaited = ready == null ? null : awaited(step);
                     if (ready == null) {
                         changed = true;
+                    } else if (awaited != null) {
+                        state.set(step.stepId(), new Step(StepStatus.AWAITING_CONNECTION, ready.input(), null, null));
+                        emit(RunEventType.STEP_AUTH_REQUIRED, step, ready.input(), null,
+                                RunError.of(Codes.AUTH_REQUIRED, "connect an account for " + awaited.integrationKey()
+                                        + " to go on: " + awaited.connectUrl()),
+                                null, awaited);
                     } else if (RunRequested.ON_TOOL_CALL.equals(command.approvalStrategy())) {
                         state.set(step.stepId(), new Step(StepStatus.AWAITING_APPROVAL, ready.input(), null, null));
                         emit(RunEventType.STEP_APPROVAL_REQUESTED, step, ready.input(), null, null,
@@ -368,11 +441,18 @@ public class RunExecutor {
                     finish();
                 }
             }
-            if (!status.isTerminal() && state.withStatus(StepStatus.RUNNING).isEmpty() && launch.isEmpty()
-                    && status != RunStatus.PAUSED) {
-                // nothing runs: the run waits for approvals
-                status = RunStateMachine.move(status, RunStatus.PAUSED);
-                emit(RunEventType.RUN_PAUSED, null, null, null, null, null);
+            if (!status.isTerminal() && state.withStatus(StepStatus.RUNNING).isEmpty() && launch.isEmpty()) {
+                if (!state.withStatus(StepStatus.AWAITING_CONNECTION).isEmpty()) {
+                    // nothing runs: the run waits for its user to connect an account (and maybe for approvals)
+                    if (status != RunStatus.AUTH_REQUIRED) {
+                        status = RunStateMachine.move(status, RunStatus.AUTH_REQUIRED);
+                        emit(RunEventType.RUN_AUTH_REQUIRED, null, null, null, null, null);
+                    }
+                } else if (status != RunStatus.PAUSED) {
+                    // nothing runs: the run waits for approvals
+                    status = RunStateMachine.move(status, RunStatus.PAUSED);
+                    emit(RunEventType.RUN_PAUSED, null, null, null, null, null);
+                }
             }
             return launch;
         }
@@ -435,7 +515,8 @@ public class RunExecutor {
 
         private void cancelNow(RunError error) {
             List<HttpIntegrationClient.Call> inFlight = new ArrayList<>();
-            for (StepStatus unfinished : List.of(StepStatus.RUNNING, StepStatus.AWAITING_APPROVAL)) {
+            for (StepStatus unfinished : List.of(StepStatus.RUNNING, StepStatus.AWAITING_APPROVAL,
+                    StepStatus.AWAITING_CONNECTION)) {
                 for (String stepId : state.withStatus(unfinished)) {
                     HttpIntegrationClient.Call call = calls.remove(stepId);
                     if (call != null) {
@@ -519,8 +600,10 @@ public class RunExecutor {
                 events.forEach(event -> published.add(publisher.publish(event)));
                 all = published.toArray(CompletableFuture[]::new);
                 // only the last queued write may retire the run: a later one must not land after a successor loaded it
-                rest = !retired && queued == 1 && (status.isTerminal() || status == RunStatus.PAUSED) && calls.isEmpty()
-                        && launch.isEmpty() && (state == null || state.withStatus(StepStatus.RUNNING).isEmpty());
+                rest = !retired && queued == 1
+                        && (status.isTerminal() || status == RunStatus.PAUSED || status == RunStatus.AUTH_REQUIRED)
+                        && calls.isEmpty() && launch.isEmpty()
+                        && (state == null || state.withStatus(StepStatus.RUNNING).isEmpty());
                 if (rest) {
                     retired = true;
                 }
@@ -567,10 +650,15 @@ public class RunExecutor {
 
         private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error,
                 RunEvent.ApprovalLinks approval) {
+            emit(type, step, input, output, error, approval, null);
+        }
+
+        private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error,
+                RunEvent.ApprovalLinks approval, RunRequested.Connection connect) {
             long seq = nextSeq++;
             unwritten.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type,
                     step == null ? null : step.stepId(), step == null ? null : step.description(), Instant.now(),
-                    status, input, output, error, approval));
+                    status, input, output, error, approval, connect));
         }
 
         private List<RunEvent> drain() {

@@ -12,8 +12,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE),
         @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE),
-        @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE) })
-public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided {
+        @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE),
+        @JsonSubTypes.Type(value = ConnectionProvided.class, name = ConnectionProvided.TYPE) })
+public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided {
 
     /** The run this command is about; also the record key. */
     UUID runId();

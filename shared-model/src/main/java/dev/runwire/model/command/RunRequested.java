@@ -26,10 +26,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            the caller's pass-through credentials, sealed; null when none
  * @param approvalStrategy
  *            {@code ON_START}, {@code ON_TOOL_CALL}, or null for none
+ * @param awaitingConnections
+ *            integrations whose connected account the run's user lacked when it was accepted: their steps wait in
+ *            AUTH_REQUIRED until a {@link ConnectionProvided} comes; null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind kind, List<PlanStep> steps,
-        JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy) implements RunCommand {
+        JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy, List<Connection> awaitingConnections)
+        implements RunCommand {
+
+    /** An integration the run waits for a connection to, and where the user connects one. */
+    public record Connection(String integrationKey, String connectUrl) {
+    }
 
     public static final String ON_START = "ON_START";
     public static final String ON_TOOL_CALL = "ON_TOOL_CALL";

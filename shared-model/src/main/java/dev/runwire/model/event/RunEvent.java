@@ -7,6 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunStatus;
 
@@ -37,10 +38,13 @@ import dev.runwire.model.run.RunStatus;
  *            why it failed, on failure
  * @param approval
  *            the approve and deny tokens, on events that ask for an approval
+ * @param connect
+ *            the integration a step waits for a connection to and where to connect it, on STEP_AUTH_REQUIRED
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, String description,
-        Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error, ApprovalLinks approval) {
+        Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error, ApprovalLinks approval,
+        RunRequested.Connection connect) {
 
     /**
      * How to decide an approval: {@code GET /v1/runs/approval?token=} with either token.
@@ -62,7 +66,8 @@ public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, St
         if (stepId == null) {
             return this;
         }
-        return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error, approval);
+        return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error, approval,
+                connect);
     }
 
     /** The stable id of the {@code seq}-th event of a run. */

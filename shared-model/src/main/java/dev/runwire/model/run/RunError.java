@@ -42,6 +42,8 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String DEPENDENCY_NOT_MET = "dependency_not_met";
         public static final String CANCELED = "canceled";
         public static final String APPROVAL_DENIED = "approval_denied";
+        /** A step waits for its user to connect an account to its integration. */
+        public static final String AUTH_REQUIRED = "auth_required";
         public static final String EGRESS_REFUSED = "egress_refused";
         public static final String RESULT_TOO_LARGE = "result_too_large";
 

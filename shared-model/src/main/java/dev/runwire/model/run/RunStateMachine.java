@@ -19,8 +19,10 @@ public final class RunStateMachine {
         NEXT.put(RunStatus.QUEUED, union(finished, RunStatus.RUNNING, RunStatus.PAUSED));
         NEXT.put(RunStatus.RUNNING, union(finished, RunStatus.PAUSED, RunStatus.AUTH_REQUIRED));
         // a denied step can settle a paused run: it ends without running again
-        NEXT.put(RunStatus.PAUSED, union(finished, RunStatus.RUNNING));
-        NEXT.put(RunStatus.AUTH_REQUIRED, union(EnumSet.of(RunStatus.FAILED, RunStatus.CANCELED), RunStatus.RUNNING));
+        NEXT.put(RunStatus.PAUSED, union(finished, RunStatus.RUNNING, RunStatus.AUTH_REQUIRED));
+        // a run waits for a connection (or also for approvals) until the user connects, is denied, or aborts
+        NEXT.put(RunStatus.AUTH_REQUIRED,
+                union(EnumSet.of(RunStatus.FAILED, RunStatus.CANCELED), RunStatus.RUNNING, RunStatus.PAUSED));
         for (RunStatus terminal : finished) {
             NEXT.put(terminal, EnumSet.noneOf(RunStatus.class));
         }
