@@ -80,11 +80,10 @@ class RateLimitIT {
     }
 
     /** Waits out the end of the current 300 s window if it is near, so one test's requests count in one window. */
-    static void awayFromAWindowEdge() throws InterruptedException {
-        long left = 300 - Instant.now().getEpochSecond() % 300;
-        if (left < 40) {
-            Thread.sleep((left + 1) * 1000);
-        }
+    static void awayFromAWindowEdge() {
+        org.awaitility.Awaitility.await("40 s left in the rate-limit window").atMost(java.time.Duration.ofSeconds(45))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> 300 - Instant.now().getEpochSecond() % 300 >= 40);
     }
 
     static String jwt(Owner owner, String subject, Map<String, Object> extra, RsaJsonWebKey signer, String issuer,
