@@ -34,8 +34,11 @@ public class ConnectedAccounts {
 
     private static final String COLUMNS = "id, integration_key, user_id, entity_id, status, created_at, updated_at";
 
+    private static final int MAX_REMEMBERED = 100_000;
+
     private final Pool pool;
     private final SecretSealer sealer;
+    private final Map<String, AuthScheme> remembered = new java.util.concurrent.ConcurrentHashMap<>();
 
     ConnectedAccounts(Pool pool, SecretSealer sealer) {
         this.pool = pool;
@@ -47,11 +50,34 @@ public class ConnectedAccounts {
         return schemes(ownerId, List.of(integrationKey)).map(all -> all.get(integrationKey));
     }
 
+    /**
+     * The auth schemes of the owner's integrations among {@code keys} (absent ones left out). An integration's scheme
+     * never changes once written, so schemes are remembered: a run on integrations seen before costs no query here.
+     */
     private Uni<Map<String, AuthScheme>> schemes(UUID ownerId, Collection<String> keys) {
+        Map<String, AuthScheme> schemes = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String key : keys) {
+            AuthScheme known = remembered.get(ownerId + "/" + key);
+            if (known != null) {
+                schemes.put(key, known);
+            } else {
+                unknown.add(key);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Uni.createFrom().item(schemes);
+        }
         return pool.preparedQuery("select key, auth from api.integrations where owner_id = $1 and key = any($2)")
-                .execute(Tuple.of(ownerId, keys.toArray(String[]::new))).map(rows -> {
-                    Map<String, AuthScheme> schemes = new HashMap<>();
-                    rows.forEach(row -> schemes.put(row.getString(0), Json.read(row.getString(1), AuthScheme.class)));
+                .execute(Tuple.of(ownerId, unknown.toArray(String[]::new))).map(rows -> {
+                    if (remembered.size() > MAX_REMEMBERED) {
+                        remembered.clear();
+                    }
+                    rows.forEach(row -> {
+                        AuthScheme scheme = Json.read(row.getString(1), AuthScheme.class);
+                        schemes.put(row.getString(0), scheme);
+                        remembered.put(ownerId + "/" + row.getString(0), scheme);
+                    });
                     return schemes;
                 });
     }
