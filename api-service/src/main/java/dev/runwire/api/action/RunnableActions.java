@@ -34,7 +34,8 @@ public class RunnableActions {
 
     private static final String SELECT = """
             select a.id, a.key, a.version, a.active, a.intent, a.type, a.input_schema, a.output_schema,
-                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, a.retry, i.base_url
+                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, a.retry, i.base_url,
+                   i.active as integration_active, i.auth, i.credentials_invalid
             from api.actions a
             left join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
             """;
@@ -46,9 +47,13 @@ public class RunnableActions {
         this.pool = pool;
     }
 
-    /** An action version ready to run. {@code baseUrl} is null when its integration is gone. */
+    /**
+     * An action version ready to run. {@code baseUrl} is null when its integration is gone; {@code credentialCheck}
+     * says which of its integration's answers mean the credentials no longer work.
+     */
     public record RunnableAction(UUID id, String key, int version, boolean active, String intent, String type,
-            String inputSchema, boolean useDefaultMapping, int timeoutMs, String baseUrl, Parsed parsed) {
+            String inputSchema, boolean useDefaultMapping, int timeoutMs, String baseUrl, boolean integrationActive,
+            HttpSpec.CredentialCheck credentialCheck, Parsed parsed) {
     }
 
     /** The JSON parts of a version, parsed once. */
@@ -61,7 +66,7 @@ public class RunnableActions {
         ActionRequest.HttpTemplate http = action.parsed().http();
         return new ActionSpec(action.id(), action.key(), action.version(), action.type(),
                 new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
-                        http.query(), http.body()),
+                        http.query(), http.body(), action.credentialCheck()),
                 action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().inputSchema(),
                 action.parsed().outputSchema(), action.timeoutMs(), action.parsed().retry());
     }
@@ -110,6 +115,14 @@ public class RunnableActions {
                         Json.read(row.getString("retry"), RetryPolicy.class)));
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
-                row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"), parts);
+                row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"),
+                Boolean.TRUE.equals(row.getBoolean("integration_active")),
+                row.getString("base_url") == null ? null
+                        : dev.runwire.api.integration.Integration.credentialCheck(
+                                row.getString("auth") == null ? dev.runwire.api.integration.AuthScheme.NONE
+                                        : Json.read(row.getString("auth"),
+                                                dev.runwire.api.integration.AuthScheme.class),
+                                row.getString("credentials_invalid")),
+                parts);
     }
 }

@@ -130,6 +130,11 @@ public class AdminResource {
     }
 
     private void requireAdmin(String authorization) {
+        requireAdmin(config, authorization);
+    }
+
+    /** A 401 unless the Authorization header carries the configured admin token. */
+    static void requireAdmin(ApiConfig config, String authorization) {
         String expected = config.adminToken().orElse(null);
         String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
         if (expected == null || expected.isBlank() || given == null || !MessageDigest

@@ -172,5 +172,43 @@ public interface ApiConfig {
 
         /** Base64 of the current 32-byte AES key (RUNWIRE_SECRETS_KEY). */
         String key();
+
+        /**
+         * Earlier keys still accepted for opening during a rotation, as {@code id=base64,id=base64}
+         * (RUNWIRE_SECRETS_PREVIOUS). {@code POST /admin/secrets/reseal} moves everything stored to the current key.
+         */
+        Optional<String> previous();
+    }
+
+    /** Connected accounts: OAuth 2 and how long a run waits for a connection. */
+    Connections connections();
+
+    interface Connections {
+        /**
+         * Where this service is reached from a browser (RUNWIRE_CONNECTIONS_PUBLIC_URL); OAuth 2 providers redirect to
+         * {@code <public-url>/v1/oauth/callback}.
+         */
+        @WithDefault("http://localhost:8080")
+        String publicUrl();
+
+        /** An access token that ends sooner than this is refreshed before it is used. */
+        @WithDefault("60s")
+        Duration refreshSkew();
+
+        /** How long a connect link (its state) works. */
+        @WithDefault("10m")
+        Duration connectTtl();
+
+        /** How long one call to a token endpoint may take. */
+        @WithDefault("10s")
+        Duration tokenTimeout();
+
+        /** A run left in AUTH_REQUIRED longer than this ends FAILED (RUNWIRE_CONNECTIONS_AUTH_REQUIRED_TIMEOUT). */
+        @WithDefault("24h")
+        Duration authRequiredTimeout();
+
+        /** How often a replica looks for runs that waited too long. */
+        @WithDefault("30s")
+        Duration authRequiredSweep();
     }
 }

@@ -1,7 +1,6 @@
 package dev.runwire.api.config;
 
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -23,6 +22,6 @@ public class Producers {
     @Produces
     @Singleton
     SecretSealer secretSealer(ApiConfig config) {
-        return new SecretSealer(config.secrets().keyId(), Map.of(config.secrets().keyId(), config.secrets().key()));
+        return SecretSealer.configured(config.secrets().keyId(), config.secrets().key(), config.secrets().previous());
     }
 }

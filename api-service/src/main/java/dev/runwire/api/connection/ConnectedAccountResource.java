@@ -26,6 +26,7 @@ import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.integration.AuthScheme;
 import dev.runwire.api.run.RunConnections;
 
 /** A user's (or entity's) accounts on the owner's integrations: connect with credentials, list, read, revoke. */
@@ -44,17 +45,31 @@ public class ConnectedAccountResource {
         this.caller = caller;
     }
 
-    /** Body of a new connection: the credentials fit the integration's auth scheme. */
-    public record ConnectRequest(String integrationKey, String userId, String entityId, JsonNode credentials) {
+    /**
+     * Body of a new connection: the credentials fit the integration's auth scheme. For an OAuth 2 authorization-code
+     * integration without credentials, the connection starts the connect flow; {@code returnUrl} is where the user's
+     * browser goes once it ended.
+     */
+    public record ConnectRequest(String integrationKey, String userId, String entityId, JsonNode credentials,
+            String returnUrl) {
     }
 
-    /** An account as the API shows it: never its credentials. */
+    /**
+     * An account as the API shows it: never its credentials. {@code redirectUrl} only when a connect flow starts: the
+     * user opens it to consent.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AccountView(UUID id, String integrationKey, String userId, String entityId, String status,
-            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+            String statusReason, OffsetDateTime expiresAt, String redirectUrl, OffsetDateTime createdAt,
+            OffsetDateTime updatedAt) {
         static AccountView of(Row row) {
+            return of(row, null);
+        }
+
+        static AccountView of(Row row, String redirectUrl) {
             return new AccountView(row.getUUID("id"), row.getString("integration_key"), row.getString("user_id"),
-                    row.getString("entity_id"), row.getString("status"), row.getOffsetDateTime("created_at"),
+                    row.getString("entity_id"), row.getString("status"), row.getString("status_reason"),
+                    row.getOffsetDateTime("expires_at"), redirectUrl, row.getOffsetDateTime("created_at"),
                     row.getOffsetDateTime("updated_at"));
         }
     }
@@ -91,16 +106,74 @@ public class ConnectedAccountResource {
                         "the integration " + body.integrationKey() + " takes no credentials (its auth type is none)",
                         "/integrationKey");
             }
+            if (AuthScheme.AUTHORIZATION_CODE.equals(scheme.type()) && body.credentials() == null) {
+                return initiate(ownerId, body, scheme);
+            }
             List<ErrorObject> problems = new ArrayList<>();
             scheme.check(body.credentials(), "/credentials", problems);
             if (!problems.isEmpty()) {
                 throw ApiException.invalid(problems);
             }
-            return accounts.connect(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.credentials())
-                    // the user's runs that wait for this connection go on
-                    .call(row -> runs.connected(ownerId, body.userId(), body.integrationKey(), scheme,
-                            body.credentials()));
-        }).map(row -> Response.status(201).entity(AccountView.of(row)).build());
+            return credentials(scheme, body.credentials())
+                    .chain(granted -> accounts
+                            .connect(ownerId, body.integrationKey(), body.userId(), body.entityId(),
+                                    granted.credentials(), granted.expiresAt())
+                            // the user's runs that wait for this connection go on
+                            .call(row -> runs.connected(ownerId, body.userId(), body.integrationKey(),
+                                    ConnectedAccounts.entry(scheme,
+                                            new ConnectedAccounts.Opened(body.integrationKey(), row.getUUID("id"),
+                                                    row.getLong("credentials_version"), granted.credentials())))))
+                    .map(row -> Response.status(201).entity(AccountView.of(row)).build());
+        });
+    }
+
+    /** Credentials to store, and when their access token ends. */
+    private record Granted(JsonNode credentials, java.time.Instant expiresAt) {
+    }
+
+    /**
+     * The credentials as stored: client credentials get their first token now (refused ones are a 422 and nothing is
+     * stored); tokens given for an authorization-code integration keep their {@code expiresIn}.
+     */
+    private Uni<Granted> credentials(AuthScheme scheme, JsonNode given) {
+        if (AuthScheme.CLIENT_CREDENTIALS.equals(scheme.type())) {
+            return accounts.firstToken(scheme, given).map(tokens -> {
+                com.fasterxml.jackson.databind.node.ObjectNode stored = given.deepCopy();
+                stored.put("accessToken", tokens.accessToken());
+                return new Granted(stored, tokens.expiresAt());
+            }).onFailure(OAuthClient.RejectedException.class)
+                    .transform(e -> ApiException.invalid("credentials_rejected",
+                            "the token endpoint refused the client credentials: " + e.getMessage(), "/credentials"))
+                    .onFailure(OAuthClient.UnavailableException.class)
+                    .transform(e -> new ApiException(502, List.of(new ErrorObject(502, "token_endpoint_unavailable",
+                            "Bad Gateway", e.getMessage(), null, null)), java.util.Map.of()));
+        }
+        java.time.Instant expiresAt = given.path("expiresIn").canConvertToLong()
+                ? java.time.Instant.now().plusSeconds(given.get("expiresIn").asLong()) : null;
+        return Uni.createFrom().item(new Granted(given, expiresAt));
+    }
+
+    private Uni<Response> initiate(java.util.UUID ownerId, ConnectRequest body, AuthScheme scheme) {
+        if (body.returnUrl() != null && !isHttpUrl(body.returnUrl())) {
+            throw ApiException.invalid("invalid_return_url", "returnUrl is an absolute http(s) URL", "/returnUrl");
+        }
+        return accounts.initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl())
+                .map(started -> Response.status(201)
+                        .entity(AccountView.of(started.row(),
+                                ConnectedAccounts.authorizationUrl(scheme, started.state(), accounts.callbackUrl())))
+                        .build());
+    }
+
+    private static boolean isHttpUrl(String value) {
+        if (value.length() > 2048) {
+            return false;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(value);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     @GET

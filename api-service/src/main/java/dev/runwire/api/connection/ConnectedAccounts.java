@@ -1,5 +1,7 @@
 package dev.runwire.api.connection;
 
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,17 +12,22 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.integration.AuthScheme;
+import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.crypto.SecretSealer;
 import dev.runwire.model.json.Json;
@@ -32,17 +39,29 @@ import dev.runwire.model.json.Json;
 @ApplicationScoped
 public class ConnectedAccounts {
 
-    private static final String COLUMNS = "id, integration_key, user_id, entity_id, status, created_at, updated_at";
+    private static final String COLUMNS = "id, owner_id, integration_key, user_id, entity_id, status, status_reason, expires_at, credentials_version, created_at, updated_at";
 
     private static final int MAX_REMEMBERED = 100_000;
+    private static final Logger LOG = Logger.getLogger(ConnectedAccounts.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** How long a remembered scheme is trusted: an integration deleted and made again under its key may differ. */
+    private static final long REMEMBER_MILLIS = 60_000;
 
     private final Pool pool;
     private final SecretSealer sealer;
-    private final Map<String, AuthScheme> remembered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final OAuthClient oauth;
+    private final ApiConfig config;
+    private final Map<String, Remembered> remembered = new java.util.concurrent.ConcurrentHashMap<>();
 
-    ConnectedAccounts(Pool pool, SecretSealer sealer) {
+    private record Remembered(AuthScheme scheme, long at) {
+    }
+
+    ConnectedAccounts(Pool pool, SecretSealer sealer, OAuthClient oauth, ApiConfig config) {
         this.pool = pool;
         this.sealer = sealer;
+        this.oauth = oauth;
+        this.config = config;
     }
 
     /** The owner's integration's auth scheme, or null when there is no such integration. */
@@ -52,15 +71,17 @@ public class ConnectedAccounts {
 
     /**
      * The auth schemes of the owner's integrations among {@code keys} (absent ones left out). An integration's scheme
-     * never changes once written, so schemes are remembered: a run on integrations seen before costs no query here.
+     * never changes once written, so schemes are remembered for a minute: a run on integrations seen lately costs no
+     * query here.
      */
     private Uni<Map<String, AuthScheme>> schemes(UUID ownerId, Collection<String> keys) {
         Map<String, AuthScheme> schemes = new HashMap<>();
         List<String> unknown = new ArrayList<>();
+        long now = System.currentTimeMillis();
         for (String key : keys) {
-            AuthScheme known = remembered.get(ownerId + "/" + key);
-            if (known != null) {
-                schemes.put(key, known);
+            Remembered known = remembered.get(ownerId + "/" + key);
+            if (known != null && now - known.at() < REMEMBER_MILLIS) {
+                schemes.put(key, known.scheme());
             } else {
                 unknown.add(key);
             }
@@ -76,7 +97,7 @@ public class ConnectedAccounts {
                     rows.forEach(row -> {
                         AuthScheme scheme = Json.read(row.getString(1), AuthScheme.class);
                         schemes.put(row.getString(0), scheme);
-                        remembered.put(ownerId + "/" + row.getString(0), scheme);
+                        remembered.put(ownerId + "/" + row.getString(0), new Remembered(scheme, now));
                     });
                     return schemes;
                 });
@@ -85,21 +106,272 @@ public class ConnectedAccounts {
     /**
      * Stores an account as the active one of its user (or entity) for the integration; an earlier active one is revoked
      * in the same transaction.
+     *
+     * @param expiresAt
+     *            when an OAuth 2 access token among the credentials ends, or null
      */
-    Uni<Row> connect(UUID ownerId, String integrationKey, String userId, String entityId, JsonNode credentials) {
+    Uni<Row> connect(UUID ownerId, String integrationKey, String userId, String entityId, JsonNode credentials,
+            Instant expiresAt) {
         UUID id = UUID.randomUUID();
         SealedSecret sealed = sealer.seal(credentials.toString(), context(id));
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                update api.connected_accounts set status = 'revoked', sealed = null, updated_at = now()
-                where owner_id = $1 and integration_key = $2 and status = 'active'
-                  and (user_id = $3 or entity_id = $4)""").execute(Tuple.of(ownerId, integrationKey, userId, entityId))
+        return pool.withTransaction(conn -> revokeActive(conn, ownerId, integrationKey, userId, entityId)
                 .chain(() -> conn.preparedQuery("""
                         insert into api.connected_accounts (id, owner_id, integration_key, user_id, entity_id, status,
-                                                            key_id, sealed, created_at, updated_at)
-                        values ($1, $2, $3, $4, $5, 'active', $6, $7, now(), now())
-                        returning\s""" + COLUMNS).execute(Tuple.from(new Object[] { id, ownerId, integrationKey, userId,
-                        entityId, sealed.keyId(), Json.write(sealed) })))
+                                                            key_id, sealed, expires_at, created_at, updated_at)
+                        values ($1, $2, $3, $4, $5, 'active', $6, $7, $8, now(), now())
+                        returning\s""" + COLUMNS)
+                        .execute(Tuple.from(new Object[] { id, ownerId, integrationKey, userId, entityId,
+                                sealed.keyId(), Json.write(sealed), utc(expiresAt) })))
                 .map(rows -> rows.iterator().next()));
+    }
+
+    private static Uni<Void> revokeActive(SqlConnection conn, UUID ownerId, String integrationKey, String userId,
+            String entityId) {
+        return conn.preparedQuery("""
+                update api.connected_accounts set status = 'revoked', status_reason = 'replaced by a new connection',
+                       sealed = null, updated_at = now()
+                where owner_id = $1 and integration_key = $2 and status = 'active'
+                  and (user_id = $3 or entity_id = $4)""").execute(Tuple.of(ownerId, integrationKey, userId, entityId))
+                .replaceWithVoid();
+    }
+
+    /** Revokes every account of a deleted integration. */
+    public Uni<Void> revokeAll(UUID ownerId, String integrationKey) {
+        return pool.preparedQuery("""
+                update api.connected_accounts set status = 'revoked', status_reason = 'the integration was deleted',
+                       sealed = null, state_hash = null, updated_at = now()
+                where owner_id = $1 and integration_key = $2 and status in ('active', 'initiated', 'expired')""")
+                .execute(Tuple.of(ownerId, integrationKey)).replaceWithVoid();
+    }
+
+    /** A connection through the authorization-code flow, waiting for its redirect; {@code state} is shown once. */
+    record Initiated(Row row, String state) {
+    }
+
+    /** Starts an authorization-code connection: the account waits in status initiated, its state kept as a hash. */
+    Uni<Initiated> initiate(UUID ownerId, String integrationKey, String userId, String entityId, String returnUrl) {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String state = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return pool.preparedQuery("""
+                insert into api.connected_accounts (id, owner_id, integration_key, user_id, entity_id, status,
+                                                    state_hash, state_expires_at, return_url, created_at, updated_at)
+                values ($1, $2, $3, $4, $5, 'initiated', $6, now() + make_interval(secs => $7), $8, now(), now())
+                returning\s""" + COLUMNS)
+                .execute(Tuple.from(new Object[] { UUID.randomUUID(), ownerId, integrationKey, userId, entityId,
+                        hash(state), (double) config.connections().connectTtl().toSeconds(), returnUrl }))
+                .map(rows -> new Initiated(rows.iterator().next(), state));
+    }
+
+    /**
+     * How a redirect ended: the account (active, or failed with a reason) and, when active, its credentials as opened;
+     * null row when the state matched nothing.
+     */
+    record Completion(Row row, Opened opened, String returnUrl) {
+    }
+
+    /**
+     * Completes an authorization-code connection: the state is used once (matched by its hash, in time), the code is
+     * exchanged at the token endpoint, and the account becomes the user's active one (an earlier one is revoked).
+     */
+    Uni<Completion> complete(String state, String code, String error) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                update api.connected_accounts set state_hash = null, updated_at = now()
+                where state_hash = $1 and status = 'initiated'
+                returning id, owner_id, integration_key, user_id, entity_id, return_url, state_expires_at > now()""")
+                .execute(Tuple.of(hash(state))).chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(new Completion(null, null, null));
+                    }
+                    Row row = rows.iterator().next();
+                    UUID id = row.getUUID(0);
+                    UUID ownerId = row.getUUID(1);
+                    String key = row.getString(2);
+                    String returnUrl = row.getString(5);
+                    if (!row.getBoolean(6)) {
+                        return fail(conn, id, "the connect link expired", returnUrl);
+                    }
+                    if (error != null || code == null) {
+                        return fail(conn, id, "the user did not consent (" + (error == null ? "no code" : error) + ")",
+                                returnUrl);
+                    }
+                    return client(conn, ownerId, key)
+                            .chain(app -> oauth.exchange(app.scheme().tokenUrl(), app.scheme().clientId(), app.secret(),
+                                    code, callbackUrl()))
+                            .chain(tokens -> revokeActive(conn, ownerId, key, row.getString(3), row.getString(4))
+                                    .chain(() -> store(conn, id, tokensJson(tokens), tokens.expiresAt(), false))
+                                    .map(stored -> new Completion(stored.row(), stored.opened(), returnUrl)))
+                            .onFailure(OAuthClient.RejectedException.class)
+                            .recoverWithUni(e -> fail(conn, id,
+                                    "the token endpoint refused the code: " + e.getMessage(), returnUrl))
+                            .onFailure(OAuthClient.UnavailableException.class)
+                            .recoverWithUni(e -> fail(conn, id, e.getMessage(), returnUrl));
+                }));
+    }
+
+    private Uni<Completion> fail(SqlConnection conn, UUID id, String reason, String returnUrl) {
+        return conn
+                .preparedQuery("update api.connected_accounts set status = 'failed', status_reason = $2, "
+                        + "updated_at = now() where id = $1 returning " + COLUMNS)
+                .execute(Tuple.of(id, reason)).map(rows -> new Completion(rows.iterator().next(), null, returnUrl));
+    }
+
+    /** Where OAuth 2 providers send the user back. */
+    public String callbackUrl() {
+        String base = config.connections().publicUrl();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/oauth/callback";
+    }
+
+    /** The authorization URL a user opens to connect (RFC 6749 4.1.1). */
+    static String authorizationUrl(AuthScheme scheme, String state, String redirectUri) {
+        String url = scheme.authorizationUrl();
+        StringBuilder query = new StringBuilder("response_type=code&client_id=").append(encode(scheme.clientId()))
+                .append("&state=").append(encode(state));
+        if (scheme.scopes() != null && !scheme.scopes().isEmpty()) {
+            query.append("&scope=").append(encode(String.join(" ", scheme.scopes())));
+        }
+        return url + (url.contains("?") ? "&" : "?") + query + "&redirect_uri=" + encode(redirectUri);
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** An integration's OAuth 2 client: its scheme and opened client secret. */
+    private record AppClient(AuthScheme scheme, String secret) {
+    }
+
+    private Uni<AppClient> client(SqlConnection conn, UUID ownerId, String integrationKey) {
+        return conn
+                .preparedQuery(
+                        "select id, auth, sealed_client_secret from api.integrations where owner_id = $1 and key = $2")
+                .execute(Tuple.of(ownerId, integrationKey)).map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new OAuthClient.RejectedException("the integration no longer exists");
+                    }
+                    Row row = rows.iterator().next();
+                    AuthScheme scheme = Json.read(row.getString(1), AuthScheme.class);
+                    String secret = row.getString(2) == null ? null
+                            : sealer.open(Json.read(row.getString(2), SealedSecret.class),
+                                    dev.runwire.api.integration.Integration.secretContext(row.getUUID(0)));
+                    return new AppClient(scheme, secret);
+                });
+    }
+
+    /** An account's credentials as opened for one use, and which version of them. */
+    public record Opened(String integrationKey, UUID accountId, long version, JsonNode credentials) {
+        @Override
+        public String toString() {
+            return "Opened[" + integrationKey + ", " + accountId + ", v" + version + ", (values hidden)]";
+        }
+    }
+
+    private record Stored(Row row, Opened opened) {
+    }
+
+    /** Stores new credentials of an account: a new version, active. */
+    private Uni<Stored> store(SqlConnection conn, UUID id, JsonNode credentials, Instant expiresAt, boolean refreshed) {
+        SealedSecret sealed = sealer.seal(credentials.toString(), context(id));
+        return conn.preparedQuery("""
+                update api.connected_accounts set status = 'active', status_reason = null, key_id = $2, sealed = $3,
+                       expires_at = $4, credentials_version = credentials_version + 1,
+                       refreshed_at = case when $5 then now() else refreshed_at end, updated_at = now()
+                where id = $1 returning\s""" + COLUMNS)
+                .execute(Tuple.from(new Object[] { id, sealed.keyId(), Json.write(sealed), utc(expiresAt), refreshed }))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Stored(row, new Opened(row.getString("integration_key"), id,
+                            row.getLong("credentials_version"), credentials));
+                });
+    }
+
+    private static JsonNode tokensJson(OAuthClient.Tokens tokens) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = Json.mapper().createObjectNode();
+        json.put("accessToken", tokens.accessToken());
+        if (tokens.refreshToken() != null) {
+            json.put("refreshToken", tokens.refreshToken());
+        }
+        return json;
+    }
+
+    /** Gets the first access token of client credentials; refused ones are a 422 and nothing is stored. */
+    Uni<OAuthClient.Tokens> firstToken(AuthScheme scheme, JsonNode credentials) {
+        return oauth.clientCredentials(scheme.tokenUrl(), credentials.get("clientId").asText(),
+                credentials.get("clientSecret").asText(), scheme.scopes());
+    }
+
+    /**
+     * Credentials that can be used now: the stored ones, or, for an OAuth 2 account whose access token ends within the
+     * refresh skew (or whose version {@code refused} was refused by the integration), new ones from the token endpoint.
+     * The account's row is locked meanwhile, so however many requests and replicas need the same account at once, one
+     * refreshes and the others use its result. A refresh the endpoint refuses marks the account expired (null); so does
+     * a refusal that a refresh cannot fix.
+     */
+    Uni<Opened> usable(UUID ownerId, UUID accountId, AuthScheme scheme, Long refused) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                select integration_key, sealed, credentials_version, expires_at, status,
+                       refreshed_at > now() - interval '30 seconds'
+                from api.connected_accounts where id = $1 and owner_id = $2 for update""")
+                .execute(Tuple.of(accountId, ownerId)).chain(rows -> {
+                    Row row = rows.size() == 0 ? null : rows.iterator().next();
+                    if (row == null || !"active".equals(row.getString(4))) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    JsonNode credentials = Json
+                            .tree(sealer.open(Json.read(row.getString(1), SealedSecret.class), context(accountId)));
+                    Opened current = new Opened(row.getString(0), accountId, row.getLong(2), credentials);
+                    Instant expiresAt = row.getOffsetDateTime(3) == null ? null : row.getOffsetDateTime(3).toInstant();
+                    boolean stale = refused != null ? refused == current.version() : scheme.oauth2()
+                            && needsRefresh(credentials, expiresAt, config.connections().refreshSkew());
+                    if (!stale) {
+                        return Uni.createFrom().item(current);
+                    }
+                    if (refused != null
+                            && (!refreshable(scheme, credentials) || Boolean.TRUE.equals(row.getBoolean(5)))) {
+                        // nothing to refresh, or credentials that were just issued are refused: the user reconnects
+                        return expire(conn, accountId, "the integration refused the credentials");
+                    }
+                    if (!refreshable(scheme, credentials)) {
+                        return needsRefresh(credentials, expiresAt, java.time.Duration.ZERO)
+                                ? expire(conn, accountId, "the access token expired and cannot be refreshed")
+                                : Uni.createFrom().item(current);
+                    }
+                    return refresh(conn, ownerId, scheme, current).chain(tokens -> {
+                        JsonNode next = credentials.deepCopy();
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) next)
+                                .setAll((com.fasterxml.jackson.databind.node.ObjectNode) tokensJson(tokens));
+                        return store(conn, accountId, next, tokens.expiresAt(), true).map(Stored::opened);
+                    }).onFailure(OAuthClient.RejectedException.class).recoverWithUni(
+                            e -> expire(conn, accountId, "the token endpoint refused the refresh: " + e.getMessage()));
+                }));
+    }
+
+    private Uni<OAuthClient.Tokens> refresh(SqlConnection conn, UUID ownerId, AuthScheme scheme, Opened current) {
+        JsonNode credentials = current.credentials();
+        if (AuthScheme.CLIENT_CREDENTIALS.equals(scheme.type())) {
+            return firstToken(scheme, credentials);
+        }
+        return client(conn, ownerId, current.integrationKey()).chain(app -> oauth.refresh(app.scheme().tokenUrl(),
+                app.scheme().clientId(), app.secret(), credentials.get("refreshToken").asText()));
+    }
+
+    /** Whether there is no access token, or it ends within {@code skew}. */
+    private static boolean needsRefresh(JsonNode credentials, Instant expiresAt, java.time.Duration skew) {
+        return !credentials.path("accessToken").isTextual()
+                || expiresAt != null && expiresAt.isBefore(Instant.now().plus(skew));
+    }
+
+    private static boolean refreshable(AuthScheme scheme, JsonNode credentials) {
+        return AuthScheme.CLIENT_CREDENTIALS.equals(scheme.type())
+                || AuthScheme.AUTHORIZATION_CODE.equals(scheme.type()) && credentials.path("refreshToken").isTextual();
+    }
+
+    private static Uni<Opened> expire(SqlConnection conn, UUID accountId, String reason) {
+        LOG.infof("connected account %s expired: %s", accountId, reason);
+        return conn.preparedQuery("""
+                update api.connected_accounts set status = 'expired', status_reason = $2, sealed = null,
+                       updated_at = now()
+                where id = $1""").execute(Tuple.of(accountId, reason)).replaceWith((Opened) null);
     }
 
     Uni<List<Row>> list(UUID ownerId, String userId, String integrationKey, int page, int pageSize) {
@@ -160,16 +432,9 @@ public class ConnectedAccounts {
                     (userId == null ? "no connected account" : "the user " + userId + " has no connected account")
                             + " for " + key,
                     ErrorObject.Source.pointer("/userId"),
-                    Map.of("integrationKey", key, "connect", connectUrl(key, userId)))).toList(), Map.of());
+                    Map.of("integrationKey", key, "connect", RunRequested.Connection.urlFor(key, userId)))).toList(),
+                    Map.of());
         }
-    }
-
-    /** Where a user connects an account to an integration. */
-    public static String connectUrl(String integrationKey, String userId) {
-        return "/v1/connected-accounts?integrationKey="
-                + java.net.URLEncoder.encode(integrationKey, java.nio.charset.StandardCharsets.UTF_8)
-                + (userId == null ? ""
-                        : "&userId=" + java.net.URLEncoder.encode(userId, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
@@ -190,23 +455,52 @@ public class ConnectedAccounts {
                 return Uni.createFrom().item(new Resolved(requested, List.of()));
             }
             return pool.preparedQuery("""
-                    select integration_key, id, sealed from api.connected_accounts
+                    select integration_key, id, sealed, credentials_version, expires_at from api.connected_accounts
                     where owner_id = $1 and status = 'active' and integration_key = any($3)
                       and (user_id = $2 or id = $4)""")
-                    .execute(Tuple.of(ownerId, userId, needed.toArray(String[]::new), accountId)).map(rows -> {
-                        Map<String, JsonNode> credentials = new LinkedHashMap<>();
-                        rows.forEach(row -> credentials.put(row.getString(0), Json.tree(sealer
-                                .open(Json.read(row.getString(2), SealedSecret.class), context(row.getUUID(1))))));
-                        List<String> missing = needed.stream().filter(key -> !credentials.containsKey(key)).toList();
-                        ArrayNode combined = Json.mapper().createArrayNode();
-                        credentials.forEach((key, given) -> combined
-                                .add(Json.mapper().valueToTree(schemes.get(key).passThrough(key, given))));
-                        if (requested != null && requested.isArray()) {
-                            requested.forEach(combined::add);
-                        }
-                        return new Resolved(combined.isEmpty() ? requested : combined, missing);
+                    .execute(Tuple.of(ownerId, userId, needed.toArray(String[]::new), accountId)).chain(rows -> {
+                        List<Uni<Opened>> opening = new ArrayList<>();
+                        rows.forEach(row -> opening.add(open(ownerId, schemes.get(row.getString(0)), row)));
+                        Uni<List<Opened>> all = opening.isEmpty() ? Uni.createFrom().item(List.of())
+                                : Uni.join().all(opening).andFailFast();
+                        return all.map(opened -> {
+                            Map<String, JsonNode> entries = new LinkedHashMap<>();
+                            opened.stream().filter(java.util.Objects::nonNull)
+                                    .forEach(account -> entries.put(account.integrationKey(),
+                                            entry(schemes.get(account.integrationKey()), account)));
+                            List<String> missing = needed.stream().filter(key -> !entries.containsKey(key)).toList();
+                            ArrayNode combined = Json.mapper().createArrayNode();
+                            entries.values().forEach(combined::add);
+                            if (requested != null && requested.isArray()) {
+                                requested.forEach(combined::add);
+                            }
+                            return new Resolved(combined.isEmpty() ? requested : combined, missing);
+                        });
                     });
         });
+    }
+
+    /** An account's credentials ready to use; an OAuth 2 token about to end is refreshed first (null: expired). */
+    private Uni<Opened> open(UUID ownerId, AuthScheme scheme, Row row) {
+        UUID id = row.getUUID(1);
+        JsonNode credentials = Json.tree(sealer.open(Json.read(row.getString(2), SealedSecret.class), context(id)));
+        Instant expiresAt = row.getOffsetDateTime(4) == null ? null : row.getOffsetDateTime(4).toInstant();
+        if (scheme.oauth2() && needsRefresh(credentials, expiresAt, config.connections().refreshSkew())) {
+            return usable(ownerId, id, scheme, null);
+        }
+        return Uni.createFrom().item(new Opened(row.getString(0), id, row.getLong(3), credentials));
+    }
+
+    /**
+     * The pass-through entry that carries an account's credentials to the integration, naming the account and the
+     * version (so a refusal says which credentials were refused).
+     */
+    public static JsonNode entry(AuthScheme scheme, Opened account) {
+        Map<String, Object> entry = new LinkedHashMap<>(
+                scheme.passThrough(account.integrationKey(), account.credentials()));
+        entry.put("accountId", account.accountId().toString());
+        entry.put("credentialsVersion", account.version());
+        return Json.mapper().valueToTree(entry);
     }
 
     /** Whether the request's pass-through data already applies to the integration (by id, or to all). */
@@ -225,5 +519,18 @@ public class ConnectedAccounts {
 
     private static String context(UUID accountId) {
         return "connected-account:" + accountId;
+    }
+
+    private static String hash(String state) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(state.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static java.time.OffsetDateTime utc(Instant at) {
+        return at == null ? null : at.atOffset(java.time.ZoneOffset.UTC);
     }
 }

@@ -70,6 +70,13 @@ public class ErrorMappers {
         });
     }
 
+    /** A token endpoint Runwire needed (a refresh) did not answer: nothing was written; the client may retry. */
+    @ServerExceptionMapper
+    public Response tokenEndpoint(dev.runwire.api.connection.OAuthClient.UnavailableException e) {
+        return respond(new ErrorObject(502, "token_endpoint_unavailable", "Bad Gateway",
+                "an OAuth 2 token could not be refreshed: " + e.getMessage(), null, null));
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
         if (storeUnavailable(e)) {

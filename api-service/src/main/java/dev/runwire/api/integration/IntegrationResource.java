@@ -7,7 +7,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,7 +22,11 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.command.SealedSecret;
+import dev.runwire.model.crypto.SecretSealer;
 import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.json.Json;
 
@@ -34,24 +40,36 @@ public class IntegrationResource {
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     /** Body of a new integration. */
-    public record IntegrationRequest(String key, String name, String baseUrl, AuthScheme auth) {
+    public record IntegrationRequest(String key, String name, String baseUrl, AuthScheme auth,
+            HttpSpec.CredentialCheck credentialsInvalid, Boolean active) {
     }
 
-    /** An integration as the API shows it. */
-    public record IntegrationView(String key, String name, String baseUrl, AuthScheme auth, Instant createdAt,
-            Instant updatedAt) {
+    /** A change of an integration; absent fields stay as they are. Its auth scheme never changes. */
+    public record IntegrationPatch(String name, String baseUrl, HttpSpec.CredentialCheck credentialsInvalid,
+            Boolean active) {
+    }
+
+    /** An integration as the API shows it (never its client secret). */
+    public record IntegrationView(String key, String name, String baseUrl, AuthScheme auth,
+            HttpSpec.CredentialCheck credentialsInvalid, boolean active, Instant createdAt, Instant updatedAt) {
         static IntegrationView of(Integration i) {
-            return new IntegrationView(i.key, i.name, i.baseUrl, i.auth(), i.createdAt, i.updatedAt);
+            return new IntegrationView(i.key, i.name, i.baseUrl, i.auth(), i.credentialCheck(), i.active, i.createdAt,
+                    i.updatedAt);
         }
     }
 
+    private static final int MAX_PATTERN = 500;
+
     private final Caller caller;
-
     private final EgressPolicy egress;
+    private final SecretSealer sealer;
+    private final ConnectedAccounts accounts;
 
-    IntegrationResource(Caller caller, EgressPolicy egress) {
+    IntegrationResource(Caller caller, EgressPolicy egress, SecretSealer sealer, ConnectedAccounts accounts) {
         this.egress = egress;
         this.caller = caller;
+        this.sealer = sealer;
+        this.accounts = accounts;
     }
 
     @POST
@@ -70,7 +88,16 @@ public class IntegrationResource {
             integration.key = body.key();
             integration.name = body.name().trim();
             integration.baseUrl = body.baseUrl();
-            integration.auth = Json.write(AuthScheme.checked(body.auth(), "/auth"));
+            AuthScheme scheme = AuthScheme.checked(body.auth(), "/auth");
+            integration.auth = Json.write(scheme.withoutSecret());
+            if (scheme.clientSecret() != null) {
+                SealedSecret sealed = sealer.seal(scheme.clientSecret(), Integration.secretContext(integration.id));
+                integration.keyId = sealed.keyId();
+                integration.sealedClientSecret = Json.write(sealed);
+            }
+            integration.credentialsInvalid = body.credentialsInvalid() == null ? null
+                    : Json.write(body.credentialsInvalid());
+            integration.active = body.active() == null || body.active();
             integration.createdAt = Instant.now();
             integration.updatedAt = integration.createdAt;
             return integration.<Integration> persist()
@@ -97,6 +124,55 @@ public class IntegrationResource {
         });
     }
 
+    @PATCH
+    @Path("{key}")
+    @WithTransaction
+    public Uni<IntegrationView> update(@PathParam("key") String key, IntegrationPatch body) {
+        if (body == null) {
+            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+        }
+        if (body.name() != null) {
+            checkName(body.name());
+        }
+        if (body.baseUrl() != null) {
+            checkBaseUrl(body.baseUrl());
+        }
+        checkCredentialCheck(body.credentialsInvalid());
+        return Integration.findByKey(caller.ownerId(), key).map(found -> {
+            if (found == null) {
+                throw ApiException.notFound("no integration with key " + key);
+            }
+            if (body.name() != null) {
+                found.name = body.name().trim();
+            }
+            if (body.baseUrl() != null) {
+                found.baseUrl = body.baseUrl();
+            }
+            if (body.credentialsInvalid() != null) {
+                found.credentialsInvalid = Json.write(body.credentialsInvalid());
+            }
+            if (body.active() != null) {
+                found.active = body.active();
+            }
+            found.updatedAt = Instant.now();
+            return IntegrationView.of(found);
+        });
+    }
+
+    /** Deletes the integration and revokes its connected accounts; its actions can no longer run. */
+    @DELETE
+    @Path("{key}")
+    @WithTransaction
+    public Uni<Response> delete(@PathParam("key") String key) {
+        UUID ownerId = caller.ownerId();
+        return Integration.findByKey(ownerId, key).chain(found -> {
+            if (found == null) {
+                throw ApiException.notFound("no integration with key " + key);
+            }
+            return found.delete();
+        }).chain(() -> accounts.revokeAll(ownerId, key)).map(ignored -> Response.noContent().build());
+    }
+
     void validate(IntegrationRequest body) {
         if (body == null) {
             throw ApiException.invalid("missing_body", "a JSON body is required", "");
@@ -104,19 +180,64 @@ public class IntegrationResource {
         if (body.key() == null || !KEY.matcher(body.key()).matches()) {
             throw ApiException.invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
         }
-        if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
+        checkName(body.name());
+        checkBaseUrl(body.baseUrl());
+        AuthScheme scheme = AuthScheme.checked(body.auth(), "/auth");
+        checkCredentialCheck(body.credentialsInvalid());
+        if (scheme.tokenUrl() != null) {
+            // Runwire calls the token endpoint; the authorization URL is only where the user's browser goes
+            checkEgress(scheme.tokenUrl(), "/auth/tokenUrl");
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isBlank() || name.length() > 200) {
             throw ApiException.invalid("invalid_name", "name is required (1-200 characters)", "/name");
         }
-        if (!isHttpUrl(body.baseUrl())) {
+    }
+
+    private void checkBaseUrl(String baseUrl) {
+        if (!isHttpUrl(baseUrl)) {
             throw ApiException.invalid("invalid_base_url",
                     "baseUrl must be an absolute http(s) URL of at most 2048 characters", "/baseUrl");
         }
-        AuthScheme.checked(body.auth(), "/auth");
+        checkEgress(baseUrl, "/baseUrl");
+    }
+
+    private void checkEgress(String url, String pointer) {
         try {
-            // an address literal in any notation is checked now; host names when the executor connects
-            egress.checkUrl(body.baseUrl());
+            // an address literal in any notation is checked now; host names when Runwire connects
+            egress.checkUrl(url);
         } catch (EgressPolicy.RefusedException e) {
-            throw ApiException.invalid("url_refused", e.getMessage(), "/baseUrl");
+            throw ApiException.invalid("url_refused", e.getMessage(), pointer);
+        }
+    }
+
+    private static void checkCredentialCheck(HttpSpec.CredentialCheck check) {
+        if (check == null) {
+            return;
+        }
+        List<Integer> statuses = check.statuses() == null ? List.of() : check.statuses();
+        if (statuses.size() > 20 || statuses.stream().anyMatch(s -> s == null || s < 200 || s > 599)) {
+            throw ApiException.invalid("invalid_credentials_check", "statuses holds at most 20 HTTP statuses 200-599",
+                    "/credentialsInvalid/statuses");
+        }
+        if (check.bodyPattern() != null) {
+            try {
+                if (check.bodyPattern().isEmpty() || check.bodyPattern().length() > MAX_PATTERN) {
+                    throw new java.util.regex.PatternSyntaxException("1 to " + MAX_PATTERN + " characters",
+                            check.bodyPattern(), -1);
+                }
+                Pattern.compile(check.bodyPattern());
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw ApiException.invalid("invalid_credentials_check",
+                        "bodyPattern is a regular expression of 1 to " + MAX_PATTERN + " characters",
+                        "/credentialsInvalid/bodyPattern");
+            }
+        }
+        if (statuses.isEmpty() && check.bodyPattern() == null) {
+            throw ApiException.invalid("invalid_credentials_check", "give statuses, a bodyPattern or both",
+                    "/credentialsInvalid");
         }
     }
 

@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
+import dev.runwire.api.connection.RefusedCredentials;
 import dev.runwire.model.event.RunEvent;
 
 /**
@@ -25,11 +26,14 @@ public class EventStoreConsumer {
     private final RunStore store;
     private final MeterRegistry registry;
     private final CallbackDispatcher callbacks;
+    private final RefusedCredentials refusals;
 
-    EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks) {
+    EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks,
+            RefusedCredentials refusals) {
         this.store = store;
         this.registry = registry;
         this.callbacks = callbacks;
+        this.refusals = refusals;
     }
 
     @Incoming("run-events-store")
@@ -42,6 +46,8 @@ public class EventStoreConsumer {
                 // committed: this replica sends them at once (any replica would, at its next poll)
                 callbacks.wake();
             }
-        }).replaceWithVoid();
+        })
+                // credentials an integration refused: renewed (or the account expired) before the offsets are committed
+                .chain(() -> refusals.onStored(readable));
     }
 }

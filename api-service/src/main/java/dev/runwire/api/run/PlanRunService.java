@@ -170,6 +170,11 @@ public class PlanRunService {
                         at + "/action/key"));
                 continue;
             }
+            if (!action.integrationActive()) {
+                errors.add(ApiException.violation("integration_inactive", "the action's integration is inactive",
+                        at + "/action/key"));
+                continue;
+            }
             if (!all && !selected.contains(spec.http().integrationKey())) {
                 errors.add(ApiException.violation("integration_not_selected", "the action's integration "
                         + spec.http().integrationKey() + " is not among selectedCustomerIntegrationIds",
@@ -212,8 +217,8 @@ public class PlanRunService {
                 body.outputSchema(), sealer.seal(resolved.passThrough(), runId), strategy,
                 // steps of these integrations wait in AUTH_REQUIRED until the user connects an account
                 resolved.missing().isEmpty() ? null : resolved.missing().stream()
-                        .map(key -> new RunRequested.Connection(key, ConnectedAccounts.connectUrl(key, body.userId())))
-                        .toList());
+                        .map(key -> RunRequested.Connection.missing(key, body.userId())).toList(),
+                body.userId());
         PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
                 steps);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.integration.AuthScheme;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.json.Json;
 
@@ -34,23 +33,43 @@ public class RunConnections {
         this.sealer = sealer;
     }
 
-    /** @return how many runs were told */
-    public Uni<Integer> connected(UUID ownerId, String userId, String integrationKey, AuthScheme scheme,
-            JsonNode credentials) {
+    /**
+     * Tells the user's unfinished runs that wait for the integration.
+     *
+     * @param entry
+     *            the pass-through entry that carries the account's credentials
+     *
+     * @return how many runs were told
+     */
+    public Uni<Integer> connected(UUID ownerId, String userId, String integrationKey, JsonNode entry) {
         if (userId == null) {
             return Uni.createFrom().item(0);
         }
-        JsonNode entries = Json.mapper().valueToTree(List.of(scheme.passThrough(integrationKey, credentials)));
         return store.awaitingConnection(ownerId, userId, integrationKey)
-                .chain(runIds -> Multi.createFrom().iterable(runIds).onItem().transformToUniAndConcatenate(runId -> {
-                    ConnectionProvided command = new ConnectionProvided(runId, ownerId, integrationKey,
-                            sealer.seal(entries, runId), Instant.now());
-                    return store.insertCommand(runId, command, ConnectionProvided.TYPE)
-                            .invoke(outboxId -> publisher.publishCommitted(command, ConnectionProvided.TYPE, outboxId));
-                }).collect().asList().map(List::size)).invoke(count -> {
+                .chain(runIds -> Multi.createFrom().iterable(runIds).onItem()
+                        .transformToUniAndConcatenate(runId -> provide(ownerId, runId, integrationKey, entry)).collect()
+                        .asList().map(List::size))
+                .invoke(count -> {
                     if (count > 0) {
                         LOG.infof("%d run(s) waiting for %s go on", count, integrationKey);
                     }
                 });
+    }
+
+    /** Hands one run the credentials for the integration, sealed for that run, through the outbox. */
+    public Uni<Long> provide(UUID ownerId, UUID runId, String integrationKey, JsonNode entry) {
+        ConnectionProvided command = new ConnectionProvided(runId, ownerId, integrationKey,
+                sealer.seal(Json.mapper().createArrayNode().add(entry), runId), Instant.now());
+        return store.insertCommand(runId, command, ConnectionProvided.TYPE)
+                .invoke(outboxId -> publisher.publishCommitted(command, ConnectionProvided.TYPE, outboxId));
+    }
+
+    /**
+     * Marks the run as waiting for the integration (so a new connection reaches it).
+     *
+     * @return the run's owner and user, or null for a run this store does not know
+     */
+    public Uni<RunStore.Waiting> awaiting(UUID runId, String integrationKey) {
+        return store.awaitConnection(runId, integrationKey);
     }
 }

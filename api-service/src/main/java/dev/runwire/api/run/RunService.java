@@ -92,7 +92,8 @@ public class RunService {
                     return pinned == null || all.get(0).active() ? pinned
                             : new RunnableAction(pinned.id(), pinned.key(), pinned.version(), false, pinned.intent(),
                                     pinned.type(), pinned.inputSchema(), pinned.useDefaultMapping(), pinned.timeoutMs(),
-                                    pinned.baseUrl(), pinned.parsed());
+                                    pinned.baseUrl(), pinned.integrationActive(), pinned.credentialCheck(),
+                                    pinned.parsed());
                 });
         return found.map(action -> {
             if (action == null) {
@@ -105,6 +106,10 @@ public class RunService {
             }
             if (action.baseUrl() == null) {
                 throw ApiException.conflict("integration_missing", "the action's integration no longer exists",
+                        ErrorObject.Source.pointer(pointer));
+            }
+            if (!action.integrationActive()) {
+                throw ApiException.conflict("integration_inactive", "the action's integration is inactive",
                         ErrorObject.Source.pointer(pointer));
             }
             return action;
@@ -147,7 +152,7 @@ public class RunService {
         SealedSecret passThrough = sealer.seal(passThroughData, runId);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.ACTION, List.of(step),
-                null, passThrough, null, null);
+                null, passThrough, null, null, userId);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, userId, action.id(), action.key(), action.version(),
                 action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
                 PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now,

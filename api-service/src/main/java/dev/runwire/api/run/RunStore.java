@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,6 +26,7 @@ import dev.runwire.api.callback.Deliveries;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
+import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -137,6 +139,50 @@ public class RunStore {
                 insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
                 returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
                 .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Claims up to {@code limit} runs that have waited in AUTH_REQUIRED longer than {@code timeout} and records an
+     * {@link AuthRequiredExpired} command for each in the outbox, in one transaction (a run is claimed once, by one
+     * replica, until it leaves AUTH_REQUIRED).
+     *
+     * @return the commands with their outbox ids
+     */
+    Uni<List<Map.Entry<AuthRequiredExpired, Long>>> expireAuthRequired(java.time.Duration timeout, int limit) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                update api.runs set auth_expiry_sent = true
+                where id in (select id from api.runs
+                             where status = 'AUTH_REQUIRED' and not auth_expiry_sent
+                               and updated_at < now() - make_interval(secs => $1)
+                             order by updated_at limit $2 for update skip locked)
+                returning id, owner_id, updated_at""").execute(Tuple.of((double) timeout.toMillis() / 1000, limit))
+                .chain(rows -> {
+                    List<AuthRequiredExpired> commands = new ArrayList<>();
+                    rows.forEach(row -> commands.add(new AuthRequiredExpired(row.getUUID(0), row.getUUID(1),
+                            row.getOffsetDateTime(2).toInstant())));
+                    return Multi.createFrom().iterable(commands).onItem()
+                            .transformToUniAndConcatenate(command -> conn.preparedQuery("""
+                                    insert into api.outbox (run_id, topic, msg_type, payload)
+                                    values ($1, $2, $3, $4::text::jsonb) returning id""")
+                                    .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, AuthRequiredExpired.TYPE,
+                                            Json.write(command)))
+                                    .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
+                            .collect().asList();
+                }));
+    }
+
+    /** A run's owner and user. */
+    public record Waiting(UUID ownerId, String userId) {
+    }
+
+    /** Adds the integration to those the run waits for; null when the run is unknown. */
+    Uni<Waiting> awaitConnection(UUID runId, String integrationKey) {
+        return pool.preparedQuery("""
+                update api.runs set awaiting_connections = case when awaiting_connections @> array[$2]::text[]
+                       then awaiting_connections else array_append(awaiting_connections, $2) end
+                where id = $1 returning owner_id, user_id""").execute(Tuple.of(runId, integrationKey))
+                .map(rows -> rows.size() == 0 ? null
+                        : new Waiting(rows.iterator().next().getUUID(0), rows.iterator().next().getString(1)));
     }
 
     /** The runs of a user not ended yet that wait for a connection to the integration. */
@@ -273,7 +319,8 @@ public class RunStore {
                 select $1, $2, $3, $4, $5::text::jsonb, $6 where exists (select 1 from api.runs where id = $1)
                 on conflict do nothing""").executeBatch(inserts).chain(() -> conn.preparedQuery("""
                 update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
-                       error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6
+                       error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
+                       auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
                 where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> refund(conn, events))
                 .chain(() -> deliveries.enqueue(conn, events, render)));
     }

@@ -180,6 +180,12 @@ public class HttpIntegrationClient {
 
     private StepOutcome outcome(ActionSpec action, HttpResponse<Buffer> response) {
         int status = response.statusCode();
+        HttpSpec.CredentialCheck check = action.http().credentialsInvalid();
+        if (check != null && check.matches(status, check.bodyPattern() == null ? null : response.bodyAsString())) {
+            // the run waits for new credentials instead of failing
+            return StepOutcome.failure(new RunError(Codes.CREDENTIALS_INVALID,
+                    "the integration refused the credentials (HTTP " + status + ")", status, null));
+        }
         if (status < 200 || status >= 300) {
             return StepOutcome.failure(new RunError(Codes.INTEGRATION_HTTP_ERROR,
                     "the integration answered HTTP " + status, status, null));

@@ -1,10 +1,7 @@
 package dev.runwire.executor.integration;
 
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,12 +23,29 @@ import dev.runwire.model.json.Json;
  *            extra request headers
  * @param query
  *            extra query parameters
+ * @param accountId
+ *            the connected account they come from, or null for the caller's own entries
+ * @param credentialsVersion
+ *            which version of that account's credentials (a refresh makes a new one)
  */
-public record PassThrough(String customerIntegrationId, Map<String, String> headers, Map<String, String> query) {
+public record PassThrough(String customerIntegrationId, Map<String, String> headers, Map<String, String> query,
+        java.util.UUID accountId, Long credentialsVersion) {
 
     @Override
     public String toString() {
-        return "PassThrough[customerIntegrationId=" + customerIntegrationId + ", (values hidden)]";
+        return "PassThrough[customerIntegrationId=" + customerIntegrationId + ", accountId=" + accountId
+                + ", (values hidden)]";
+    }
+
+    /** The account whose credentials a call to the integration carries: the last entry that applies wins. */
+    public static PassThrough accountFor(List<PassThrough> all, String integrationKey) {
+        PassThrough used = null;
+        for (PassThrough entry : all) {
+            if (entry.appliesTo(integrationKey)) {
+                used = entry;
+            }
+        }
+        return used;
     }
 
     boolean appliesTo(String integrationKey) {
@@ -47,15 +61,8 @@ public record PassThrough(String customerIntegrationId, Map<String, String> head
         private final ObjectMapper mapper = Json.mapper();
 
         Opener(ExecutorConfig config) {
-            Map<String, String> keys = new HashMap<>(
-                    config.secrets().previous().map(Opener::parseKeys).orElse(Map.of()));
-            keys.put(config.secrets().keyId(), config.secrets().key());
-            this.sealer = new SecretSealer(config.secrets().keyId(), keys);
-        }
-
-        static Map<String, String> parseKeys(String spec) {
-            return Arrays.stream(spec.split(",")).map(String::trim).filter(s -> s.contains("=")).collect(
-                    Collectors.toMap(s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
+            this.sealer = SecretSealer.configured(config.secrets().keyId(), config.secrets().key(),
+                    config.secrets().previous());
         }
 
         public List<PassThrough> open(RunRequested command) {

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.command.ApprovalDecided;
+import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
@@ -67,6 +68,9 @@ public class CommandConsumer {
         }
         if (command instanceof ConnectionProvided connection) {
             return executor.onConnection(connection);
+        }
+        if (command instanceof AuthRequiredExpired expired) {
+            return executor.onAuthRequiredExpired(expired);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -43,10 +43,11 @@ final class PlanState {
 
     /**
      * The stored form: whether the run's start was approved (or needed no approval), its steps, and the connections
-     * provided since it was accepted (integration key to sealed pass-through entries, bound to the run).
+     * provided since it was accepted (integration key to sealed pass-through entries, bound to the run), and the
+     * integrations whose credentials were refused since (their steps wait for a new connection).
      */
     private record Stored(boolean started, LinkedHashMap<String, Step> steps,
-            LinkedHashMap<String, SealedSecret> connections) {
+            LinkedHashMap<String, SealedSecret> connections, LinkedHashMap<String, RunRequested.Connection> refused) {
     }
 
     /** How the run ended. */
@@ -55,28 +56,30 @@ final class PlanState {
 
     private final LinkedHashMap<String, Step> steps;
     private final LinkedHashMap<String, SealedSecret> connections;
+    private final LinkedHashMap<String, RunRequested.Connection> refused;
     private boolean started;
 
     private PlanState(boolean started, LinkedHashMap<String, Step> steps,
-            LinkedHashMap<String, SealedSecret> connections) {
+            LinkedHashMap<String, SealedSecret> connections, LinkedHashMap<String, RunRequested.Connection> refused) {
         this.started = started;
         this.steps = steps;
         this.connections = connections == null ? new LinkedHashMap<>() : connections;
+        this.refused = refused == null ? new LinkedHashMap<>() : refused;
     }
 
     static PlanState fresh(RunRequested command) {
         LinkedHashMap<String, Step> steps = new LinkedHashMap<>();
         command.steps().forEach(step -> steps.put(step.stepId(), Step.PENDING));
-        return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps, null);
+        return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps, null, null);
     }
 
     static PlanState fromJson(String json) {
         Stored stored = Json.read(json, Stored.class);
-        return new PlanState(stored.started(), stored.steps(), stored.connections());
+        return new PlanState(stored.started(), stored.steps(), stored.connections(), stored.refused());
     }
 
     String toJson() {
-        return Json.write(new Stored(started, steps, connections));
+        return Json.write(new Stored(started, steps, connections, refused));
     }
 
     /** Whether the run may start steps: its start was approved, or needed no approval. */
@@ -95,6 +98,23 @@ final class PlanState {
 
     void connect(String integrationKey, SealedSecret passThrough) {
         connections.put(integrationKey, passThrough);
+        refused.remove(integrationKey);
+    }
+
+    /** Whether a connection to the integration came since the run was accepted and was not refused since. */
+    boolean connected(String integrationKey) {
+        return connections.containsKey(integrationKey);
+    }
+
+    /** The integration refused its credentials: its steps wait until a new connection comes. */
+    void refuse(RunRequested.Connection refusal) {
+        connections.remove(refusal.integrationKey());
+        refused.put(refusal.integrationKey(), refusal);
+    }
+
+    /** Why the integration's steps wait, when its credentials were refused; null otherwise. */
+    RunRequested.Connection refusal(String integrationKey) {
+        return refused.get(integrationKey);
     }
 
     Step step(String stepId) {

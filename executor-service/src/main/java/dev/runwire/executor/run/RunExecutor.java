@@ -30,6 +30,7 @@ import dev.runwire.executor.run.PlanState.Step;
 import dev.runwire.executor.run.PlanState.StepStatus;
 import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
+import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
@@ -112,6 +113,12 @@ public class RunExecutor {
                 run -> run.connect(connection));
     }
 
+    /** Ends a run that waited too long for a connection (FAILED), if it still waits. */
+    public CompletionStage<Void> onAuthRequiredExpired(AuthRequiredExpired expired) {
+        return dispatch(expired.runId(), expired.ownerId(), run -> run.beginExpiry(expired),
+                run -> run.expire(expired));
+    }
+
     int activeRuns() {
         return active.size();
     }
@@ -159,6 +166,7 @@ public class RunExecutor {
         private boolean abortRequested;
         private final List<ApprovalDecided> decisions = new ArrayList<>();
         private final List<ConnectionProvided> connections = new ArrayList<>();
+        private AuthRequiredExpired pendingExpiry;
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
@@ -221,6 +229,13 @@ public class RunExecutor {
         void beginDecision(ApprovalDecided decision) {
             synchronized (this) {
                 decisions.add(decision);
+                enqueue(this::resume);
+            }
+        }
+
+        void beginExpiry(AuthRequiredExpired expired) {
+            synchronized (this) {
+                pendingExpiry = expired;
                 enqueue(this::resume);
             }
         }
@@ -305,27 +320,33 @@ public class RunExecutor {
                             decisions.forEach(decision -> launch.addAll(apply(decision)));
                             connections.forEach(connection -> launch.addAll(apply(connection)));
                             launch.addAll(advance());
+                            if (pendingExpiry != null && launch.isEmpty()) {
+                                expireNow();
+                            }
                         }
                     }
                     decisions.clear();
                     connections.clear();
+                    pendingExpiry = null;
                     commit(launch);
                 }
                 return CompletableFuture.<Void> completedFuture(null);
             });
         }
 
-        /** The run's pass-through data: the connections provided since it was accepted first, then the request's. */
+        /**
+         * The run's pass-through data: the request's, then the connections provided since it was accepted (a later
+         * entry wins, so a new connection replaces credentials the integration refused).
+         */
         private List<PassThrough> openPassThrough() {
-            List<PassThrough> all = new ArrayList<>();
+            List<PassThrough> all = new ArrayList<>(passThroughOpener.open(command));
             state.connections().values().forEach(sealed -> all.addAll(passThroughOpener.open(sealed, runId)));
-            all.addAll(passThroughOpener.open(command));
             return all;
         }
 
         /** Records a connection and lets the steps that waited for it go on; a repeated one changes nothing. */
         private List<Launch> apply(ConnectionProvided connection) {
-            if (status.isTerminal() || state.connections().containsKey(connection.integrationKey())) {
+            if (status.isTerminal() || state.connected(connection.integrationKey())) {
                 return new ArrayList<>();
             }
             state.connect(connection.integrationKey(), connection.passThrough());
@@ -341,14 +362,82 @@ public class RunExecutor {
             return advance();
         }
 
-        /** The connection a step waits for, or null: its integration had no account when the run was accepted. */
+        /**
+         * The connection a step waits for, or null: its integration refused the credentials, or had no account when the
+         * run was accepted and none came since.
+         */
         private RunRequested.Connection awaited(PlanStep step) {
-            if (command.awaitingConnections() == null) {
+            String key = step.action().http().integrationKey();
+            RunRequested.Connection refusal = state.refusal(key);
+            if (refusal != null) {
+                return refusal;
+            }
+            if (command.awaitingConnections() == null || state.connected(key)) {
                 return null;
             }
+            return command.awaitingConnections().stream().filter(c -> c.integrationKey().equals(key)).findFirst()
+                    .orElse(null);
+        }
+
+        /**
+         * The integration refused the credentials the step's call carried: the step waits for a new connection, naming
+         * the account and the version that was refused (the api-service refreshes an OAuth 2 token, or marks the
+         * account expired).
+         */
+        private void refused(PlanStep step, RunError error) {
             String key = step.action().http().integrationKey();
-            return state.connections().containsKey(key) ? null : command.awaitingConnections().stream()
-                    .filter(c -> c.integrationKey().equals(key)).findFirst().orElse(null);
+            PassThrough used = PassThrough.accountFor(passThrough, key);
+            RunRequested.Connection refusal = new RunRequested.Connection(key,
+                    RunRequested.Connection.urlFor(key, command.userId()), RunRequested.Connection.CREDENTIALS_INVALID,
+                    used == null ? null : used.accountId(), used == null ? null : used.credentialsVersion());
+            state.refuse(refusal);
+            state.set(step.stepId(),
+                    new Step(StepStatus.AWAITING_CONNECTION, state.step(step.stepId()).input(), null, error));
+            emit(RunEventType.STEP_AUTH_REQUIRED, step, state.step(step.stepId()).input(), null, error, null, refusal);
+            LOG.infof("run %s: %s refused the credentials of step %s; it waits for a connection", runId, key,
+                    step.stepId());
+        }
+
+        /** The run waited too long for a connection: its waiting steps fail and it ends FAILED with the reason. */
+        synchronized boolean expire(AuthRequiredExpired expired) {
+            if (retired) {
+                return false;
+            }
+            if (state == null) {
+                pendingExpiry = expired;
+            } else {
+                expireNow();
+                commit(List.of());
+            }
+            return true;
+        }
+
+        private void expireNow() {
+            if (status != RunStatus.AUTH_REQUIRED) {
+                return;
+            }
+            RunError error = RunError.of(Codes.AUTH_REQUIRED_TIMEOUT,
+                    "no account was connected for " + awaitedKeys() + " in the time a run may wait for one");
+            for (String stepId : state.withStatus(StepStatus.AWAITING_CONNECTION)) {
+                state.set(stepId, new Step(StepStatus.FAILED, state.step(stepId).input(), null, error));
+                emit(RunEventType.STEP_FAILED, step(stepId), null, null, error, null);
+            }
+            for (String stepId : state.withStatus(StepStatus.AWAITING_APPROVAL)) {
+                state.set(stepId, new Step(StepStatus.CANCELED, state.step(stepId).input(), null, error));
+                emit(RunEventType.STEP_CANCELED, step(stepId), null, null, error, null);
+            }
+            for (String stepId : state.withStatus(StepStatus.PENDING)) {
+                state.set(stepId, new Step(StepStatus.SKIPPED, null, null, error));
+                emit(RunEventType.STEP_SKIPPED, step(stepId), null, null, error, null);
+            }
+            status = RunStateMachine.move(status, RunStatus.FAILED);
+            emit(RunEventType.RUN_FAILED, null, null, null, error, null);
+            metrics.runFinished(status);
+        }
+
+        private List<String> awaitedKeys() {
+            return state.withStatus(StepStatus.AWAITING_CONNECTION).stream()
+                    .map(stepId -> step(stepId).action().http().integrationKey()).distinct().sorted().toList();
         }
 
         /** Applies a decision to the run if it waits for exactly that; anything else changes nothing. */
@@ -557,6 +646,8 @@ public class RunExecutor {
             if (outcome.succeeded()) {
                 state.set(step.stepId(), new Step(StepStatus.SUCCEEDED, null, outcome.output(), null));
                 emit(RunEventType.STEP_SUCCEEDED, step, null, outcome.output(), null, null);
+            } else if (Codes.CREDENTIALS_INVALID.equals(outcome.error().code())) {
+                refused(step, outcome.error());
             } else if (!retryLater(step, outcome.error())) {
                 failStep(step, outcome.error());
             }

@@ -13,8 +13,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({ @JsonSubTypes.Type(value = RunRequested.class, name = RunRequested.TYPE),
         @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE),
         @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE),
-        @JsonSubTypes.Type(value = ConnectionProvided.class, name = ConnectionProvided.TYPE) })
-public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided {
+        @JsonSubTypes.Type(value = ConnectionProvided.class, name = ConnectionProvided.TYPE),
+        @JsonSubTypes.Type(value = AuthRequiredExpired.class, name = AuthRequiredExpired.TYPE) })
+public sealed interface RunCommand
+        permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided, AuthRequiredExpired {
 
     /** The run this command is about; also the record key. */
     UUID runId();

@@ -29,14 +29,43 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param awaitingConnections
  *            integrations whose connected account the run's user lacked when it was accepted: their steps wait in
  *            AUTH_REQUIRED until a {@link ConnectionProvided} comes; null when none
+ * @param userId
+ *            the end user the run acts for (connect links name them); null for older commands
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind kind, List<PlanStep> steps,
-        JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy, List<Connection> awaitingConnections)
-        implements RunCommand {
+        JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy, List<Connection> awaitingConnections,
+        String userId) implements RunCommand {
 
-    /** An integration the run waits for a connection to, and where the user connects one. */
-    public record Connection(String integrationKey, String connectUrl) {
+    /**
+     * An integration the run waits for a connection to, and where the user connects one.
+     *
+     * @param reason
+     *            {@code missing} (no account when the run was accepted) or {@code credentials_invalid} (the integration
+     *            refused the account's credentials)
+     * @param accountId
+     *            for {@code credentials_invalid}: the account whose credentials were refused
+     * @param credentialsVersion
+     *            for {@code credentials_invalid}: which version of its credentials (a refresh makes a new one)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Connection(String integrationKey, String connectUrl, String reason, UUID accountId,
+            Long credentialsVersion) {
+
+        public static final String MISSING = "missing";
+        public static final String CREDENTIALS_INVALID = "credentials_invalid";
+
+        public static Connection missing(String integrationKey, String userId) {
+            return new Connection(integrationKey, urlFor(integrationKey, userId), MISSING, null, null);
+        }
+
+        /** Where a user connects an account to an integration. */
+        public static String urlFor(String integrationKey, String userId) {
+            return "/v1/connected-accounts?integrationKey="
+                    + java.net.URLEncoder.encode(integrationKey, java.nio.charset.StandardCharsets.UTF_8)
+                    + (userId == null ? ""
+                            : "&userId=" + java.net.URLEncoder.encode(userId, java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     public static final String ON_START = "ON_START";

@@ -41,6 +41,23 @@ public final class SecretSealer {
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> toKey(e.getKey(), e.getValue()))));
     }
 
+    /**
+     * A sealer from configuration: the current key and, during a rotation, earlier keys as {@code id=base64,...}.
+     */
+    public static SecretSealer configured(String currentKeyId, String currentKey, java.util.Optional<String> previous) {
+        Map<String, String> keys = new java.util.HashMap<>();
+        previous.ifPresent(
+                spec -> java.util.Arrays.stream(spec.split(",")).map(String::trim).filter(s -> s.contains("="))
+                        .forEach(s -> keys.put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1))));
+        keys.put(currentKeyId, currentKey);
+        return new SecretSealer(currentKeyId, keys);
+    }
+
+    /** The id of the key new secrets are sealed with. */
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
     private static SecretKey toKey(String id, String base64) {
         byte[] raw = Base64.getDecoder().decode(base64.trim());
         if (raw.length != 32) {

@@ -1,0 +1,75 @@
+package dev.runwire.api.connection;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.integration.AuthScheme;
+import dev.runwire.api.run.RunConnections;
+
+/**
+ * Where an OAuth 2 provider sends the user back (RFC 6749 4.1.2). The state authenticates the request: it matches one
+ * initiated connection, once, within the connect TTL; anything else is a 400 that changes nothing. The user's runs that
+ * wait for the integration go on.
+ */
+@Path("/oauth/callback")
+@Produces(MediaType.APPLICATION_JSON)
+public class OAuthCallbackResource {
+
+    private final ConnectedAccounts accounts;
+    private final RunConnections runs;
+
+    OAuthCallbackResource(ConnectedAccounts accounts, RunConnections runs) {
+        this.accounts = accounts;
+        this.runs = runs;
+    }
+
+    @GET
+    public Uni<Response> callback(@QueryParam("state") String state, @QueryParam("code") String code,
+            @QueryParam("error") String error) {
+        if (state == null || state.isBlank() || state.length() > 200) {
+            throw invalidState();
+        }
+        if (code != null && code.length() > 4096 || error != null && error.length() > 200) {
+            throw ApiException.invalid("invalid_callback", "code or error is too long", "");
+        }
+        return accounts.complete(state, code, error).chain(done -> {
+            if (done.row() == null) {
+                throw invalidState();
+            }
+            ConnectedAccountResource.AccountView view = ConnectedAccountResource.AccountView.of(done.row());
+            Uni<Integer> told = done.opened() == null ? Uni.createFrom().item(0)
+                    : runs.connected(done.row().getUUID("owner_id"), view.userId(), view.integrationKey(),
+                            ConnectedAccounts.entry(AuthScheme.of(AuthScheme.AUTHORIZATION_CODE), done.opened()));
+            return told.map(ignored -> answer(done.returnUrl(), view));
+        });
+    }
+
+    private static Response answer(String returnUrl, ConnectedAccountResource.AccountView view) {
+        if (returnUrl != null) {
+            String query = "connectedAccountId=" + view.id() + "&status=" + view.status();
+            return Response.status(302).location(URI.create(returnUrl + (returnUrl.contains("?") ? "&" : "?") + query))
+                    .build();
+        }
+        return Response.status("active".equals(view.status()) ? 200 : 400).entity(view).build();
+    }
+
+    private static ApiException invalidState() {
+        return new ApiException(400,
+                List.of(new ErrorObject(400, "invalid_state", "Bad Request",
+                        "the state matches no connection waiting for its redirect (unknown, used or expired)",
+                        ErrorObject.Source.parameter("state"), null)),
+                Map.of());
+    }
+}
