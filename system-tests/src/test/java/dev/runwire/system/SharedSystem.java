@@ -40,8 +40,11 @@ final class SharedSystem {
             throw new IllegalStateException("could not create the shared topics on " + SystemUnderTest.KAFKA, e);
         }
         // 2 s: long enough for every synchronous answer of the tests, short enough for the 202 test
-        api = ServiceProcess
-                .api("api-shared", topics.apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s", "RUNWIRE_SSE_HEARTBEAT", "1s")))
+        api = ServiceProcess.api("api-shared",
+                topics.apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s", "RUNWIRE_SSE_HEARTBEAT", "1s",
+                        // CredentialsIT waits for a run left in AUTH_REQUIRED to end
+                        "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_TIMEOUT", "15s", "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_SWEEP",
+                        "1s")))
                 .start();
         executor = ServiceProcess.executor("executor-shared", topics.executorEnv()).start();
         SystemUnderTest.awaitFlowing(api);
