@@ -43,6 +43,8 @@ final class AuthorizationServer implements AutoCloseable {
     private final Set<String> refusedRefreshTokens = ConcurrentHashMap.newKeySet();
     final List<Grant> grants = new CopyOnWriteArrayList<>();
     final List<String> apiCalls = new CopyOnWriteArrayList<>();
+    /** Every access and refresh token issued. */
+    final List<String> issued = new CopyOnWriteArrayList<>();
     /** expires_in of the tokens the next grants issue. */
     volatile long expiresIn = 3600;
     /** How long a refresh takes, so that concurrent callers would overlap. */
@@ -74,6 +76,22 @@ final class AuthorizationServer implements AutoCloseable {
     /** The access token stops working (the provider revoked it). */
     void invalidate(String accessToken) {
         validTokens.remove(accessToken);
+    }
+
+    /**
+     * Connects a user through the whole authorization-code flow: Runwire's connect link, this server's consent
+     * redirect, Runwire's callback. @return the connected account's id
+     */
+    String connect(ServiceProcess api, String apiKey, String integrationKey, String userId) throws Exception {
+        io.restassured.path.json.JsonPath started = SystemUnderTest.as(api, apiKey)
+                .body(Map.of("integrationKey", integrationKey, "userId", userId)).post("/v1/connected-accounts").then()
+                .statusCode(201).extract().jsonPath();
+        java.net.http.HttpResponse<String> consent = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(started.getString("redirectUrl"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String back = java.net.URI.create(consent.headers().firstValue("Location").orElseThrow()).getRawQuery();
+        io.restassured.RestAssured.given().baseUri(api.url()).get("/oauth/callback?" + back).then().statusCode(200);
+        return started.getString("id");
     }
 
     private void authorize(HttpExchange exchange) throws IOException {
@@ -139,6 +157,7 @@ final class AuthorizationServer implements AutoCloseable {
     private String issue(boolean withRefresh) {
         String access = "at-" + UUID.randomUUID();
         validTokens.add(access);
+        issued.add(access);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", access);
         body.put("token_type", "Bearer");
@@ -146,6 +165,7 @@ final class AuthorizationServer implements AutoCloseable {
         if (withRefresh) {
             String refresh = "rt-" + UUID.randomUUID();
             refreshTokens.put(refresh, access);
+            issued.add(refresh);
             body.put("refresh_token", refresh);
         }
         try {

@@ -147,6 +147,78 @@ class SecretLeakIT {
         }
     }
 
+    @Test
+    void oauthTokensClientSecretsAndAuthConfigAppearInClearNowhere() throws Exception {
+        ServiceProcess api = SharedSystem.api();
+        ServiceProcess executor = SharedSystem.executor();
+        IsolatedTopics topics = SharedSystem.topics();
+        String configToken = "cfg_live_" + UUID.randomUUID();
+        try (AuthorizationServer auth = new AuthorizationServer(); Stub stub = new Stub();
+                OutboxCopy outbox = new OutboxCopy()) {
+            stub.on("/cfg/", 200, "{\"id\":\"c\",\"price\":1}", 0);
+            String key = newOwner(api);
+            List<String> shown = new ArrayList<>();
+            shown.add(as(api, key)
+                    .body(Map.of("key", "crm", "name", "crm", "baseUrl", auth.url(), "auth",
+                            Map.of("type", "oauth2_authorization_code", "authorizationUrl", auth.url() + "/authorize",
+                                    "tokenUrl", auth.url() + "/token", "clientId", AuthorizationServer.CLIENT_ID,
+                                    "clientSecret", AuthorizationServer.CLIENT_SECRET)))
+                    .post("/v1/integrations").then().statusCode(201).extract().asString());
+            action(api, key, "crm_get", "crm", "/api/items", 2_000);
+            as(api, key).body(
+                    Map.of("key", "cfg", "name", "cfg", "baseUrl", stub.baseUrl(), "auth", Map.of("type", "bearer")))
+                    .post("/v1/integrations").then().statusCode(201);
+            action(api, key, "cfg_get", "cfg", "/cfg", 2_000);
+
+            // a token due for refresh (used at once), then one the API stops accepting (refreshed after a refusal)
+            auth.expiresIn = 30;
+            auth.connect(api, key, "crm", "u");
+            auth.expiresIn = 3600;
+            List<String> runIds = new ArrayList<>();
+            runIds.add(as(api, key).body(Map.of("key", "crm_get", "userId", "u", "input", Map.of("id", "one")))
+                    .post("/v1/actions/run").then().statusCode(200).extract().path("runId"));
+            auth.invalidate(auth.tokenOfCall("/api/items/one"));
+            Map<String, Object> plan = new java.util.HashMap<>(
+                    PlanRunIT.runBody(List.of(PlanRunIT.step("A", "crm_get", List.of(), Map.of("id", "two")))));
+            plan.put("userId", "u");
+            String planRun = as(api, key).body(plan).post("/v1/runs").then().statusCode(201).extract().path("runId");
+            runIds.add(planRun);
+            Awaitility.await("the plan run, after a refresh").atMost(Duration.ofSeconds(30)).until(
+                    () -> "SUCCESS".equals(as(api, key).get("/v1/runs/" + planRun).then().extract().path("status")));
+            assertEquals(2, auth.grants("refresh_token").size());
+            // Composio's authConfig: credentials for one call
+            shown.add(io.restassured.RestAssured.given().baseUri(api.url()).header("x-api-key", key)
+                    .contentType("application/json")
+                    .body(Map.of("authConfig", Map.of("token", configToken), "entityId", "e", "input",
+                            Map.of("id", "c")))
+                    .post("/api/v2/actions/cfg_get/execute").then().statusCode(200).extract().asString());
+            assertEquals("Bearer " + configToken, stub.receivedUnder("/cfg/c").get(0).header("Authorization"));
+
+            for (String runId : runIds) {
+                shown.add(as(api, key).get("/v1/runs/" + runId + "?includeEvents=true").asString());
+            }
+            shown.add(as(api, key).get("/v1/connected-accounts").asString());
+            shown.add(as(api, key).get("/v1/integrations/crm").asString());
+            List<String> secrets = new ArrayList<>(auth.issued);
+            secrets.add(AuthorizationServer.CLIENT_SECRET);
+            secrets.add(configToken);
+            assertTrue(secrets.size() >= 7, "three access and three refresh tokens were issued: " + secrets.size());
+            assertTrue(outbox.rows(List.of(planRun)) > 0);
+            for (String secret : secrets) {
+                for (String answer : shown) {
+                    assertFalse(answer.contains(secret), "a secret in a response: " + answer);
+                }
+                for (ServiceProcess service : List.of(api, executor)) {
+                    assertFalse(service.logText().contains(secret), "a secret in the log " + service.log);
+                }
+                assertFalse(outbox.contains(secret), "a secret in an outbox row");
+                assertEquals(List.of(), tablesContaining(secret), "a secret in tables of schema api");
+                assertEquals(List.of(), recordsContaining(secret, topics.commands, topics.events),
+                        "a secret in Kafka records");
+            }
+        }
+    }
+
     /** Records (topic/partition@offset) of the topics whose key, value or a header holds {@code secret}. */
     private static List<String> recordsContaining(String secret, String... topics) {
         byte[] needle = secret.getBytes(StandardCharsets.UTF_8);

@@ -199,7 +199,7 @@ public class ConnectedAccounts {
                             .chain(app -> oauth.exchange(app.scheme().tokenUrl(), app.scheme().clientId(), app.secret(),
                                     code, callbackUrl()))
                             .chain(tokens -> revokeActive(conn, ownerId, key, row.getString(3), row.getString(4))
-                                    .chain(() -> store(conn, id, tokensJson(tokens), tokens.expiresAt(), false))
+                                    .chain(() -> store(conn, id, tokensJson(tokens), tokens.expiresAt(), false, false))
                                     .map(stored -> new Completion(stored.row(), stored.opened(), returnUrl)))
                             .onFailure(OAuthClient.RejectedException.class)
                             .recoverWithUni(e -> fail(conn, id,
@@ -270,14 +270,17 @@ public class ConnectedAccounts {
     }
 
     /** Stores new credentials of an account: a new version, active. */
-    private Uni<Stored> store(SqlConnection conn, UUID id, JsonNode credentials, Instant expiresAt, boolean refreshed) {
+    private Uni<Stored> store(SqlConnection conn, UUID id, JsonNode credentials, Instant expiresAt, boolean refreshed,
+            boolean forRefusal) {
         SealedSecret sealed = sealer.seal(credentials.toString(), context(id));
         return conn.preparedQuery("""
                 update api.connected_accounts set status = 'active', status_reason = null, key_id = $2, sealed = $3,
                        expires_at = $4, credentials_version = credentials_version + 1,
-                       refreshed_at = case when $5 then now() else refreshed_at end, updated_at = now()
+                       refreshed_at = case when $5 then now() else refreshed_at end, refreshed_for_refusal = $6,
+                       updated_at = now()
                 where id = $1 returning\s""" + COLUMNS)
-                .execute(Tuple.from(new Object[] { id, sealed.keyId(), Json.write(sealed), utc(expiresAt), refreshed }))
+                .execute(Tuple.from(
+                        new Object[] { id, sealed.keyId(), Json.write(sealed), utc(expiresAt), refreshed, forRefusal }))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Stored(row, new Opened(row.getString("integration_key"), id,
@@ -309,8 +312,7 @@ public class ConnectedAccounts {
      */
     Uni<Opened> usable(UUID ownerId, UUID accountId, AuthScheme scheme, Long refused) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                select integration_key, sealed, credentials_version, expires_at, status,
-                       refreshed_at > now() - interval '30 seconds'
+                select integration_key, sealed, credentials_version, expires_at, status, refreshed_for_refusal
                 from api.connected_accounts where id = $1 and owner_id = $2 for update""")
                 .execute(Tuple.of(accountId, ownerId)).chain(rows -> {
                     Row row = rows.size() == 0 ? null : rows.iterator().next();
@@ -328,7 +330,7 @@ public class ConnectedAccounts {
                     }
                     if (refused != null
                             && (!refreshable(scheme, credentials) || Boolean.TRUE.equals(row.getBoolean(5)))) {
-                        // nothing to refresh, or credentials that were just issued are refused: the user reconnects
+                        // nothing to refresh, or a refresh made for a refusal was refused too: the user reconnects
                         return expire(conn, accountId, "the integration refused the credentials");
                     }
                     if (!refreshable(scheme, credentials)) {
@@ -340,7 +342,8 @@ public class ConnectedAccounts {
                         JsonNode next = credentials.deepCopy();
                         ((com.fasterxml.jackson.databind.node.ObjectNode) next)
                                 .setAll((com.fasterxml.jackson.databind.node.ObjectNode) tokensJson(tokens));
-                        return store(conn, accountId, next, tokens.expiresAt(), true).map(Stored::opened);
+                        return store(conn, accountId, next, tokens.expiresAt(), true, refused != null)
+                                .map(Stored::opened);
                     }).onFailure(OAuthClient.RejectedException.class).recoverWithUni(
                             e -> expire(conn, accountId, "the token endpoint refused the refresh: " + e.getMessage()));
                 }));
