@@ -29,7 +29,7 @@ public class SecretsResource {
     }
 
     /** What was resealed per table. */
-    public record Resealed(String keyId, Map<String, Integer> resealed) {
+    public record Resealed(String keyId, Map<String, Reseal.Outcome> tables) {
     }
 
     @POST
