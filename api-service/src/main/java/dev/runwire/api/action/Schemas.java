@@ -42,6 +42,14 @@ public class Schemas {
         }
     }
 
+    /** Violations of a schema by a value; the schema is compiled for this one use. */
+    public List<Violation> violations(JsonNode schema, JsonNode value) {
+        if (schema == null || schema.isNull()) {
+            return List.of();
+        }
+        return compiler.compile(schema).validate(value);
+    }
+
     /** Violations of an action version's input schema by an input. */
     public List<Violation> inputViolations(UUID actionId, String inputSchema, JsonNode input) {
         if (inputSchema == null) {

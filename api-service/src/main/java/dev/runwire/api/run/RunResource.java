@@ -54,10 +54,12 @@ public class RunResource {
     private final ApprovalService approvals;
     private final Caller caller;
     private final Idempotency idempotency;
+    private final StepResults results;
 
-    RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller,
-            Idempotency idempotency) {
+    RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller, Idempotency idempotency,
+            StepResults results) {
         this.idempotency = idempotency;
+        this.results = results;
         this.store = store;
         this.plans = plans;
         this.approvals = approvals;
@@ -114,6 +116,17 @@ public class RunResource {
             return events.map(byRun -> rows.stream()
                     .map(row -> RunView.of(row, byRun.getOrDefault(row.getUUID("id"), List.of()))).toList());
         });
+    }
+
+    /**
+     * Reports the result of a step that waits for its caller (an external action): 202 once the result matches the
+     * schema the step announced; the step succeeds with it and the run goes on.
+     */
+    @POST
+    @Path("{runId}/steps/{stepId}/result")
+    public Uni<Response> result(@PathParam("runId") String runId, @PathParam("stepId") String stepId, JsonNode body) {
+        return results.report(caller.ownerId(), parseRunId(runId), stepId, body)
+                .map(reported -> Response.status(202).entity(reported).build());
     }
 
     @DELETE

@@ -36,7 +36,7 @@ import dev.runwire.model.schema.Violation;
 @ApplicationScoped
 public class RunService {
 
-    static final String STEP_ID = "step-1";
+    public static final String STEP_ID = "step-1";
 
     private final RunnableActions actions;
     private final MeterRegistry registry;
@@ -144,6 +144,15 @@ public class RunService {
                 });
     }
 
+    /**
+     * Starts a run of one action given by its spec rather than the registry (a talkover agent action); {@code identity}
+     * names it in the run's record. The input was checked by the caller.
+     */
+    public Uni<Accepted> startSpec(Principal who, RunnableAction identity, ActionSpec spec, JsonNode input,
+            String userId, boolean wait) {
+        return accept(who, identity, spec, input, userId, null, RunStore.Delivery.NATIVE, wait);
+    }
+
     private Uni<Accepted> accept(Principal who, RunnableAction action, ActionSpec spec, JsonNode input, String userId,
             JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
         UUID ownerId = who.ownerId();
@@ -155,8 +164,9 @@ public class RunService {
                 null, passThrough, null, null, userId);
         RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, userId, action.id(), action.key(), action.version(),
                 action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
-                PlanView.of(null, action.intent(), List.of(step)), "NONE", List.of(spec.http().integrationKey()), now,
-                delivery, RunStore.Billing.of(who), List.of());
+                PlanView.of(null, action.intent(), List.of(step)), "NONE",
+                spec.http() == null ? List.of() : List.of(spec.http().integrationKey()), now, delivery,
+                RunStore.Billing.of(who), List.of());
 
         registry.counter("runwire.runs.accepted").increment();
         if (!wait) {

@@ -171,6 +171,24 @@ public class RunStore {
                 }));
     }
 
+    /**
+     * The event with which a step of an unfinished run started waiting for its result, if it still waits: null when the
+     * run ended, the step never waited, or an event about the step came after (it has its result).
+     */
+    Uni<RunEvent> awaitingResult(UUID runId, String stepId) {
+        return pool.preparedQuery("""
+                select e.payload::text from api.run_events e join api.runs r on r.id = e.run_id
+                where e.run_id = $1 and e.payload ->> 'stepId' = $2
+                  and r.status not in ('SUCCESS', 'PARTIAL_SUCCESS', 'NO_SUCCESS', 'FAILED', 'CANCELED')
+                order by e.seq desc limit 1""").execute(Tuple.of(runId, stepId)).map(rows -> {
+            if (rows.size() == 0) {
+                return null;
+            }
+            RunEvent last = Json.read(rows.iterator().next().getString(0), RunEvent.class);
+            return last.type() == RunEventType.STEP_AWAITING_RESULT ? last : null;
+        });
+    }
+
     /** A run's owner and user. */
     public record Waiting(UUID ownerId, String userId) {
     }

@@ -53,11 +53,50 @@ public class AgentResource {
     private final AgentStore store;
     private final Caller caller;
     private final EgressPolicy egress;
+    private final AgentRuns runs;
+    private final dev.runwire.api.action.Schemas schemas;
 
-    AgentResource(AgentStore store, Caller caller, EgressPolicy egress) {
+    AgentResource(AgentStore store, Caller caller, EgressPolicy egress, AgentRuns runs,
+            dev.runwire.api.action.Schemas schemas) {
         this.store = store;
         this.caller = caller;
         this.egress = egress;
+        this.runs = runs;
+        this.schemas = schemas;
+    }
+
+    /** Body of a run of an agent action: its input, and the end user it acts for. */
+    public record RunRequest(JsonNode input, @JsonProperty("user_id") String userId) {
+    }
+
+    /**
+     * Runs an agent action (a Runwire extension of this surface): a webhook POSTs its input to its URL and answers with
+     * the result; transfer, hold and external actions wait, and the caller reports their result with {@code POST
+     * /v1/runs/{run_id}/steps/{step_id}/result}.
+     */
+    @POST
+    @Path("{agentId}/actions/{actionId}/run")
+    public Uni<Response> run(@PathParam("agentId") String agentId, @PathParam("actionId") String actionId,
+            RunRequest body) {
+        UUID ownerId = caller.ownerId();
+        UUID action = id(actionId, "ACTION_NOT_FOUND", "Action not found");
+        JsonNode input = body == null || body.input() == null ? Json.mapper().createObjectNode() : body.input();
+        if (!input.isObject()) {
+            throw invalid("input is an object");
+        }
+        if (body != null && body.userId() != null && (body.userId().isBlank() || body.userId().length() > 256)) {
+            throw invalid("user_id is 1-256 characters");
+        }
+        return agent(ownerId, agentId).chain(agent -> store.action(ownerId, agent.getUUID("id"), action)).chain(row -> {
+            if (row == null) {
+                throw notFound("ACTION_NOT_FOUND", "Action not found");
+            }
+            if (!"active".equals(row.getString("current_status"))) {
+                throw new ApiException(
+                        new ErrorObject(409, "ACTION_INACTIVE", "Conflict", "the action is inactive", null, null));
+            }
+            return runs.run(caller.principal(), row, input, body == null ? null : body.userId());
+        }).map(started -> Response.ok(Envelope.of(started)).build());
     }
 
     /** {@code {success: true, data}}. */
@@ -210,6 +249,14 @@ public class AgentResource {
         if ("webhook".equals(body.type())) {
             if (body.url() == null) {
                 problems.add("url is required for a webhook action");
+            }
+        }
+        JsonNode outputSchema = AgentRuns.outputSchema(body.config());
+        if (outputSchema != null) {
+            try {
+                schemas.check(outputSchema, "/config/output_schema");
+            } catch (ApiException e) {
+                problems.add("config.output_schema is not a valid draft-7 schema: " + e.errors().get(0).detail());
             }
         }
         for (String url : new String[] { body.url(), body.authorizationUrl() }) {

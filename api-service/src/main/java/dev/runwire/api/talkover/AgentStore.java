@@ -74,6 +74,12 @@ public class AgentStore {
                 .map(rows -> rows.iterator().next());
     }
 
+    Uni<Row> action(UUID ownerId, UUID agentId, UUID actionId) {
+        return pool.preparedQuery("select * from api.agent_actions where id = $1 and agent_id = $2 and owner_id = $3")
+                .execute(Tuple.of(actionId, agentId, ownerId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
     Uni<Boolean> deleteAction(UUID ownerId, UUID agentId, UUID actionId) {
         return pool.preparedQuery("delete from api.agent_actions where id = $1 and agent_id = $2 and owner_id = $3")
                 .execute(Tuple.of(actionId, agentId, ownerId)).map(rows -> rows.rowCount() == 1);

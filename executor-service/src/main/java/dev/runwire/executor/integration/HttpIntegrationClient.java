@@ -149,7 +149,8 @@ public class HttpIntegrationClient {
         HttpRequest<Buffer> request = client.request(HttpMethod.valueOf(http.method().toUpperCase()),
                 SocketAddress.inetSocketAddress(port, address.getHostAddress()),
                 new RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
-                        .setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+                        .setURI((url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
         applyTemplates(request, http.headers(), input, true);
         applyTemplates(request, http.query(), input, false);
         request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));

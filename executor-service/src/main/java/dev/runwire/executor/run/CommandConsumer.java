@@ -18,6 +18,7 @@ import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.command.StepResultReported;
 
 /**
  * Reads run commands and keeps many runs in flight. The returned {@code Uni} only waits for a free slot, so the
@@ -71,6 +72,9 @@ public class CommandConsumer {
         }
         if (command instanceof AuthRequiredExpired expired) {
             return executor.onAuthRequiredExpired(expired);
+        }
+        if (command instanceof StepResultReported result) {
+            return executor.onResult(result);
         }
         return CompletableFuture.completedFuture(null);
     }

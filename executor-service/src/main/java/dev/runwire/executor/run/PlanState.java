@@ -23,7 +23,7 @@ import dev.runwire.model.run.RunStatus;
 final class PlanState {
 
     enum StepStatus {
-        PENDING, AWAITING_APPROVAL, AWAITING_CONNECTION, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
+        PENDING, AWAITING_APPROVAL, AWAITING_CONNECTION, AWAITING_RESULT, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
 
         boolean blocksDependents() {
             return this == FAILED || this == SKIPPED || this == CANCELED;
@@ -153,7 +153,8 @@ final class PlanState {
     boolean settled() {
         return steps.values().stream()
                 .noneMatch(s -> s.status() == StepStatus.PENDING || s.status() == StepStatus.AWAITING_APPROVAL
-                        || s.status() == StepStatus.AWAITING_CONNECTION || s.status() == StepStatus.RUNNING);
+                        || s.status() == StepStatus.AWAITING_CONNECTION || s.status() == StepStatus.AWAITING_RESULT
+                        || s.status() == StepStatus.RUNNING);
     }
 
     /** Outputs of the steps that succeeded, by step id. */

@@ -35,6 +35,7 @@ import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.command.StepResultReported;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -119,6 +120,11 @@ public class RunExecutor {
                 run -> run.expire(expired));
     }
 
+    /** Hands a step that waits for its result the result its caller reported. */
+    public CompletionStage<Void> onResult(StepResultReported result) {
+        return dispatch(result.runId(), result.ownerId(), run -> run.beginResult(result), run -> run.report(result));
+    }
+
     int activeRuns() {
         return active.size();
     }
@@ -166,6 +172,7 @@ public class RunExecutor {
         private boolean abortRequested;
         private final List<ApprovalDecided> decisions = new ArrayList<>();
         private final List<ConnectionProvided> connections = new ArrayList<>();
+        private final List<StepResultReported> results = new ArrayList<>();
         private AuthRequiredExpired pendingExpiry;
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
@@ -238,6 +245,59 @@ public class RunExecutor {
                 pendingExpiry = expired;
                 enqueue(this::resume);
             }
+        }
+
+        void beginResult(StepResultReported result) {
+            synchronized (this) {
+                results.add(result);
+                enqueue(this::resume);
+            }
+        }
+
+        /** @return false when this instance retired and the result must go to a new one */
+        synchronized boolean report(StepResultReported result) {
+            if (retired) {
+                return false;
+            }
+            if (state == null) {
+                results.add(result);
+            } else {
+                commit(apply(result));
+            }
+            return true;
+        }
+
+        /** A reported result ends the step that waits for it; anything else changes nothing. */
+        private List<Launch> apply(StepResultReported result) {
+            Step waiting = state == null ? null : state.step(result.stepId());
+            if (status.isTerminal() || waiting == null || waiting.status() != StepStatus.AWAITING_RESULT) {
+                LOG.infof("run %s: a result for step %s that does not wait for one changed nothing", runId,
+                        result.stepId());
+                return new ArrayList<>();
+            }
+            PlanStep step = step(result.stepId());
+            List<Violation> violations = schemas.outputViolations(step.action(), result.output());
+            if (!violations.isEmpty()) {
+                failStep(step, new RunError(Codes.OUTPUT_SCHEMA_VIOLATION,
+                        "the reported result does not match the action's output schema", null,
+                        violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
+            } else {
+                state.set(step.stepId(), new Step(StepStatus.SUCCEEDED, null, result.output(), null));
+                emit(RunEventType.STEP_SUCCEEDED, step, null, result.output(), null, null);
+            }
+            return advance();
+        }
+
+        /**
+         * Starts a step: its call, or, for an action its caller carries out, a wait for the reported result (null).
+         */
+        private Launch startOrAwait(PlanStep step, JsonNode input) {
+            if (!step.action().awaitsResult()) {
+                return start(step, input);
+            }
+            state.set(step.stepId(), new Step(StepStatus.AWAITING_RESULT, input, null, null));
+            emit(RunEventType.STEP_AWAITING_RESULT, step, input, null, null, null, null, step.action().outputSchema());
+            return null;
         }
 
         void beginConnection(ConnectionProvided connection) {
@@ -319,6 +379,7 @@ public class RunExecutor {
                             }
                             decisions.forEach(decision -> launch.addAll(apply(decision)));
                             connections.forEach(connection -> launch.addAll(apply(connection)));
+                            results.forEach(result -> launch.addAll(apply(result)));
                             launch.addAll(advance());
                             if (pendingExpiry != null && launch.isEmpty()) {
                                 expireNow();
@@ -327,6 +388,7 @@ public class RunExecutor {
                     }
                     decisions.clear();
                     connections.clear();
+                    results.clear();
                     pendingExpiry = null;
                     commit(launch);
                 }
@@ -367,6 +429,9 @@ public class RunExecutor {
          * run was accepted and none came since.
          */
         private RunRequested.Connection awaited(PlanStep step) {
+            if (step.action().http() == null) {
+                return null;
+            }
             String key = step.action().http().integrationKey();
             RunRequested.Connection refusal = state.refusal(key);
             if (refusal != null) {
@@ -484,7 +549,10 @@ public class RunExecutor {
             }
             status = RunStateMachine.move(status, RunStatus.RUNNING);
             emit(RunEventType.STEP_APPROVED, step, input, null, null, null);
-            launch.add(start(step, input));
+            Launch started = startOrAwait(step, input);
+            if (started != null) {
+                launch.add(started);
+            }
             launch.addAll(advance());
             return launch;
         }
@@ -523,7 +591,10 @@ public class RunExecutor {
                         emit(RunEventType.STEP_APPROVAL_REQUESTED, step, ready.input(), null, null,
                                 links(step.stepId(), ApprovalTokens.hash(ready.input())));
                     } else {
-                        launch.add(start(step, ready.input()));
+                        Launch started = startOrAwait(step, ready.input());
+                        if (started != null) {
+                            launch.add(started);
+                        }
                     }
                 }
                 if (state.settled()) {
@@ -605,7 +676,7 @@ public class RunExecutor {
         private void cancelNow(RunError error) {
             List<HttpIntegrationClient.Call> inFlight = new ArrayList<>();
             for (StepStatus unfinished : List.of(StepStatus.RUNNING, StepStatus.AWAITING_APPROVAL,
-                    StepStatus.AWAITING_CONNECTION)) {
+                    StepStatus.AWAITING_CONNECTION, StepStatus.AWAITING_RESULT)) {
                 for (String stepId : state.withStatus(unfinished)) {
                     HttpIntegrationClient.Call call = calls.remove(stepId);
                     if (call != null) {
@@ -746,10 +817,15 @@ public class RunExecutor {
 
         private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error,
                 RunEvent.ApprovalLinks approval, RunRequested.Connection connect) {
+            emit(type, step, input, output, error, approval, connect, null);
+        }
+
+        private void emit(RunEventType type, PlanStep step, JsonNode input, JsonNode output, RunError error,
+                RunEvent.ApprovalLinks approval, RunRequested.Connection connect, JsonNode expects) {
             long seq = nextSeq++;
             unwritten.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type,
                     step == null ? null : step.stepId(), step == null ? null : step.description(), Instant.now(),
-                    status, input, output, error, approval, connect));
+                    status, input, output, error, approval, connect, expects));
         }
 
         private List<RunEvent> drain() {

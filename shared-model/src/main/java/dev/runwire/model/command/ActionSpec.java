@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param version
  *            version number
  * @param type
- *            action type ({@code http})
+ *            {@code http} (the executor calls the integration) or {@code external} (the caller carries the action out
+ *            and reports its result, e.g. talkover's transfer, hold and external actions)
  * @param http
  *            the request template for {@code http} actions
  * @param useDefaultMapping
@@ -37,6 +38,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ActionSpec(UUID actionId, String key, int version, String type, HttpSpec http, boolean useDefaultMapping,
         Map<String, String> outputMapping, JsonNode inputSchema, JsonNode outputSchema, long timeoutMs,
         RetryPolicy retry) {
+
+    public static final String HTTP = "http";
+    public static final String EXTERNAL = "external";
+
+    /** Whether the step waits for its caller to report the result instead of calling anything. */
+    public boolean awaitsResult() {
+        return EXTERNAL.equals(type);
+    }
 
     /** Attempts in all (1 without a retry policy). */
     public int maxAttempts() {

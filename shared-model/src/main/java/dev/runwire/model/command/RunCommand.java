@@ -14,9 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = RunAbortRequested.class, name = RunAbortRequested.TYPE),
         @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE),
         @JsonSubTypes.Type(value = ConnectionProvided.class, name = ConnectionProvided.TYPE),
-        @JsonSubTypes.Type(value = AuthRequiredExpired.class, name = AuthRequiredExpired.TYPE) })
-public sealed interface RunCommand
-        permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided, AuthRequiredExpired {
+        @JsonSubTypes.Type(value = AuthRequiredExpired.class, name = AuthRequiredExpired.TYPE),
+        @JsonSubTypes.Type(value = StepResultReported.class, name = StepResultReported.TYPE) })
+public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided,
+        AuthRequiredExpired, StepResultReported {
 
     /** The run this command is about; also the record key. */
     UUID runId();

@@ -40,11 +40,13 @@ import dev.runwire.model.run.RunStatus;
  *            the approve and deny tokens, on events that ask for an approval
  * @param connect
  *            the integration a step waits for a connection to and where to connect it, on STEP_AUTH_REQUIRED
+ * @param expects
+ *            the draft-7 schema a reported result must satisfy, on STEP_AWAITING_RESULT (null: any JSON)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, String stepId, String description,
         Instant at, RunStatus status, JsonNode input, JsonNode output, RunError error, ApprovalLinks approval,
-        RunRequested.Connection connect) {
+        RunRequested.Connection connect, JsonNode expects) {
 
     /**
      * How to decide an approval: {@code GET /v1/runs/approval?token=} with either token.
@@ -67,7 +69,7 @@ public record RunEvent(UUID eventId, UUID runId, long seq, RunEventType type, St
             return this;
         }
         return new RunEvent(eventId, runId, seq, type, stepId, description, at, status, null, null, error, approval,
-                connect);
+                connect, expects);
     }
 
     /** The stable id of the {@code seq}-th event of a run. */

@@ -1,0 +1,88 @@
+package dev.runwire.api.talkover;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+
+import dev.runwire.api.action.RunnableActions;
+import dev.runwire.api.action.Schemas;
+import dev.runwire.api.auth.Principal;
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.run.RunService;
+import dev.runwire.model.command.ActionSpec;
+import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.event.RunEventType;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.schema.Violation;
+
+/**
+ * Runs of agent actions, through the same pipeline as every run (outbox, Kafka, executor, read model). A webhook action
+ * is an HTTP POST of the input to its URL, which the executor makes through the egress guard; a transfer, hold or
+ * external action is carried out by the caller (the voice platform), so its step waits for the reported result.
+ * {@code config.output_schema}, when given, is the draft-7 schema results must satisfy.
+ */
+@ApplicationScoped
+public class AgentRuns {
+
+    /** How long a webhook may take. */
+    private static final int WEBHOOK_TIMEOUT_MS = 10_000;
+
+    private final RunService runs;
+    private final Schemas schemas;
+
+    AgentRuns(RunService runs, Schemas schemas) {
+        this.runs = runs;
+        this.schemas = schemas;
+    }
+
+    /** What the run endpoint answers: the run, its one step, where it stands and, once it succeeded, its output. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Started(@JsonProperty("run_id") UUID runId, @JsonProperty("step_id") String stepId, String status,
+            JsonNode output, String error) {
+    }
+
+    /** {@code config.output_schema}, or null. */
+    static JsonNode outputSchema(JsonNode config) {
+        JsonNode schema = config == null ? null : config.get("output_schema");
+        return schema == null || schema.isNull() ? null : schema;
+    }
+
+    Uni<Started> run(Principal who, Row action, JsonNode input, String userId) {
+        JsonNode inputSchema = InputFields.toJsonSchema(Json.tree(action.getString("input_schema")));
+        List<Violation> violations = schemas.violations(inputSchema, input);
+        if (!violations.isEmpty()) {
+            throw new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity",
+                    "the input does not match the action's input_schema: " + violations.get(0).pointer() + " "
+                            + violations.get(0).message(),
+                    null, null));
+        }
+        UUID id = action.getUUID("id");
+        String type = action.getString("type");
+        boolean webhook = "webhook".equals(type);
+        JsonNode outputSchema = outputSchema(Json.tree(action.getString("config")));
+        ActionSpec spec = new ActionSpec(id, "agent-action:" + action.getString("name"), 1,
+                webhook ? ActionSpec.HTTP : ActionSpec.EXTERNAL,
+                webhook ? new HttpSpec("talkover", "POST", action.getString("url"), "", null, null, null, null) : null,
+                true, null, inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null);
+        RunnableActions.RunnableAction identity = new RunnableActions.RunnableAction(id, spec.key(), 1, true,
+                action.getString("description"), spec.type(), inputSchema.toString(), true, (int) spec.timeoutMs(),
+                action.getString("url"), true, null, null);
+        return runs.startSpec(who, identity, spec, input, userId == null ? "agent" : userId, webhook).map(accepted -> {
+            if (accepted.terminal() == null) {
+                return new Started(accepted.runId(), RunService.STEP_ID, "QUEUED", null, null);
+            }
+            boolean ok = accepted.terminal().type() == RunEventType.RUN_SUCCEEDED;
+            return new Started(accepted.runId(), RunService.STEP_ID, accepted.terminal().status().name(),
+                    ok ? accepted.terminal().output() : null, ok ? null : accepted.terminal().error().message());
+        });
+    }
+}
