@@ -60,18 +60,42 @@ class PlannerIT {
     }
 
     static String toolCall(Object plan) {
-        return Json
-                .write(Map
-                        .of("id", "chatcmpl-1", "object", "chat.completion", "choices",
-                                List.of(Map.of("index", 0, "finish_reason", "tool_calls", "message",
-                                        Map.of("role", "assistant", "tool_calls", List.of(Map.of("id", "call_1", "type",
-                                                "function", "function",
-                                                Map.of("name", "make_plan", "arguments", Json.write(plan)))))))));
+        return toolCall("make_plan", plan);
+    }
+
+    static String toolCall(String tool, Object arguments) {
+        return Json.write(Map.of("id", "chatcmpl-1", "object", "chat.completion", "choices",
+                List.of(Map.of("index", 0, "finish_reason", "tool_calls", "message",
+                        Map.of("role", "assistant", "tool_calls", List.of(Map.of("id", "call_1", "type", "function",
+                                "function", Map.of("name", tool, "arguments", Json.write(arguments)))))))));
     }
 
     static Map<String, Object> request(String intent) {
         return Map.of("intent", intent, "selectedCustomerIntegrationIds", List.of("*"), "context", "be quick", "userId",
                 "planner-user");
+    }
+
+    @Test
+    void composioTextBecomesAnInputThatIsCheckedAgainstTheSchema() {
+        model.once("/v1/chat/completions", 200, toolCall("make_input", Map.of("id", "lamp-7")));
+        io.restassured.path.json.JsonPath executed = io.restassured.RestAssured.given().baseUri(plannerApi.url())
+                .header("x-api-key", owner.apiKey()).contentType("application/json")
+                .body(Map.of("text", "find the lamp with id lamp-7", "entityId", "e"))
+                .post("/api/v2/actions/find_item/execute").then().statusCode(200).extract().jsonPath();
+        assertEquals(true, executed.getBoolean("successful"));
+        assertEquals(1, integrationStub.receivedUnder("/items/lamp-7").size());
+        io.restassured.path.json.JsonPath asked = new io.restassured.path.json.JsonPath(
+                model.receivedUnder("/v1/chat/completions").get(model.receivedUnder("/v1/chat/completions").size() - 1)
+                        .body());
+        assertEquals("make_input", asked.getString("tools[0].function.name"));
+        assertEquals(List.of("id"), asked.getList("tools[0].function.parameters.required"));
+        assertEquals("find the lamp with id lamp-7", asked.getString("messages[1].content"));
+        // an input the model got wrong is refused with pointers, and nothing runs
+        model.once("/v1/chat/completions", 200, toolCall("make_input", Map.of("id", 5)));
+        io.restassured.RestAssured.given().baseUri(plannerApi.url()).header("x-api-key", owner.apiKey())
+                .contentType("application/json").body(Map.of("text", "find something"))
+                .post("/api/v2/actions/find_item/execute").then().statusCode(422)
+                .body("errors[0].source.pointer", equalTo("/input/id"));
     }
 
     @Test

@@ -28,6 +28,7 @@ import dev.runwire.api.connection.EntityAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.run.Planner;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.event.RunEvent;
@@ -48,8 +49,11 @@ public class ComposioResource {
     private final ConnectedAccounts accounts;
     private final EntityAccounts entities;
     private final Caller caller;
+    private final Planner planner;
 
-    ComposioResource(RunService runs, ConnectedAccounts accounts, EntityAccounts entities, Caller caller) {
+    ComposioResource(RunService runs, ConnectedAccounts accounts, EntityAccounts entities, Caller caller,
+            Planner planner) {
+        this.planner = planner;
         this.runs = runs;
         this.accounts = accounts;
         this.entities = entities;
@@ -82,14 +86,36 @@ public class ComposioResource {
                 throw ApiException.invalid("app_mismatch",
                         "the action " + actionId + " belongs to " + app + ", not " + request.appName(), "/appName");
             }
-            return credentials(who, action, request).chain(chosen -> {
-                JsonNode input = request.input() == null || request.input().isNull() ? Json.mapper().createObjectNode()
-                        : request.input();
+            return credentials(who, action, request).chain(chosen -> input(request, action).chain(input -> {
                 String userId = request.entityId() != null ? request.entityId() : "default";
+                // an input the model made from text is checked like a given one (pointers into /input)
                 return runs.start(who, action, input, "/input", userId, chosen.accountId(), chosen.passThrough(),
                         RunStore.Delivery.NATIVE, true);
-            });
+            }));
         }).map(accepted -> answer(accepted, request));
+    }
+
+    /** The given input, or one the language model made from {@code text}. */
+    private Uni<JsonNode> input(ExecuteRequest request, RunnableAction action) {
+        if (request.input() != null && !request.input().isNull()) {
+            return Uni.createFrom().item(request.input());
+        }
+        if (request.text() == null) {
+            return Uni.createFrom().item(Json.mapper().createObjectNode());
+        }
+        if (!planner.configured()) {
+            throw ApiException.invalid("text_unsupported",
+                    "turning text into an input needs a language model (RUNWIRE_PLANNER_BASE_URL): give input",
+                    "/text");
+        }
+        String prompt = request.customDescription() == null ? request.systemPrompt()
+                : (request.systemPrompt() == null ? "" : request.systemPrompt() + "\n") + request.customDescription();
+        return planner.input(request.text(), prompt, action).map(made -> {
+            if (!made.isObject()) {
+                throw ApiException.invalid("text_not_understood", "the language model made no input object", "/text");
+            }
+            return made;
+        });
     }
 
     /** The connection a call uses: an account by id, or credentials for this call only. */
@@ -156,11 +182,8 @@ public class ComposioResource {
         if (request.authConfig() != null && !request.authConfig().isObject()) {
             errors.add(ApiException.violation("invalid_auth_config", "authConfig must be an object", "/authConfig"));
         }
-        if (request.text() != null && (request.input() == null || request.input().isNull())) {
-            errors.add(ApiException.violation("text_unsupported",
-                    "turning text into an input needs a language model, which this deployment does not use for"
-                            + " execute yet: give input",
-                    "/text"));
+        if (request.text() != null && (request.text().isBlank() || request.text().length() > 10_000)) {
+            errors.add(ApiException.violation("invalid_text", "text is 1-10000 characters", "/text"));
         }
         if (request.entityId() != null && (request.entityId().isBlank() || request.entityId().length() > 256)) {
             errors.add(ApiException.violation("invalid_entity", "entityId is 1-256 characters", "/entityId"));

@@ -33,6 +33,7 @@ public class Planner {
 
     private static final Logger LOG = Logger.getLogger(Planner.class);
     static final String TOOL = "make_plan";
+    static final String INPUT_TOOL = "make_input";
     private static final String INSTRUCTIONS = """
             You turn a user's intent into an execution plan over the actions listed below, and answer only by \
             calling the make_plan tool once. Each step runs one action with an input that satisfies the action's \
@@ -50,7 +51,7 @@ public class Planner {
                 .setUserAgent("runwire-planner"));
     }
 
-    boolean configured() {
+    public boolean configured() {
         return config.planner().baseUrl().filter(url -> !url.isBlank()).isPresent();
     }
 
@@ -64,16 +65,40 @@ public class Planner {
             throw ApiException.invalid("no_actions", "no active action is available to plan with",
                     "/selectedCustomerIntegrationIds");
         }
+        return call(body(intent, context, actions), TOOL).map(Planner::planOf);
+    }
+
+    /**
+     * An input for the action made from the user's text: the model must call the {@code make_input} tool, whose
+     * parameters are the action's input schema. The caller checks the input against the schema.
+     */
+    public Uni<JsonNode> input(String text, String systemPrompt, RunnableAction action) {
+        String instructions = (systemPrompt == null || systemPrompt.isBlank() ? "" : systemPrompt + "\n")
+                + "Turn the user's request into the input of the action \"" + action.key() + "\" (" + action.intent()
+                + ") and answer only by calling the " + INPUT_TOOL + " tool once.";
+        JsonNode schema = action.parsed().inputSchema() == null ? Json.mapper().createObjectNode().put("type", "object")
+                : action.parsed().inputSchema();
+        Map<String, Object> body = Map.of("model", config.planner().model(), "messages",
+                List.of(Map.of("role", "system", "content", instructions), Map.of("role", "user", "content", text)),
+                "tools",
+                List.of(Map.of("type", "function", "function",
+                        Map.of("name", INPUT_TOOL, "description", "Submit the action's input", "parameters", schema))),
+                "tool_choice", Map.of("type", "function", "function", Map.of("name", INPUT_TOOL)));
+        return call(body, INPUT_TOOL);
+    }
+
+    /** Sends a chat-completions request and returns the arguments of the one tool call the model must answer with. */
+    private Uni<JsonNode> call(Map<String, Object> body, String tool) {
         String base = config.planner().baseUrl().orElseThrow();
         var request = client.postAbs((base.endsWith("/") ? base : base + "/") + "chat/completions")
                 .timeout(config.planner().timeout().toMillis()).putHeader("Content-Type", "application/json");
         config.planner().apiKey().ifPresent(key -> request.putHeader("Authorization", "Bearer " + key));
-        return request.sendBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(Json.write(body(intent, context, actions))))
-                .onFailure().transform(failure -> {
-                    LOG.warnf("planner call failed: %s", failure.getClass().getSimpleName());
+        return request.sendBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(Json.write(body))).onFailure()
+                .transform(failure -> {
+                    LOG.warnf("language model call failed: %s", failure.getClass().getSimpleName());
                     return upstream("planner_unavailable",
-                            "the planner could not be reached or did not answer in time");
-                }).map(this::planOf);
+                            "the language model could not be reached or did not answer in time");
+                }).map(response -> arguments(response, tool));
     }
 
     private Map<String, Object> body(String intent, String context, List<RunnableAction> actions) {
@@ -107,21 +132,23 @@ public class Planner {
                         Map.of("type", "array", "minItems", 1, "items", step)));
     }
 
-    private PlanView.Plan planOf(HttpResponse<io.vertx.mutiny.core.buffer.Buffer> response) {
+    private static JsonNode arguments(HttpResponse<io.vertx.mutiny.core.buffer.Buffer> response, String tool) {
         if (response.statusCode() < 200 || response.statusCode() >= 300) {
-            throw upstream("planner_unavailable", "the planner answered HTTP " + response.statusCode());
+            throw upstream("planner_unavailable", "the language model answered HTTP " + response.statusCode());
         }
-        JsonNode arguments;
         try {
             JsonNode answer = Json.tree(response.bodyAsString());
             JsonNode call = answer.path("choices").path(0).path("message").path("tool_calls").path(0).path("function");
-            if (!TOOL.equals(call.path("name").asText()) || !call.path("arguments").isTextual()) {
-                throw upstream("planner_invalid_answer", "the planner did not answer with a " + TOOL + " call");
+            if (!tool.equals(call.path("name").asText()) || !call.path("arguments").isTextual()) {
+                throw upstream("planner_invalid_answer", "the language model did not answer with a " + tool + " call");
             }
-            arguments = Json.tree(call.path("arguments").asText());
+            return Json.tree(call.path("arguments").asText());
         } catch (IllegalArgumentException e) {
-            throw upstream("planner_invalid_answer", "the planner's answer is not valid JSON");
+            throw upstream("planner_invalid_answer", "the language model's answer is not valid JSON");
         }
+    }
+
+    private static PlanView.Plan planOf(JsonNode arguments) {
         try {
             PlanView.Plan plan = Json.mapper().treeToValue(arguments, PlanView.Plan.class);
             if (plan == null || plan.steps() == null) {
