@@ -220,7 +220,7 @@ class SecretLeakIT {
     }
 
     /** Records (topic/partition@offset) of the topics whose key, value or a header holds {@code secret}. */
-    private static List<String> recordsContaining(String secret, String... topics) {
+    static List<String> recordsContaining(String secret, String... topics) {
         byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SystemUnderTest.KAFKA);
@@ -261,7 +261,7 @@ class SecretLeakIT {
     }
 
     /** Tables of schema {@code api} with a row whose text holds {@code secret}. */
-    private static List<String> tablesContaining(String secret) throws SQLException {
+    static List<String> tablesContaining(String secret) throws SQLException {
         List<String> found = new ArrayList<>();
         try (Connection connection = SystemUnderTest.db()) {
             List<String> tables = new ArrayList<>();

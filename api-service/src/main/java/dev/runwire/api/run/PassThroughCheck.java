@@ -11,12 +11,21 @@ import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 
 /**
- * Checks the shape of {@code passThrough}: an array of {@code {customerIntegrationId?, headers?, query?}} with string
- * values. Errors name where, never what (the values are secrets).
+ * Checks the shape of {@code passThrough}: an array of {@code {customerIntegrationId?, headers?, query?, values?}} with
+ * string values; {@code values} (which needs a {@code customerIntegrationId}) is one of the runs seed's provider
+ * credentials: AWS temporary credentials, an AWS role to assume, or an Okta service app. Errors name where, never what
+ * (the values are secrets).
  */
 final class PassThroughCheck {
 
-    private static final Set<String> FIELDS = Set.of("customerIntegrationId", "headers", "query");
+    private static final Set<String> FIELDS = Set.of("customerIntegrationId", "headers", "query", "values");
+
+    /** Each kind of provider credentials: its required fields, then its optional ones. */
+    private static final Map<String, List<List<String>>> KINDS = Map.of("AWS temporary credentials",
+            List.of(List.of("accessKeyId", "secretAccessKey", "sessionToken"), List.of("region", "service")),
+            "an AWS role", List.of(List.of("roleArn", "externalId"), List.of("region", "service")),
+            "an Okta service app",
+            List.of(List.of("clientId", "kid", "privateKey", "oauthTokenUrl", "scope"), List.of("host")));
     private static final int MAX_ENTRIES = 32;
 
     private PassThroughCheck() {
@@ -42,7 +51,8 @@ final class PassThroughCheck {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (!FIELDS.contains(field.getKey())) {
                     errors.add(ApiException.violation("unsupported_pass_through",
-                            "only customerIntegrationId, headers and query are supported", at + "/" + field.getKey()));
+                            "only customerIntegrationId, headers, query and values are supported",
+                            at + "/" + field.getKey()));
                 }
             }
             JsonNode id = entry.get("customerIntegrationId");
@@ -52,7 +62,46 @@ final class PassThroughCheck {
             }
             stringMap(entry.get("headers"), at + "/headers", errors);
             stringMap(entry.get("query"), at + "/query", errors);
+            JsonNode values = entry.get("values");
+            if (values != null && !values.isNull()) {
+                if (id == null || !id.isTextual()) {
+                    errors.add(ApiException.violation("invalid_pass_through",
+                            "values apply to one integration: give customerIntegrationId",
+                            at + "/customerIntegrationId"));
+                }
+                values(values, at + "/values", errors);
+            }
         }
+    }
+
+    /** Exactly one kind of provider credentials, each field a non-empty string. */
+    private static void values(JsonNode values, String at, List<ErrorObject> errors) {
+        if (!values.isObject()) {
+            errors.add(ApiException.violation("invalid_pass_through", "values must be an object", at));
+            return;
+        }
+        List<String> matching = KINDS.entrySet().stream()
+                .filter(kind -> kind.getValue().get(0).stream().allMatch(values::has)).map(Map.Entry::getKey).toList();
+        if (matching.size() != 1) {
+            errors.add(ApiException.violation("invalid_pass_through",
+                    "values are exactly one of: AWS temporary credentials (accessKeyId, secretAccessKey, sessionToken), "
+                            + "an AWS role (roleArn, externalId) or an Okta service app (clientId, kid, privateKey, "
+                            + "oauthTokenUrl, scope)",
+                    at));
+            return;
+        }
+        List<List<String>> fields = KINDS.get(matching.get(0));
+        values.fields().forEachRemaining(field -> {
+            String pointer = at + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
+            if (!fields.get(0).contains(field.getKey()) && !fields.get(1).contains(field.getKey())) {
+                errors.add(ApiException.violation("invalid_pass_through",
+                        "not a field of " + matching.get(0) + " values", pointer));
+            } else if (!field.getValue().isTextual() || field.getValue().asText().isEmpty()
+                    || field.getValue().asText().length() > 16_384) {
+                errors.add(ApiException.violation("invalid_pass_through", "must be a string of 1-16384 characters",
+                        pointer));
+            }
+        });
     }
 
     private static void stringMap(JsonNode node, String at, List<ErrorObject> errors) {

@@ -23,6 +23,28 @@ public interface ExecutorConfig {
     /** Where integration calls may go. */
     Egress egress();
 
+    /** Runwire's own AWS identity, used only to assume the roles that pass-through values name. */
+    Aws aws();
+
+    interface Aws {
+        /** RUNWIRE_AWS_ACCESS_KEY_ID; without it, assume-role pass-through values are refused. */
+        Optional<String> accessKeyId();
+
+        /** RUNWIRE_AWS_SECRET_ACCESS_KEY. */
+        Optional<String> secretAccessKey();
+
+        /** RUNWIRE_AWS_SESSION_TOKEN, for temporary credentials of Runwire's own. */
+        Optional<String> sessionToken();
+
+        /** The STS endpoint AssumeRole is sent to (RUNWIRE_AWS_STS_ENDPOINT). */
+        @WithDefault("https://sts.amazonaws.com")
+        String stsEndpoint();
+
+        /** The region STS requests are signed for (RUNWIRE_AWS_REGION). */
+        @WithDefault("us-east-1")
+        String region();
+    }
+
     interface Egress {
         /** CIDRs reachable although blocked, comma-separated, e.g. {@code 127.0.0.1/32} (RUNWIRE_EGRESS_ALLOW). */
         Optional<List<String>> allow();

@@ -25,6 +25,22 @@ public class Egress {
         this.policy = new EgressPolicy(config.egress().allow().orElse(List.of()), config.egress().requireHttps());
     }
 
+    /**
+     * A request to the URL that connects to the checked address, whatever the name resolves to by now; Host and SNI
+     * keep the name.
+     */
+    static io.vertx.mutiny.ext.web.client.HttpRequest<io.vertx.mutiny.core.buffer.Buffer> request(
+            io.vertx.mutiny.ext.web.client.WebClient client, io.vertx.core.http.HttpMethod method, URI url,
+            InetAddress address) {
+        boolean tls = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        return client.request(method,
+                io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()),
+                new io.vertx.core.http.RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
+                        .setURI((url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+    }
+
     /** The checked address to connect to, or a failed Uni with {@link EgressPolicy.RefusedException}. */
     Uni<InetAddress> resolve(URI url) {
         return Uni.createFrom().completionStage(() -> policy.resolveAsync(url, Infrastructure.getDefaultWorkerPool()));

@@ -25,13 +25,11 @@ import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.impl.ClientPhase;
 import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
@@ -61,14 +59,16 @@ public class HttpIntegrationClient {
     private final WebClient client;
     private final ActionSchemas schemas;
     private final Egress egress;
+    private final PassThroughAuth auth;
     private final Map<io.vertx.ext.web.client.HttpRequest<?>, Call> calls = new ConcurrentHashMap<>();
     private final ExecutorConfig config;
     private final MeterRegistry registry;
     private final ObjectMapper mapper = Json.mapper();
 
     HttpIntegrationClient(Vertx vertx, ActionSchemas schemas, ExecutorConfig config, MeterRegistry registry,
-            Egress egress) {
+            Egress egress, PassThroughAuth auth) {
         this.egress = egress;
+        this.auth = auth;
         this.schemas = schemas;
         this.config = config;
         this.registry = registry;
@@ -132,25 +132,25 @@ public class HttpIntegrationClient {
         } catch (RequestTemplate.MissingValueException | IllegalArgumentException e) {
             return Uni.createFrom().item(StepOutcome.failure(RunError.of(Codes.MAPPING_ERROR, e.getMessage())));
         }
+        JsonNode values = passThrough.stream()
+                .filter(entry -> entry.values() != null && entry.appliesTo(http.integrationKey()))
+                .map(PassThrough::values).reduce((first, last) -> last).orElse(null);
         return egress.resolve(url).onItem()
-                .transformToUni(address -> send(runId, step, input, passThrough, call, url, address, body))
+                .transformToUni(address -> auth.prepare(values, url)
+                        .chain(prepared -> send(runId, step, input, passThrough, prepared, call, url, address, body)))
                 .onFailure(EgressPolicy.RefusedException.class)
                 .recoverWithItem(refused -> StepOutcome.failure(RunError.of(Codes.EGRESS_REFUSED,
-                        "the integration's address is not reachable from " + "Runwire: " + refused.getMessage())));
+                        "the integration's address is not reachable from " + "Runwire: " + refused.getMessage())))
+                .onFailure(PassThroughAuth.UnusableException.class).recoverWithItem(unusable -> StepOutcome
+                        .failure(RunError.of(Codes.PASS_THROUGH_UNUSABLE, unusable.getMessage())));
     }
 
-    private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough, Call call,
-            URI url, InetAddress address, JsonNode body) {
+    private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough,
+            PassThroughAuth.Prepared prepared, Call call, URI url, InetAddress address, JsonNode body) {
         ActionSpec action = step.action();
         HttpSpec http = action.http();
-        boolean tls = "https".equalsIgnoreCase(url.getScheme());
-        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
-        // connect to the address that was checked, whatever the name resolves to by now; Host and SNI keep the name
-        HttpRequest<Buffer> request = client.request(HttpMethod.valueOf(http.method().toUpperCase()),
-                SocketAddress.inetSocketAddress(port, address.getHostAddress()),
-                new RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
-                        .setURI((url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+        HttpRequest<Buffer> request = Egress.request(client, HttpMethod.valueOf(http.method().toUpperCase()), url,
+                address);
         applyTemplates(request, http.headers(), input, true);
         applyTemplates(request, http.query(), input, false);
         request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));
@@ -165,11 +165,22 @@ public class HttpIntegrationClient {
                 }
             }
         }
+        byte[] bytes = body == null ? null : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        if (prepared.bearer() != null) {
+            request.putHeader("Authorization", "Bearer " + prepared.bearer());
+        }
+        if (prepared.aws() != null) {
+            // signed last: the signature covers the final query and body
+            auth.sign(prepared, HttpMethod.valueOf(http.method().toUpperCase()), url, request.queryParams(),
+                    bytes == null ? null : "application/json", bytes).forEach(request::putHeader);
+        }
         request.timeout(action.timeoutMs());
         io.vertx.ext.web.client.HttpRequest<?> delegate = request.getDelegate();
         calls.put(delegate, call);
-        Uni<HttpResponse<Buffer>> response = body == null ? request.send()
-                : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+        Uni<HttpResponse<Buffer>> response = bytes == null ? request.send() : request.sendBuffer(Buffer.buffer(bytes));
         Timer.Sample sample = Timer.start(registry);
         return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs())).failWith(TimeoutException::new)
                 .map(answer -> outcome(action, answer)).onFailure()

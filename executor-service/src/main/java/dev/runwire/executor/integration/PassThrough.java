@@ -27,9 +27,12 @@ import dev.runwire.model.json.Json;
  *            the connected account they come from, or null for the caller's own entries
  * @param credentialsVersion
  *            which version of that account's credentials (a refresh makes a new one)
+ * @param values
+ *            provider credentials of the runs seed (AWS credentials or role, Okta service app); see
+ *            {@link PassThroughAuth}
  */
 public record PassThrough(String customerIntegrationId, Map<String, String> headers, Map<String, String> query,
-        java.util.UUID accountId, Long credentialsVersion) {
+        java.util.UUID accountId, Long credentialsVersion, com.fasterxml.jackson.databind.JsonNode values) {
 
     @Override
     public String toString() {
