@@ -47,6 +47,8 @@ final class AuthorizationServer implements AutoCloseable {
     final List<String> issued = new CopyOnWriteArrayList<>();
     /** expires_in of the tokens the next grants issue. */
     volatile long expiresIn = 3600;
+    /** When set, the API refuses every token (a misconfigured integration that no refresh fixes). */
+    volatile boolean refuseAll;
     /** How long a refresh takes, so that concurrent callers would overlap. */
     volatile long refreshDelayMillis = 300;
 
@@ -182,7 +184,7 @@ final class AuthorizationServer implements AutoCloseable {
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
         apiCalls.add(exchange.getRequestURI().getPath() + " " + token);
-        if (!validTokens.contains(token)) {
+        if (refuseAll || !validTokens.contains(token)) {
             answer(exchange, 401, "{\"error\":\"invalid_token\"}");
             return;
         }

@@ -139,6 +139,32 @@ class KeyRotationIT {
         RestAssured.given().baseUri(newApi.url()).post("/admin/secrets/reseal").then().statusCode(401);
     }
 
+    @Test
+    void aRunSealedUnderAKeyTheExecutorLacksFailsWithTheReasonAndOthersGoOn() throws Exception {
+        // a replica with a key the executor was never given (a rotation done out of order)
+        Map<String, String> unknown = new HashMap<>(SystemUnderTest.secondDatabase());
+        unknown.put("RUNWIRE_SECRETS_KEY_ID", "rot-unknown");
+        unknown.put("RUNWIRE_SECRETS_KEY", newKey());
+        ServiceProcess stray = ServiceProcess.api("api-rotation-stray", topics.apiEnv(unknown)).start();
+        try {
+            String key = SystemUnderTest.newOwner(stray);
+            SystemUnderTest.integration(stray, key, "plain", stub.baseUrl());
+            stub.on("/plain/", 200, "{\"id\":\"p\",\"price\":1}", 0);
+            action(stray, key, "plain_get", "plain", "/plain", 5_000);
+            as(stray, key)
+                    .body(Map.of("key", "plain_get", "userId", "u", "input", Map.of("id", "stray"), "passThrough",
+                            List.of(Map.of("headers", Map.of("X-Token", "t")))))
+                    .post("/v1/actions/run").then().statusCode(502)
+                    .body("errors[0].code", equalTo("pass_through_unreadable"));
+            assertTrue(stub.receivedUnder("/plain/stray").isEmpty(), "nothing was called");
+            // the executor goes on with the runs it can open
+            as(oldApi, key).body(Map.of("key", "plain_get", "userId", "u", "input", Map.of("id", "fine")))
+                    .post("/v1/actions/run").then().statusCode(200);
+        } finally {
+            stray.stop();
+        }
+    }
+
     private static String keyIdOf(String account) throws java.sql.SQLException {
         List<List<Object>> rows = SystemUnderTest.query(SystemUnderTest.JDBC_URL_2,
                 "select key_id, sealed::jsonb ->> 'keyId' from api.connected_accounts where id = '" + account + "'");

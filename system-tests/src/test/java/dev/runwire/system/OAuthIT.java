@@ -208,6 +208,31 @@ class OAuthIT {
     }
 
     @Test
+    void aRefusalThatARefreshCannotFixExpiresTheAccountAndTheRunWaits() throws Exception {
+        auth.expiresIn = 3600;
+        String user = "fin-" + UUID.randomUUID();
+        String account = connect(user);
+        int refreshes = auth.grants("refresh_token").size();
+        auth.refuseAll = true;
+        try {
+            Map<String, Object> body = new HashMap<>(
+                    PlanRunIT.runBody(List.of(PlanRunIT.step("A", "crm_get", List.of(), Map.of("id", "fin-" + user)))));
+            body.put("userId", user);
+            String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
+                    .path("runId");
+            // refused, refreshed once, refused again: the account expires and the run waits for a reconnection
+            Awaitility.await("expired").atMost(Duration.ofSeconds(30)).until(() -> "expired".equals(
+                    as(api, owner.apiKey()).get("/v1/connected-accounts/" + account).then().extract().path("status")));
+            assertEquals(refreshes + 1, auth.grants("refresh_token").size(), "one refresh, not a loop");
+            Awaitility.await("AUTH_REQUIRED").atMost(Duration.ofSeconds(10)).until(() -> "AUTH_REQUIRED"
+                    .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+            assertEquals(2, auth.apiCalls.stream().filter(c -> c.startsWith("/api/items/fin-" + user)).count());
+        } finally {
+            auth.refuseAll = false;
+        }
+    }
+
+    @Test
     void clientCredentialsGetATokenWhenConnectedAndWrongOnesAreRefused() {
         String user = "dee-" + UUID.randomUUID();
         String secret = "cc-secret-" + UUID.randomUUID();

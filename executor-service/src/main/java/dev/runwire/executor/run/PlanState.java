@@ -117,6 +117,11 @@ final class PlanState {
         return refused.get(integrationKey);
     }
 
+    /** The step ids in plan order. */
+    java.util.Set<String> stepIds() {
+        return steps.keySet();
+    }
+
     Step step(String stepId) {
         return steps.get(stepId);
     }

@@ -197,9 +197,11 @@ public class RunExecutor {
             synchronized (this) {
                 command = requested;
                 state = PlanState.fresh(requested);
-                passThrough = passThroughOpener.open(requested);
+                passThrough = readable(() -> passThroughOpener.open(requested));
                 List<Launch> launch = List.of();
-                if (state.started()) {
+                if (passThrough == null) {
+                    failUnreadable();
+                } else if (state.started()) {
                     status = RunStateMachine.move(status, RunStatus.RUNNING);
                     emit(RunEventType.RUN_STARTED, null, null, null, null, null);
                     launch = advance();
@@ -364,7 +366,10 @@ public class RunExecutor {
                     if (stored.command() != null) {
                         command = stored.command();
                         state = PlanState.fromJson(stored.state());
-                        passThrough = openPassThrough();
+                        passThrough = readable(this::openPassThrough);
+                        if (passThrough == null && !status.isTerminal()) {
+                            failUnreadable();
+                        }
                     }
                     // re-published with their original ids and sequences: the read model keeps each once
                     stored.events().forEach(event -> published.add(publisher.publish(event)));
@@ -406,13 +411,78 @@ public class RunExecutor {
             return all;
         }
 
+        /**
+         * The run's pass-through data, or null when it cannot be opened: sealed under a key this executor does not have
+         * (removed after a rotation, or never configured here), or damaged. Such a run can never call anything.
+         */
+        private List<PassThrough> readable(Supplier<List<PassThrough>> open) {
+            try {
+                return open.get();
+            } catch (IllegalStateException e) {
+                LOG.warnf("run %s: its pass-through data cannot be opened (%s); the run fails", runId, e.getMessage());
+                return null;
+            }
+        }
+
+        /** Ends a run whose pass-through data cannot be opened: FAILED with the reason, nothing more is called. */
+        private void failUnreadable() {
+            RunError error = RunError.of(Codes.PASS_THROUGH_UNREADABLE,
+                    "the run's credentials cannot be opened with the keys this executor has (see key rotation)");
+            for (String stepId : new ArrayList<>(state.stepIds())) {
+                StepStatus current = state.step(stepId).status();
+                if (current == StepStatus.PENDING) {
+                    state.set(stepId, new Step(StepStatus.SKIPPED, null, null, error));
+                    emit(RunEventType.STEP_SKIPPED, step(stepId), null, null, error, null);
+                } else if (current != StepStatus.SUCCEEDED && current != StepStatus.FAILED
+                        && current != StepStatus.SKIPPED && current != StepStatus.CANCELED) {
+                    HttpIntegrationClient.Call call = calls.remove(stepId);
+                    if (call != null) {
+                        call.cancel();
+                    }
+                    state.set(stepId, new Step(StepStatus.FAILED, null, null, error));
+                    emit(RunEventType.STEP_FAILED, step(stepId), null, null, error, null);
+                }
+            }
+            passThrough = List.of();
+            status = RunStateMachine.move(status, RunStatus.FAILED);
+            emit(RunEventType.RUN_FAILED, null, null, null, error, null);
+            metrics.runFinished(status);
+        }
+
+        /**
+         * Whether a connection carries no newer credentials than the ones the integration refused (a command sent
+         * again, e.g. for a refusal event re-published when the run resumed): using them again would only be refused
+         * again.
+         */
+        private boolean stale(ConnectionProvided connection) {
+            RunRequested.Connection refusal = state.refusal(connection.integrationKey());
+            if (refusal == null || refusal.accountId() == null || refusal.credentialsVersion() == null) {
+                return false;
+            }
+            List<PassThrough> provided = readable(() -> passThroughOpener.open(connection.passThrough(), runId));
+            boolean stale = provided != null
+                    && provided.stream().filter(entry -> refusal.accountId().equals(entry.accountId()))
+                            .allMatch(entry -> entry.credentialsVersion() != null
+                                    && entry.credentialsVersion() <= refusal.credentialsVersion())
+                    && provided.stream().anyMatch(entry -> refusal.accountId().equals(entry.accountId()));
+            if (stale) {
+                LOG.infof("run %s: credentials for %s no newer than the refused ones changed nothing", runId,
+                        connection.integrationKey());
+            }
+            return stale;
+        }
+
         /** Records a connection and lets the steps that waited for it go on; a repeated one changes nothing. */
         private List<Launch> apply(ConnectionProvided connection) {
-            if (status.isTerminal() || state.connected(connection.integrationKey())) {
+            if (status.isTerminal() || state.connected(connection.integrationKey()) || stale(connection)) {
                 return new ArrayList<>();
             }
             state.connect(connection.integrationKey(), connection.passThrough());
-            passThrough = openPassThrough();
+            passThrough = readable(this::openPassThrough);
+            if (passThrough == null) {
+                failUnreadable();
+                return new ArrayList<>();
+            }
             LOG.infof("run %s: connected to %s", runId, connection.integrationKey());
             for (String stepId : state.withStatus(StepStatus.AWAITING_CONNECTION)) {
                 PlanStep step = step(stepId);

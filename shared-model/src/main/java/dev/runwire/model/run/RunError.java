@@ -46,6 +46,7 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String AUTH_REQUIRED = "auth_required";
         public static final String CREDENTIALS_INVALID = "credentials_invalid";
         public static final String PASS_THROUGH_UNUSABLE = "pass_through_unusable";
+        public static final String PASS_THROUGH_UNREADABLE = "pass_through_unreadable";
         public static final String AUTH_REQUIRED_TIMEOUT = "auth_required_timeout";
         public static final String EGRESS_REFUSED = "egress_refused";
         public static final String RESULT_TOO_LARGE = "result_too_large";
