@@ -104,14 +104,14 @@ public class RunExecutor {
 
     /** Applies an approval decision to the run waiting for it. */
     public CompletionStage<Void> onDecision(ApprovalDecided decision) {
-        return dispatch(decision.runId(), decision.ownerId(), run -> run.beginDecision(decision),
-                run -> run.decide(decision));
+        return dispatch(decision.runId(), decision.ownerId(), run -> run.later(run.decisions, decision),
+                run -> run.now(run.decisions, decision, run::apply));
     }
 
     /** Hands the run a connection its user just made to an integration it waits for. */
     public CompletionStage<Void> onConnection(ConnectionProvided connection) {
-        return dispatch(connection.runId(), connection.ownerId(), run -> run.beginConnection(connection),
-                run -> run.connect(connection));
+        return dispatch(connection.runId(), connection.ownerId(), run -> run.later(run.connections, connection),
+                run -> run.now(run.connections, connection, run::apply));
     }
 
     /** Ends a run that waited too long for a connection (FAILED), if it still waits. */
@@ -122,7 +122,8 @@ public class RunExecutor {
 
     /** Hands a step that waits for its result the result its caller reported. */
     public CompletionStage<Void> onResult(StepResultReported result) {
-        return dispatch(result.runId(), result.ownerId(), run -> run.beginResult(result), run -> run.report(result));
+        return dispatch(result.runId(), result.ownerId(), run -> run.later(run.results, result),
+                run -> run.now(run.results, result, run::apply));
     }
 
     int activeRuns() {
@@ -235,38 +236,11 @@ public class RunExecutor {
             }
         }
 
-        void beginDecision(ApprovalDecided decision) {
-            synchronized (this) {
-                decisions.add(decision);
-                enqueue(this::resume);
-            }
-        }
-
         void beginExpiry(AuthRequiredExpired expired) {
             synchronized (this) {
                 pendingExpiry = expired;
                 enqueue(this::resume);
             }
-        }
-
-        void beginResult(StepResultReported result) {
-            synchronized (this) {
-                results.add(result);
-                enqueue(this::resume);
-            }
-        }
-
-        /** @return false when this instance retired and the result must go to a new one */
-        synchronized boolean report(StepResultReported result) {
-            if (retired) {
-                return false;
-            }
-            if (state == null) {
-                results.add(result);
-            } else {
-                commit(apply(result));
-            }
-            return true;
         }
 
         /** A reported result ends the step that waits for it; anything else changes nothing. */
@@ -302,26 +276,6 @@ public class RunExecutor {
             return null;
         }
 
-        void beginConnection(ConnectionProvided connection) {
-            synchronized (this) {
-                connections.add(connection);
-                enqueue(this::resume);
-            }
-        }
-
-        /** @return false when this instance retired and the connection must go to a new one */
-        synchronized boolean connect(ConnectionProvided connection) {
-            if (retired) {
-                return false;
-            }
-            if (state == null) {
-                connections.add(connection);
-            } else {
-                commit(apply(connection));
-            }
-            return true;
-        }
-
         /** @return false when this instance retired and the abort must go to a new one */
         synchronized boolean abort() {
             if (retired) {
@@ -335,15 +289,27 @@ public class RunExecutor {
             return true;
         }
 
-        /** @return false when this instance retired and the decision must go to a new one */
-        synchronized boolean decide(ApprovalDecided decision) {
+        /** A command about a run this instance has yet to load: kept until the stored run is taken up. */
+        <T> void later(List<T> pending, T command) {
+            synchronized (this) {
+                pending.add(command);
+                enqueue(this::resume);
+            }
+        }
+
+        /**
+         * A command about a run in memory: applied now, or kept while the run is still being loaded.
+         *
+         * @return false when this instance retired and the command must go to a new one
+         */
+        synchronized <T> boolean now(List<T> pending, T command, java.util.function.Function<T, List<Launch>> apply) {
             if (retired) {
                 return false;
             }
             if (state == null) {
-                decisions.add(decision);
+                pending.add(command);
             } else {
-                commit(apply(decision));
+                commit(apply.apply(command));
             }
             return true;
         }
