@@ -56,6 +56,8 @@ final class SystemUnderTest {
         env.put("QUARKUS_DATASOURCE_USERNAME", DB_USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
         env.put("QUARKUS_DEVSERVICES_ENABLED", "false");
+        // up to eight service processes run at once in the tests; PostgreSQL's default 100 connections must hold them
+        env.put("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "10");
         // the stubs listen on 127.0.0.1 over http: allowed explicitly, everything else private stays refused
         env.put("RUNWIRE_EGRESS_ALLOW", "127.0.0.1/32");
         env.put("RUNWIRE_EGRESS_REQUIRE_HTTPS", "false");
