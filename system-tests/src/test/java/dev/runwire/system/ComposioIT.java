@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,23 @@ class ComposioIT {
     static JsonPath execute(String action, Map<String, Object> body, int status) {
         return as(api, owner.apiKey()).body(body).post("/api/v2/actions/" + action + "/execute").then()
                 .statusCode(status).extract().jsonPath();
+    }
+
+    @Test
+    void anEntityWithTwoCandidateAccountsIsAskedToChooseNotGuessedFor() {
+        String entity = "amb-" + UUID.randomUUID();
+        String byEntity = account(entity, "e-" + UUID.randomUUID());
+        String byUser = as(api, owner.apiKey())
+                .body(Map.of("integrationKey", "github", "userId", entity, "credentials",
+                        Map.of("token", "u-" + UUID.randomUUID())))
+                .post("/v1/connected-accounts").then().statusCode(201).extract().path("id");
+        JsonPath refused = execute("github_get_item", Map.of("entityId", entity, "input", Map.of("id", "amb")), 409);
+        assertEquals("ambiguous_connection", refused.getString("errors[0].code"));
+        assertEquals(java.util.Set.of(byEntity, byUser),
+                java.util.Set.copyOf(refused.getList("errors[0].meta.candidates", String.class)));
+        assertTrue(stub.receivedUnder("/items/amb").isEmpty(), "nothing was called");
+        // naming one of them works
+        execute("github_get_item", Map.of("connectedAccountId", byUser, "input", Map.of("id", "amb")), 200);
     }
 
     @Test

@@ -37,13 +37,15 @@ import dev.runwire.system.SystemUnderTest.Owner;
 
 /**
  * OAuth 2 against a local authorization server: the authorization-code connect flow (connect link, redirect with state,
- * token exchange), refresh before expiry with twenty concurrent runs causing exactly one refresh, a refused refresh
- * marking the account expired, client credentials, and an access token the API stops accepting being refreshed while
- * the run waits at that step.
+ * token exchange), refresh before expiry with twenty concurrent runs on two api-service replicas causing exactly one
+ * refresh, a refused refresh marking the account expired, client credentials, an access token the API stops accepting
+ * being refreshed while the run waits at that step, and a refusal no refresh fixes expiring the account.
  */
 class OAuthIT {
 
     static ServiceProcess api;
+    /** A second api-service replica on the same topics and database. */
+    static ServiceProcess api2;
     static AuthorizationServer auth;
     static Stub open;
     static Owner owner;
@@ -53,6 +55,8 @@ class OAuthIT {
     static void setUp() throws Exception {
         api = SharedSystem.api();
         SharedSystem.executor();
+        api2 = ServiceProcess.api("api-oauth-2", SharedSystem.topics().apiEnv(Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s")))
+                .start();
         auth = new AuthorizationServer();
         owner = owner(api);
         Map<String, Object> code = Map.of("type", "oauth2_authorization_code", "authorizationUrl",
@@ -77,9 +81,10 @@ class OAuthIT {
     }
 
     @AfterAll
-    static void tearDown() {
+    static void tearDown() throws InterruptedException {
         auth.close();
         open.close();
+        api2.stop();
     }
 
     /** Runs the whole connect flow for a user: the connect link, the provider's redirect, Runwire's callback. */
@@ -150,7 +155,7 @@ class OAuthIT {
     }
 
     @Test
-    void twentyConcurrentRunsNeedingARefreshCauseExactlyOneRefresh() throws Exception {
+    void twentyConcurrentRunsOnTwoReplicasNeedingARefreshCauseExactlyOneRefresh() throws Exception {
         // tokens that end within the refresh skew (60 s) are refreshed before they are used
         auth.expiresIn = 30;
         String user = "bea-" + UUID.randomUUID();
@@ -162,8 +167,11 @@ class OAuthIT {
             List<Callable<String>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 String id = "many-" + i + "-" + user;
+                ServiceProcess replica = i % 2 == 0 ? api : api2;
                 calls.add(() -> {
-                    io.restassured.response.Response answer = run("crm_get", user, id);
+                    io.restassured.response.Response answer = as(replica, owner.apiKey())
+                            .body(Map.of("key", "crm_get", "userId", user, "input", Map.of("id", id)))
+                            .post("/v1/actions/run");
                     // 200, or 202 when the run outlasts the synchronous wait on a busy machine
                     assertTrue(answer.statusCode() == 200 || answer.statusCode() == 202, answer.asString());
                     return answer.path("runId");

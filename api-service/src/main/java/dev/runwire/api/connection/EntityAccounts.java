@@ -1,5 +1,8 @@
 package dev.runwire.api.connection;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
 
 /** Which connected account an entity (or an id given by a caller) stands for, for one integration. */
 @ApplicationScoped
@@ -18,13 +24,28 @@ public class EntityAccounts {
         this.pool = pool;
     }
 
-    /** The active account of the entity for the integration, or null (one at most: a unique index says so). */
+    /**
+     * The active account an entity stands for on the integration, or null. Composio's entity is also a user, so an
+     * account of the entity and one of a user of that id are both candidates; more than one is a 409 that lists them,
+     * never a guess.
+     */
     public Uni<UUID> ofEntity(UUID ownerId, String integrationKey, String entityId) {
         return pool.preparedQuery("""
                 select id from api.connected_accounts
-                where owner_id = $1 and integration_key = $2 and entity_id = $3 and status = 'active'""")
-                .execute(Tuple.of(ownerId, integrationKey, entityId))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+                where owner_id = $1 and integration_key = $2 and (entity_id = $3 or user_id = $3) and status = 'active'
+                order by created_at""").execute(Tuple.of(ownerId, integrationKey, entityId)).map(rows -> {
+            List<UUID> candidates = new ArrayList<>();
+            rows.forEach(row -> candidates.add(row.getUUID(0)));
+            if (candidates.size() > 1) {
+                throw new ApiException(409,
+                        List.of(new ErrorObject(409, "ambiguous_connection", "Conflict",
+                                "the entity " + entityId + " has " + candidates.size() + " active accounts for "
+                                        + integrationKey + ": name one with connectedAccountId",
+                                ErrorObject.Source.pointer("/entityId"), Map.of("candidates", candidates))),
+                        Map.of());
+            }
+            return candidates.isEmpty() ? null : candidates.get(0);
+        });
     }
 
     /** The integration of the owner's active account with this id, or null. */
