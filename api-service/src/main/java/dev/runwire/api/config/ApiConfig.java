@@ -111,6 +111,16 @@ public interface ApiConfig {
         /** Longest Retry-After honoured. */
         @WithDefault("24h")
         Duration maxRetryAfter();
+
+        /**
+         * How long a finished delivery (succeeded or failed) and its attempts are kept (RUNWIRE_CALLBACKS_RETENTION).
+         */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** How often a replica deletes finished deliveries past their retention. */
+        @WithDefault("10m")
+        Duration purgeInterval();
     }
 
     /** The language model that turns an intent into a plan; without a base URL, runs need an explicit plan. */
