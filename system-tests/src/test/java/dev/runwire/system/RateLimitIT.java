@@ -220,6 +220,27 @@ class RateLimitIT {
         assertEquals("actions_api", account.getString("ledger[0].details.origin"));
     }
 
+    @Test
+    void runStreamsAcceptTokensAndCountAgainstTheLimit() throws Exception {
+        awayFromAWindowEdge();
+        Owner owner = owner(api1);
+        String two = jwt(owner, "streamer", Map.of("rate_limit", Map.of("limit_override", 2)));
+        String path = "/v1/runs/" + java.util.UUID.randomUUID() + "/sse";
+        // a token is accepted (another owner's or an unknown run is a 404), and each opening counts
+        RestAssured.given().baseUri(api1.url()).header("Authorization", "Bearer " + two).get(path).then()
+                .statusCode(404).header("X-RateLimit-Limit", "2").header("X-RateLimit-Remaining", "1");
+        RestAssured.given().baseUri(api2.url()).header("Authorization", "Bearer " + two).get(path).then()
+                .statusCode(404).header("X-RateLimit-Remaining", "0");
+        Response refused = RestAssured.given().baseUri(api1.url()).header("Authorization", "Bearer " + two).get(path);
+        refused.then().statusCode(429).header("X-RateLimit-Limit", "2");
+        assertTrue(Long.parseLong(refused.header("Retry-After")) >= 1, refused.headers().toString());
+        assertEquals("too_many_requests", refused.jsonPath().getString("errors[0].code"));
+        // a token that does not verify is a 401
+        RestAssured.given().baseUri(api1.url())
+                .header("Authorization", "Bearer " + jwt(owner, "s", Map.of(), key, "https://someone.else", 600))
+                .get(path).then().statusCode(401);
+    }
+
     static Response run(String bearer, Map<String, Object> body) {
         return RestAssured.given().baseUri(api1.url()).contentType("application/json")
                 .header("Authorization", "Bearer " + bearer).body(body).post("/v1/actions/run");

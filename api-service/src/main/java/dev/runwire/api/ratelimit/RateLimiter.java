@@ -42,6 +42,21 @@ public class RateLimiter {
         }
     }
 
+    /** The {@code X-RateLimit-*} headers of a counted response. */
+    public static java.util.Map<String, String> headers(Decision decision) {
+        return java.util.Map.of("X-RateLimit-Limit", Integer.toString(decision.limit()), "X-RateLimit-Remaining",
+                Integer.toString(decision.remaining()), "X-RateLimit-Reset", Long.toString(decision.resetAt()));
+    }
+
+    /** The seed's 429 for a refused request, with {@code Retry-After} and the {@code X-RateLimit-*} headers. */
+    public static dev.runwire.api.error.ApiException tooManyRequests(Decision decision) {
+        java.util.Map<String, String> headers = new java.util.HashMap<>(headers(decision));
+        headers.put("Retry-After", Long.toString(decision.retryAfter()));
+        return new dev.runwire.api.error.ApiException(429, java.util.List.of(new dev.runwire.api.error.ErrorObject(429,
+                "too_many_requests", "Too Many Requests", "Rate limit exceeded. Too many requests.", null, null)),
+                headers);
+    }
+
     RateLimiter(Pool pool, Vertx vertx, ApiConfig config) {
         this.pool = pool;
         this.vertx = vertx;

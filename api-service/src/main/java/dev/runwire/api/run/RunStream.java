@@ -18,10 +18,13 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.runwire.api.auth.ApiKeys;
+import dev.runwire.api.auth.Authenticator;
+import dev.runwire.api.auth.Jwts;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.ratelimit.RateLimiter;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
@@ -40,14 +43,17 @@ public class RunStream {
     private static final int MAX_EARLY_EVENTS = 1_000;
     private static final long CATCH_UP_RETRY_MILLIS = 50;
 
-    private final ApiKeys keys;
+    private final Authenticator authenticator;
+    private final RateLimiter limiter;
     private final RunStore store;
     private final RunFeed feed;
     private final ApiConfig config;
     private final Vertx vertx;
 
-    RunStream(ApiKeys keys, RunStore store, RunFeed feed, ApiConfig config, Vertx vertx) {
-        this.keys = keys;
+    RunStream(Authenticator authenticator, RateLimiter limiter, RunStore store, RunFeed feed, ApiConfig config,
+            Vertx vertx) {
+        this.authenticator = authenticator;
+        this.limiter = limiter;
         this.store = store;
         this.feed = feed;
         this.config = config;
@@ -58,9 +64,9 @@ public class RunStream {
     void stream(RoutingContext context) {
         // the reader's own event loop: its writes happen there, not on the thread that reads the broadcast
         Context loop = Vertx.currentContext();
-        String key = ApiKeys.presented(context.request()::getHeader);
-        if (key == null) {
-            fail(context, ApiException.unauthorized("a valid API key is required"));
+        String token = ApiKeys.presented(context.request()::getHeader);
+        if (token == null) {
+            fail(context, ApiException.unauthorized("a valid API key or token is required"));
             return;
         }
         boolean toolCalls;
@@ -75,18 +81,28 @@ public class RunStream {
             fail(context, e);
             return;
         }
-        keys.ownerOf(key).chain(ownerId -> {
-            if (ownerId == null) {
-                throw ApiException.unauthorized("the API key is not valid");
-            }
-            return store.findRun(ownerId, runId);
-        }).subscribe().with(row -> {
-            if (row == null) {
-                fail(context, ApiException.notFound("no run with id " + runId));
-            } else {
-                new Subscription(context.response(), loop, runId, after, toolCalls).start();
-            }
-        }, failure -> fail(context, failure instanceof ApiException api ? api : internal(failure)));
+        // authenticated and rate-counted like every request; opening a stream counts once
+        authenticator.principal(token).onFailure(Jwts.InvalidTokenException.class)
+                .transform(e -> ApiException.unauthorized(e.getMessage())).chain(who -> {
+                    if (who == null) {
+                        throw ApiException.unauthorized("the API key is not valid");
+                    }
+                    return limiter.admit(who).chain(decision -> {
+                        if (decision != null && !decision.admitted()) {
+                            throw RateLimiter.tooManyRequests(decision);
+                        }
+                        if (decision != null) {
+                            RateLimiter.headers(decision).forEach(context.response()::putHeader);
+                        }
+                        return store.findRun(who.ownerId(), runId);
+                    });
+                }).subscribe().with(row -> {
+                    if (row == null) {
+                        fail(context, ApiException.notFound("no run with id " + runId));
+                    } else {
+                        new Subscription(context.response(), loop, runId, after, toolCalls).start();
+                    }
+                }, failure -> fail(context, failure instanceof ApiException api ? api : internal(failure)));
     }
 
     private static long lastEventId(RoutingContext context) {
@@ -118,6 +134,7 @@ public class RunStream {
     }
 
     private static void fail(RoutingContext context, ApiException e) {
+        e.headers().forEach(context.response()::putHeader);
         context.response().setStatusCode(e.status()).putHeader("Content-Type", "application/json")
                 .end(Json.write(new ErrorBody(e.errors())));
     }
