@@ -241,6 +241,32 @@ class OAuthIT {
     }
 
     @Test
+    void aTokenThatWouldEndBeforeAStepCallsIsRefreshedFirstAndNeverSent() throws Exception {
+        // 75 s: enough for the api-service when the run is accepted, too little for the executor (SharedSystem)
+        auth.expiresIn = 75;
+        String user = "gus-" + UUID.randomUUID();
+        connect(user);
+        String original = auth.issued.get(auth.issued.size() - 2);
+        auth.expiresIn = 3600;
+        int refreshes = auth.grants("refresh_token").size();
+        Map<String, Object> body = new HashMap<>(
+                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "open_step", List.of(), Map.of("id", "a-" + user)),
+                        PlanRunIT.step("B", "crm_get", List.of("A"), Map.of("id", "late-" + user)))));
+        body.put("userId", user);
+        String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
+                .path("runId");
+        Awaitility.await("SUCCESS").atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS"
+                .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        assertEquals(refreshes + 1, auth.grants("refresh_token").size());
+        List<String> calls = auth.apiCalls.stream().filter(c -> c.startsWith("/api/items/late-" + user)).toList();
+        assertEquals(1, calls.size(), "the ending token was never sent: " + calls);
+        assertNotEquals(original, calls.get(0).split(" ")[1]);
+        assertEquals("credentials_expired",
+                as(api, owner.apiKey()).get("/v1/runs/" + runId + "?includeEvents=true").then().extract().jsonPath()
+                        .getString("events.find { it.type == 'STEP_AUTH_REQUIRED' }.connect.reason"));
+    }
+
+    @Test
     void clientCredentialsGetATokenWhenConnectedAndWrongOnesAreRefused() {
         String user = "dee-" + UUID.randomUUID();
         String secret = "cc-secret-" + UUID.randomUUID();

@@ -20,6 +20,13 @@ final class ServiceProcess implements AutoCloseable {
 
     static final Path ROOT = Path.of(System.getProperty("runwire.root", "..")).toAbsolutePath().normalize();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Every process the tests started: whatever a test class forgot or could not stop dies with the test JVM. */
+    private static final java.util.List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(
+                new Thread(() -> STARTED.stream().filter(Process::isAlive).forEach(Process::destroyForcibly)));
+    }
 
     final String name;
     final int port;
@@ -52,6 +59,7 @@ final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(env);
             process = builder.start();
+            STARTED.add(process);
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + name, e);
         }

@@ -115,14 +115,15 @@ public class ConnectedAccountResource {
                 throw ApiException.invalid(problems);
             }
             return credentials(scheme, body.credentials())
-                    .chain(granted -> accounts
-                            .connect(ownerId, body.integrationKey(), body.userId(), body.entityId(),
-                                    granted.credentials(), granted.expiresAt())
+                    .chain(granted -> accounts.connect(
+                            ownerId, body.integrationKey(), body.userId(), body.entityId(), granted.credentials(),
+                            granted.expiresAt())
                             // the user's runs that wait for this connection go on
                             .call(row -> runs.connected(ownerId, body.userId(), body.integrationKey(),
                                     ConnectedAccounts.entry(scheme,
                                             new ConnectedAccounts.Opened(body.integrationKey(), row.getUUID("id"),
-                                                    row.getLong("credentials_version"), granted.credentials())))))
+                                                    row.getLong("credentials_version"), granted.credentials(),
+                                                    granted.expiresAt())))))
                     .map(row -> Response.status(201).entity(AccountView.of(row)).build());
         });
     }

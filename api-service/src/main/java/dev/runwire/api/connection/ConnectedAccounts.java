@@ -259,7 +259,7 @@ public class ConnectedAccounts {
     }
 
     /** An account's credentials as opened for one use, and which version of them. */
-    public record Opened(String integrationKey, UUID accountId, long version, JsonNode credentials) {
+    public record Opened(String integrationKey, UUID accountId, long version, JsonNode credentials, Instant expiresAt) {
         @Override
         public String toString() {
             return "Opened[" + integrationKey + ", " + accountId + ", v" + version + ", (values hidden)]";
@@ -284,7 +284,7 @@ public class ConnectedAccounts {
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Stored(row, new Opened(row.getString("integration_key"), id,
-                            row.getLong("credentials_version"), credentials));
+                            row.getLong("credentials_version"), credentials, expiresAt));
                 });
     }
 
@@ -310,7 +310,7 @@ public class ConnectedAccounts {
      * refreshes and the others use its result. A refresh the endpoint refuses marks the account expired (null); so does
      * a refusal that a refresh cannot fix.
      */
-    Uni<Opened> usable(UUID ownerId, UUID accountId, AuthScheme scheme, Long refused) {
+    Uni<Opened> usable(UUID ownerId, UUID accountId, AuthScheme scheme, Long refused, boolean expiredOnly) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 select integration_key, sealed, credentials_version, expires_at, status, refreshed_for_refusal
                 from api.connected_accounts where id = $1 and owner_id = $2 for update""")
@@ -321,17 +321,19 @@ public class ConnectedAccounts {
                     }
                     JsonNode credentials = Json
                             .tree(sealer.open(Json.read(row.getString(1), SealedSecret.class), context(accountId)));
-                    Opened current = new Opened(row.getString(0), accountId, row.getLong(2), credentials);
                     Instant expiresAt = row.getOffsetDateTime(3) == null ? null : row.getOffsetDateTime(3).toInstant();
+                    Opened current = new Opened(row.getString(0), accountId, row.getLong(2), credentials, expiresAt);
                     boolean stale = refused != null ? refused == current.version() : scheme.oauth2()
                             && needsRefresh(credentials, expiresAt, config.connections().refreshSkew());
                     if (!stale) {
                         return Uni.createFrom().item(current);
                     }
-                    if (refused != null
-                            && (!refreshable(scheme, credentials) || Boolean.TRUE.equals(row.getBoolean(5)))) {
+                    // a token that merely ends is refreshed whatever came before; refused ones get one refresh
+                    boolean refusedAfterRefresh = !expiredOnly && Boolean.TRUE.equals(row.getBoolean(5));
+                    if (refused != null && (!refreshable(scheme, credentials) || refusedAfterRefresh)) {
                         // nothing to refresh, or a refresh made for a refusal was refused too: the user reconnects
-                        return expire(conn, accountId, "the integration refused the credentials");
+                        return expire(conn, accountId, expiredOnly ? "the access token expired and cannot be refreshed"
+                                : "the integration refused the credentials");
                     }
                     if (!refreshable(scheme, credentials)) {
                         return needsRefresh(credentials, expiresAt, java.time.Duration.ZERO)
@@ -342,7 +344,7 @@ public class ConnectedAccounts {
                         JsonNode next = credentials.deepCopy();
                         ((com.fasterxml.jackson.databind.node.ObjectNode) next)
                                 .setAll((com.fasterxml.jackson.databind.node.ObjectNode) tokensJson(tokens));
-                        return store(conn, accountId, next, tokens.expiresAt(), true, refused != null)
+                        return store(conn, accountId, next, tokens.expiresAt(), true, refused != null && !expiredOnly)
                                 .map(Stored::opened);
                     }).onFailure(OAuthClient.RejectedException.class).recoverWithUni(
                             e -> expire(conn, accountId, "the token endpoint refused the refresh: " + e.getMessage()));
@@ -489,9 +491,9 @@ public class ConnectedAccounts {
         JsonNode credentials = Json.tree(sealer.open(Json.read(row.getString(2), SealedSecret.class), context(id)));
         Instant expiresAt = row.getOffsetDateTime(4) == null ? null : row.getOffsetDateTime(4).toInstant();
         if (scheme.oauth2() && needsRefresh(credentials, expiresAt, config.connections().refreshSkew())) {
-            return usable(ownerId, id, scheme, null);
+            return usable(ownerId, id, scheme, null, false);
         }
-        return Uni.createFrom().item(new Opened(row.getString(0), id, row.getLong(3), credentials));
+        return Uni.createFrom().item(new Opened(row.getString(0), id, row.getLong(3), credentials, expiresAt));
     }
 
     /**
@@ -503,6 +505,10 @@ public class ConnectedAccounts {
                 scheme.passThrough(account.integrationKey(), account.credentials()));
         entry.put("accountId", account.accountId().toString());
         entry.put("credentialsVersion", account.version());
+        if (account.expiresAt() != null) {
+            // not a secret: lets the executor refresh a token that would end before a late step calls
+            entry.put("expiresAt", account.expiresAt().toString());
+        }
         return Json.mapper().valueToTree(entry);
     }
 

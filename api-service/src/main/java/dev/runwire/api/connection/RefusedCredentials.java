@@ -50,7 +50,8 @@ public class RefusedCredentials {
 
     private static boolean isRefusal(RunEvent event) {
         return event.type() == RunEventType.STEP_AUTH_REQUIRED && event.connect() != null
-                && RunRequested.Connection.CREDENTIALS_INVALID.equals(event.connect().reason());
+                && (RunRequested.Connection.CREDENTIALS_INVALID.equals(event.connect().reason())
+                        || RunRequested.Connection.CREDENTIALS_EXPIRED.equals(event.connect().reason()));
     }
 
     private Uni<Void> handle(RunEvent event) {
@@ -61,9 +62,13 @@ public class RefusedCredentials {
                 // an unknown run, or the caller's own pass-through credentials: only the user can give new ones
                 return Uni.createFrom().voidItem();
             }
-            return accounts.scheme(run.ownerId(), key)
+            return accounts
+                    .scheme(run.ownerId(),
+                            key)
                     .chain(scheme -> scheme == null ? Uni.createFrom().nullItem()
-                            : accounts.usable(run.ownerId(), refusal.accountId(), scheme, refusal.credentialsVersion())
+                            : accounts
+                                    .usable(run.ownerId(), refusal.accountId(), scheme, refusal.credentialsVersion(),
+                                            RunRequested.Connection.CREDENTIALS_EXPIRED.equals(refusal.reason()))
                                     .chain(usable -> usable == null
                                             || java.util.Objects.equals(usable.version(), refusal.credentialsVersion())
                                                     ? Uni.createFrom().voidItem()

@@ -80,6 +80,13 @@ public interface ExecutorConfig {
         @WithDefault("262144")
         int maxResponseBytes();
 
+        /**
+         * A connected account's access token that ends sooner than this is not used: the step asks for a refreshed one
+         * first (RUNWIRE_EXECUTION_REFRESH_SKEW).
+         */
+        @WithDefault("30s")
+        Duration refreshSkew();
+
         /** Upper bound of a run's result (its steps' outputs); a larger one ends the run FAILED. */
         @WithDefault("524288")
         int maxResultBytes();

@@ -30,9 +30,12 @@ import dev.runwire.model.json.Json;
  * @param values
  *            provider credentials of the runs seed (AWS credentials or role, Okta service app); see
  *            {@link PassThroughAuth}
+ * @param expiresAt
+ *            when the account's access token ends, or null
  */
 public record PassThrough(String customerIntegrationId, Map<String, String> headers, Map<String, String> query,
-        java.util.UUID accountId, Long credentialsVersion, com.fasterxml.jackson.databind.JsonNode values) {
+        java.util.UUID accountId, Long credentialsVersion, com.fasterxml.jackson.databind.JsonNode values,
+        java.time.Instant expiresAt) {
 
     @Override
     public String toString() {

@@ -178,6 +178,8 @@ public class RunExecutor {
         private List<PassThrough> passThrough = List.of();
         private final List<RunEvent> unwritten = new ArrayList<>();
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
+        /** Steps that asked for a refreshed token because theirs was about to end. */
+        private final java.util.Set<String> refreshedForExpiry = new java.util.HashSet<>();
         /** Attempts per step in this process; after a restart a step gets its attempts again. */
         private final Map<String, Integer> attempts = new HashMap<>();
         private final List<CompletableFuture<Void>> published = new ArrayList<>();
@@ -488,8 +490,10 @@ public class RunExecutor {
         private void refused(PlanStep step, RunError error) {
             String key = step.action().http().integrationKey();
             PassThrough used = PassThrough.accountFor(passThrough, key);
+            String reason = Codes.CREDENTIALS_EXPIRED.equals(error.code()) ? RunRequested.Connection.CREDENTIALS_EXPIRED
+                    : RunRequested.Connection.CREDENTIALS_INVALID;
             RunRequested.Connection refusal = new RunRequested.Connection(key,
-                    RunRequested.Connection.urlFor(key, command.userId()), RunRequested.Connection.CREDENTIALS_INVALID,
+                    RunRequested.Connection.urlFor(key, command.userId()), reason,
                     used == null ? null : used.accountId(), used == null ? null : used.credentialsVersion());
             state.refuse(refusal);
             state.set(step.stepId(),
@@ -497,6 +501,16 @@ public class RunExecutor {
             emit(RunEventType.STEP_AUTH_REQUIRED, step, state.step(step.stepId()).input(), null, error, null, refusal);
             LOG.infof("run %s: %s refused the credentials of step %s; it waits for a connection", runId, key,
                     step.stepId());
+        }
+
+        /** Whether the account credentials the step would carry end within the refresh skew. */
+        private boolean expiresSoon(PlanStep step) {
+            if (step.action().http() == null) {
+                return false;
+            }
+            PassThrough used = PassThrough.accountFor(passThrough, step.action().http().integrationKey());
+            return used != null && used.accountId() != null && used.expiresAt() != null
+                    && used.expiresAt().isBefore(Instant.now().plus(config.execution().refreshSkew()));
         }
 
         /** The run waited too long for a connection: its waiting steps fail and it ends FAILED with the reason. */
@@ -737,6 +751,14 @@ public class RunExecutor {
             HttpIntegrationClient.Call call = new HttpIntegrationClient.Call();
             synchronized (this) {
                 if (status.isTerminal() || state.step(stepId).status() != StepStatus.RUNNING) {
+                    return;
+                }
+                if (expiresSoon(launch.step()) && refreshedForExpiry.add(stepId)) {
+                    // the account's token would end during the call: a refreshed one comes first (once per step, so
+                    // a provider whose tokens always end soon cannot loop)
+                    refused(launch.step(), RunError.of(Codes.CREDENTIALS_EXPIRED,
+                            "the connected account's access token ends before the call; it is refreshed first"));
+                    commit(advance());
                     return;
                 }
                 calls.put(stepId, call);

@@ -41,8 +41,9 @@ public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind ki
      * An integration the run waits for a connection to, and where the user connects one.
      *
      * @param reason
-     *            {@code missing} (no account when the run was accepted) or {@code credentials_invalid} (the integration
-     *            refused the account's credentials)
+     *            {@code missing} (no account when the run was accepted), {@code credentials_invalid} (the integration
+     *            refused the account's credentials) or {@code credentials_expired} (its access token ends before the
+     *            step would call)
      * @param accountId
      *            for {@code credentials_invalid}: the account whose credentials were refused
      * @param credentialsVersion
@@ -54,6 +55,8 @@ public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind ki
 
         public static final String MISSING = "missing";
         public static final String CREDENTIALS_INVALID = "credentials_invalid";
+        /** The access token ends (within the refresh skew) before the step would call: refreshed first, not used. */
+        public static final String CREDENTIALS_EXPIRED = "credentials_expired";
 
         public static Connection missing(String integrationKey, String userId) {
             return new Connection(integrationKey, urlFor(integrationKey, userId), MISSING, null, null);

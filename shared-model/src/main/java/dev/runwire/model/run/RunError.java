@@ -45,6 +45,7 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         /** A step waits for its user to connect an account to its integration. */
         public static final String AUTH_REQUIRED = "auth_required";
         public static final String CREDENTIALS_INVALID = "credentials_invalid";
+        public static final String CREDENTIALS_EXPIRED = "credentials_expired";
         public static final String PASS_THROUGH_UNUSABLE = "pass_through_unusable";
         public static final String PASS_THROUGH_UNREADABLE = "pass_through_unreadable";
         public static final String AUTH_REQUIRED_TIMEOUT = "auth_required_timeout";
