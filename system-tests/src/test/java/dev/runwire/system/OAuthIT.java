@@ -115,6 +115,19 @@ class OAuthIT {
         return started.getString("id");
     }
 
+    /** A plan run of the user: an open step, then crm_get with this id; returns once it succeeded. */
+    static String twoStepRun(String user, String id) {
+        Map<String, Object> body = new HashMap<>(
+                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "open_step", List.of(), Map.of("id", "a-" + user)),
+                        PlanRunIT.step("B", "crm_get", List.of("A"), Map.of("id", id)))));
+        body.put("userId", user);
+        String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
+                .path("runId");
+        Awaitility.await("SUCCESS").atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS"
+                .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        return runId;
+    }
+
     static io.restassured.response.Response run(String action, String userId, String id) {
         return as(api, owner.apiKey()).body(Map.of("key", action, "userId", userId, "input", Map.of("id", id)))
                 .post("/v1/actions/run");
@@ -249,14 +262,7 @@ class OAuthIT {
         String original = auth.issued.get(auth.issued.size() - 2);
         auth.expiresIn = 3600;
         int refreshes = auth.grants("refresh_token").size();
-        Map<String, Object> body = new HashMap<>(
-                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "open_step", List.of(), Map.of("id", "a-" + user)),
-                        PlanRunIT.step("B", "crm_get", List.of("A"), Map.of("id", "late-" + user)))));
-        body.put("userId", user);
-        String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
-                .path("runId");
-        Awaitility.await("SUCCESS").atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS"
-                .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        String runId = twoStepRun(user, "late-" + user);
         assertEquals(refreshes + 1, auth.grants("refresh_token").size());
         List<String> calls = auth.apiCalls.stream().filter(c -> c.startsWith("/api/items/late-" + user)).toList();
         assertEquals(1, calls.size(), "the ending token was never sent: " + calls);
@@ -298,14 +304,7 @@ class OAuthIT {
         // the provider revokes the access token early; Runwire still thinks it is good for an hour
         auth.invalidate(token);
         int refreshes = auth.grants("refresh_token").size();
-        Map<String, Object> body = new HashMap<>(
-                PlanRunIT.runBody(List.of(PlanRunIT.step("A", "open_step", List.of(), Map.of("id", "a-" + user)),
-                        PlanRunIT.step("B", "crm_get", List.of("A"), Map.of("id", "b-" + user)))));
-        body.put("userId", user);
-        String runId = as(api, owner.apiKey()).body(body).post("/v1/runs").then().statusCode(201).extract()
-                .path("runId");
-        Awaitility.await("SUCCESS").atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS"
-                .equals(as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status")));
+        String runId = twoStepRun(user, "b-" + user);
         assertEquals(refreshes + 1, auth.grants("refresh_token").size());
         List<String> calls = auth.apiCalls.stream().filter(c -> c.startsWith("/api/items/b-" + user)).toList();
         assertEquals(2, calls.size(), calls.toString());
