@@ -3,6 +3,7 @@ package dev.runwire.system;
 import static dev.runwire.system.SystemUnderTest.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
@@ -59,7 +60,8 @@ class RetentionIT {
         // older than the retention too, but pending: it stays, with its attempt
         Thread.sleep(4_000);
         as(api, key).get("/v1/callbacks/" + waitingId).then().statusCode(200).body("state", equalTo("pending"));
-        assertEquals(1L, attempts(waitingId));
+        // the shared replica (same database, its own schedule) may have tried once more; none was deleted
+        assertTrue(attempts(waitingId) >= 1);
     }
 
     private static String run(String key, String hook, String id) {
