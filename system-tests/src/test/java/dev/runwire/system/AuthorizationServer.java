@@ -139,7 +139,7 @@ final class AuthorizationServer implements AutoCloseable {
         if (type.equals("refresh_token")) {
             String refresh = form.getOrDefault("refresh_token", "");
             try {
-                Thread.sleep(refreshDelayMillis);
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(refreshDelayMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
