@@ -42,6 +42,7 @@ public class RunnableActions {
 
     private final Pool pool;
     private final Map<UUID, Parsed> parsed = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Optional<HttpSpec.CredentialCheck>> checks = new ConcurrentHashMap<>();
 
     RunnableActions(Pool pool) {
         this.pool = pool;
@@ -103,6 +104,27 @@ public class RunnableActions {
                 });
     }
 
+    /**
+     * The integration's check, parsed once per distinct configuration: the texts are the key, so a changed integration
+     * gets its new check at once.
+     */
+    private HttpSpec.CredentialCheck credentialCheck(String auth, String stored) {
+        if (checks.size() > MAX_ENTRIES) {
+            checks.clear();
+        }
+        return checks
+                .computeIfAbsent(auth + "\u0000" + stored,
+                        ignored -> java.util.Optional
+                                .ofNullable(
+                                        dev.runwire.api.integration.Integration
+                                                .credentialCheck(
+                                                        auth == null ? dev.runwire.api.integration.AuthScheme.NONE
+                                                                : Json.read(auth,
+                                                                        dev.runwire.api.integration.AuthScheme.class),
+                                                        stored)))
+                .orElse(null);
+    }
+
     private RunnableAction toAction(Row row) {
         UUID id = row.getUUID("id");
         if (parsed.size() > MAX_ENTRIES) {
@@ -116,13 +138,8 @@ public class RunnableActions {
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
                 row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"),
-                Boolean.TRUE.equals(row.getBoolean("integration_active")),
-                row.getString("base_url") == null ? null
-                        : dev.runwire.api.integration.Integration.credentialCheck(
-                                row.getString("auth") == null ? dev.runwire.api.integration.AuthScheme.NONE
-                                        : Json.read(row.getString("auth"),
-                                                dev.runwire.api.integration.AuthScheme.class),
-                                row.getString("credentials_invalid")),
+                Boolean.TRUE.equals(row.getBoolean("integration_active")), row.getString("base_url") == null ? null
+                        : credentialCheck(row.getString("auth"), row.getString("credentials_invalid")),
                 parts);
     }
 }

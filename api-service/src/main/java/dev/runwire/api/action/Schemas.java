@@ -27,6 +27,7 @@ public class Schemas {
 
     private final SchemaCompiler compiler = new SchemaCompiler();
     private final Map<UUID, CompiledSchema> inputSchemas = new ConcurrentHashMap<>();
+    private final Map<String, CompiledSchema> bySchemaText = new ConcurrentHashMap<>();
 
     /** Checks a schema given in a request; a 422 pointing at {@code pointer} if it is not valid. */
     public void check(JsonNode schema, String pointer) {
@@ -42,12 +43,18 @@ public class Schemas {
         }
     }
 
-    /** Violations of a schema by a value; the schema is compiled for this one use. */
+    /**
+     * Violations of a schema that has no version id (an agent action's, a step's announced one) by a value; compiled
+     * once per schema text.
+     */
     public List<Violation> violations(JsonNode schema, JsonNode value) {
         if (schema == null || schema.isNull()) {
             return List.of();
         }
-        return compiler.compile(schema).validate(value);
+        if (bySchemaText.size() > MAX_ENTRIES) {
+            bySchemaText.clear();
+        }
+        return bySchemaText.computeIfAbsent(schema.toString(), text -> compiler.compile(schema)).validate(value);
     }
 
     /** Violations of an action version's input schema by an input. */

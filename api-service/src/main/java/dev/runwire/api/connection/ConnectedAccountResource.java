@@ -155,7 +155,7 @@ public class ConnectedAccountResource {
     }
 
     private Uni<Response> initiate(java.util.UUID ownerId, ConnectRequest body, AuthScheme scheme) {
-        if (body.returnUrl() != null && !isHttpUrl(body.returnUrl())) {
+        if (body.returnUrl() != null && !dev.runwire.api.integration.HttpUrls.valid(body.returnUrl(), true)) {
             throw ApiException.invalid("invalid_return_url", "returnUrl is an absolute http(s) URL", "/returnUrl");
         }
         return accounts.initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl())
@@ -163,18 +163,6 @@ public class ConnectedAccountResource {
                         .entity(AccountView.of(started.row(),
                                 ConnectedAccounts.authorizationUrl(scheme, started.state(), accounts.callbackUrl())))
                         .build());
-    }
-
-    private static boolean isHttpUrl(String value) {
-        if (value.length() > 2048) {
-            return false;
-        }
-        try {
-            java.net.URI uri = new java.net.URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 
     @GET

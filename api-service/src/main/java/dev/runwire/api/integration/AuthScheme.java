@@ -92,7 +92,7 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
     }
 
     private static AuthScheme checkedOAuth2(AuthScheme given, String pointer) {
-        if (!isHttpUrl(given.tokenUrl())) {
+        if (!HttpUrls.valid(given.tokenUrl(), true)) {
             throw ApiException.invalid("invalid_auth", "auth.tokenUrl is an absolute http(s) URL",
                     pointer + "/tokenUrl");
         }
@@ -105,7 +105,7 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
             // each connected account brings its own client id and secret
             return new AuthScheme(CLIENT_CREDENTIALS, null, null, given.tokenUrl(), null, scopes, null, null);
         }
-        if (!isHttpUrl(given.authorizationUrl())) {
+        if (!HttpUrls.valid(given.authorizationUrl(), true)) {
             throw ApiException.invalid("invalid_auth", "auth.authorizationUrl is an absolute http(s) URL",
                     pointer + "/authorizationUrl");
         }
@@ -119,19 +119,6 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
         }
         return new AuthScheme(AUTHORIZATION_CODE, null, null, given.tokenUrl(), given.authorizationUrl(), scopes,
                 given.clientId(), given.clientSecret());
-    }
-
-    private static boolean isHttpUrl(String value) {
-        if (value == null || value.length() > 2048) {
-            return false;
-        }
-        try {
-            java.net.URI uri = new java.net.URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getRawFragment() == null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 
     /** The fields a connected account's credentials must have under this scheme. */

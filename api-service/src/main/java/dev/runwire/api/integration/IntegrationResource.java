@@ -1,6 +1,5 @@
 package dev.runwire.api.integration;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -197,7 +196,7 @@ public class IntegrationResource {
     }
 
     private void checkBaseUrl(String baseUrl) {
-        if (!isHttpUrl(baseUrl)) {
+        if (!HttpUrls.valid(baseUrl, false)) {
             throw ApiException.invalid("invalid_base_url",
                     "baseUrl must be an absolute http(s) URL of at most 2048 characters", "/baseUrl");
         }
@@ -241,16 +240,4 @@ public class IntegrationResource {
         }
     }
 
-    static boolean isHttpUrl(String value) {
-        if (value == null || value.length() > 2048) {
-            return false;
-        }
-        try {
-            URI uri = new URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
-    }
 }
