@@ -12,6 +12,15 @@ public final class Topics {
     /** Events the executor publishes about runs, each with a per-run sequence. Key: run id. */
     public static final String RUN_EVENTS = "runwire.run-events.v1";
 
+    /**
+     * Command records the executor could not read (not JSON, an unknown type, no run id), with {@link DeadLetter}
+     * headers saying why and where they came from. Key: the original key.
+     */
+    public static final String RUN_COMMANDS_DLQ = "runwire.run-commands.dlq.v1";
+
+    /** Event records the read model could not read or store, with {@link DeadLetter} headers. Key: the original key. */
+    public static final String RUN_EVENTS_DLQ = "runwire.run-events.dlq.v1";
+
     /** Record header naming the versioned message type, e.g. {@code run.requested.v1}. */
     public static final String TYPE_HEADER = "rw-type";
 

@@ -21,14 +21,19 @@ final class IsolatedTopics implements AutoCloseable {
 
     final String commands;
     final String events;
+    final String commandsDlq;
+    final String eventsDlq;
     private final String suffix;
 
     IsolatedTopics(String name) throws Exception {
         suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         commands = "runwire.run-commands." + suffix;
         events = "runwire.run-events." + suffix;
+        commandsDlq = "runwire.run-commands.dlq." + suffix;
+        eventsDlq = "runwire.run-events.dlq." + suffix;
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(commands, 8, (short) 1), new NewTopic(events, 8, (short) 1))).all()
+            admin.createTopics(List.of(new NewTopic(commands, 8, (short) 1), new NewTopic(events, 8, (short) 1),
+                    new NewTopic(commandsDlq, 1, (short) 1), new NewTopic(eventsDlq, 1, (short) 1))).all()
                     .get(30, TimeUnit.SECONDS);
         }
     }
@@ -39,6 +44,7 @@ final class IsolatedTopics implements AutoCloseable {
         env.put("MP_MESSAGING_INCOMING_RUN_EVENTS_STORE_TOPIC", events);
         env.put("MP_MESSAGING_INCOMING_RUN_EVENTS_STORE_GROUP_ID", "runwire-api-store-" + suffix);
         env.put("MP_MESSAGING_INCOMING_RUN_EVENTS_BROADCAST_TOPIC", events);
+        env.put("MP_MESSAGING_OUTGOING_RUN_EVENTS_DLQ_TOPIC", eventsDlq);
         env.putAll(extra);
         return SystemUnderTest.serviceEnv(env);
     }
@@ -46,7 +52,8 @@ final class IsolatedTopics implements AutoCloseable {
     Map<String, String> executorEnv() {
         return SystemUnderTest.serviceEnv(Map.of("MP_MESSAGING_INCOMING_RUN_COMMANDS_TOPIC", commands,
                 "MP_MESSAGING_INCOMING_RUN_COMMANDS_GROUP_ID", "runwire-executor-" + suffix,
-                "MP_MESSAGING_OUTGOING_RUN_EVENTS_TOPIC", events));
+                "MP_MESSAGING_OUTGOING_RUN_EVENTS_TOPIC", events, "MP_MESSAGING_OUTGOING_RUN_COMMANDS_DLQ_TOPIC",
+                commandsDlq));
     }
 
     /** How many command records of a run are on the commands topic (read back from the start with a consumer). */
@@ -79,7 +86,7 @@ final class IsolatedTopics implements AutoCloseable {
     @Override
     public void close() {
         try (Admin admin = admin()) {
-            admin.deleteTopics(List.of(commands, events)).all().get(30, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(commands, events, commandsDlq, eventsDlq)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // a topic left behind costs disk space only; it never fails a test
             System.err.println("could not delete topics " + commands + ", " + events + ": " + e);

@@ -88,7 +88,7 @@ public class ErrorMappers {
     }
 
     /** A connection that could not be made or was lost, anywhere in the cause chain. */
-    static boolean storeUnavailable(Throwable e) {
+    public static boolean storeUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
                     || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {

@@ -1,53 +1,128 @@
 package dev.runwire.api.run;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 
 import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
+import dev.runwire.api.error.ErrorMappers;
+import dev.runwire.model.DeadLetter;
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
 
 /**
  * Keeps the read model: each poll's events are written in one transaction by the replica that owns the partition (one
  * shared consumer group); offsets are committed after the write. The callbacks the events cause are enqueued in the
  * same transaction.
+ * <p>
+ * No record stops it: one that is not a run event goes to the dead-letter topic; a batch PostgreSQL refuses for what it
+ * holds is written event by event, and an event it refuses alone is set aside too. While PostgreSQL does not answer,
+ * the batch is tried again with back-off.
  */
 @ApplicationScoped
 public class EventStoreConsumer {
+
+    private static final Logger LOG = Logger.getLogger(EventStoreConsumer.class);
 
     private final RunStore store;
     private final MeterRegistry registry;
     private final CallbackDispatcher callbacks;
     private final RefusedCredentials refusals;
+    private final EventDeadLetters deadLetters;
 
     EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks,
-            RefusedCredentials refusals) {
+            RefusedCredentials refusals, EventDeadLetters deadLetters) {
         this.store = store;
         this.registry = registry;
         this.callbacks = callbacks;
         this.refusals = refusals;
+        this.deadLetters = deadLetters;
+    }
+
+    /** An event with the record it came in. */
+    private record Read(KafkaRecord<String, byte[]> record, RunEvent event) {
     }
 
     @Incoming("run-events-store")
-    public Uni<Void> store(List<RunEvent> events) {
-        List<RunEvent> readable = events.stream().filter(Objects::nonNull).toList();
-        return store.storeEvents(readable, CallbackBodies::render).invoke(enqueued -> {
-            readable.stream().filter(e -> e.type().isTerminal())
+    public Uni<Void> store(KafkaRecordBatch<String, byte[]> batch) {
+        List<Read> readable = new ArrayList<>();
+        List<CompletableFuture<Void>> setAside = new ArrayList<>();
+        for (KafkaRecord<String, byte[]> message : batch.getRecords()) {
+            KafkaRecord<String, byte[]> record = message;
+            RunEvent event = read(record.getPayload());
+            if (event == null) {
+                setAside.add(
+                        deadLetter(record, "invalid_record", "the record is not a run event").toCompletableFuture());
+            } else {
+                readable.add(new Read(record, event));
+            }
+        }
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(setAside.toArray(CompletableFuture[]::new)))
+                .chain(() -> storeAll(readable))
+                // credentials an integration refused: renewed (or the account expired) before the offsets are committed
+                .chain(() -> refusals.onStored(readable.stream().map(Read::event).toList()))
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    private Uni<Void> storeAll(List<Read> reads) {
+        List<RunEvent> events = reads.stream().map(Read::event).toList();
+        return write(events).onFailure(failure -> !ErrorMappers.storeUnavailable(failure)).recoverWithUni(refused -> {
+            LOG.warnf("a batch of %d run events was refused (%s); written one by one", events.size(),
+                    refused.getClass().getSimpleName());
+            Uni<Void> oneByOne = Uni.createFrom().voidItem();
+            for (Read read : reads) {
+                oneByOne = oneByOne.chain(() -> write(List.of(read.event()))
+                        .onFailure(failure -> !ErrorMappers.storeUnavailable(failure))
+                        .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(read.record(),
+                                "unstorable", "the read model refused it: " + alone.getClass().getSimpleName()))));
+            }
+            return oneByOne;
+        }).onFailure(ErrorMappers::storeUnavailable).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .indefinitely();
+    }
+
+    private Uni<Void> write(List<RunEvent> events) {
+        return store.storeEvents(events, CallbackBodies::render).invoke(enqueued -> {
+            events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
             if (enqueued) {
                 // committed: this replica sends them at once (any replica would, at its next poll)
                 callbacks.wake();
             }
-        })
-                // credentials an integration refused: renewed (or the account expired) before the offsets are committed
-                .chain(() -> refusals.onStored(readable));
+        }).replaceWithVoid();
+    }
+
+    private static RunEvent read(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            RunEvent event = Json.mapper().readValue(value, RunEvent.class);
+            return event.runId() == null || event.type() == null || event.status() == null || event.at() == null ? null
+                    : event;
+        } catch (Exception | StackOverflowError e) {
+            return null;
+        }
+    }
+
+    private java.util.concurrent.CompletionStage<Void> deadLetter(KafkaRecord<String, byte[]> record, String reason,
+            String cause) {
+        return deadLetters.send(record.getKey(), record.getPayload(),
+                new DeadLetter(reason, cause, record.getTopic(), record.getPartition(),
+                        record.getMetadata(io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata.class)
+                                .map(meta -> meta.getOffset()).orElse(-1L)));
     }
 }

@@ -83,7 +83,7 @@ public class RunFeed {
         RunEvent event;
         try {
             event = Json.mapper().readValue(record.value(), RunEvent.class);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | StackOverflowError e) {
             LOG.warnf("unreadable run event for run %s skipped", runId);
             return;
         }
@@ -91,7 +91,15 @@ public class RunFeed {
         if (interested != null) {
             feedDelay.record(Duration.between(event.at(), Instant.now()));
             StreamedEvent streamed = new StreamedEvent(event);
-            interested.forEach(listener -> listener.accept(streamed));
+            interested.forEach(listener -> {
+                try {
+                    listener.accept(streamed);
+                } catch (RuntimeException e) {
+                    // one stream's failure is its own: the others, and the broadcast, go on
+                    LOG.warnf("a stream of run %s could not take event %d: %s", runId, event.seq(),
+                            e.getClass().getSimpleName());
+                }
+            });
         }
         if (event.type().isTerminal()) {
             CompletableFuture<RunEvent> waiter = waiting.remove(runId);

@@ -90,6 +90,14 @@ public interface ExecutorConfig {
         /** Upper bound of a run's result (its steps' outputs); a larger one ends the run FAILED. */
         @WithDefault("524288")
         int maxResultBytes();
+
+        /**
+         * Upper bound of one run event as JSON: it must fit in one broker message (the broker's default
+         * {@code message.max.bytes} is 1 MiB, with room left for the record's headers). A run whose event would be
+         * larger ends FAILED ({@code event_too_large}) instead of stalling its partition.
+         */
+        @WithDefault("1000000")
+        int maxEventBytes();
     }
 
     interface Secrets {

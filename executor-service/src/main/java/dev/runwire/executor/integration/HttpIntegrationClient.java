@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -141,8 +142,19 @@ public class HttpIntegrationClient {
                 .onFailure(EgressPolicy.RefusedException.class)
                 .recoverWithItem(refused -> StepOutcome.failure(RunError.of(Codes.EGRESS_REFUSED,
                         "the integration's address is not reachable from " + "Runwire: " + refused.getMessage())))
-                .onFailure(PassThroughAuth.UnusableException.class).recoverWithItem(unusable -> StepOutcome
-                        .failure(RunError.of(Codes.PASS_THROUGH_UNUSABLE, unusable.getMessage())));
+                .onFailure(PassThroughAuth.UnusableException.class)
+                .recoverWithItem(unusable -> StepOutcome
+                        .failure(RunError.of(Codes.PASS_THROUGH_UNUSABLE, unusable.getMessage())))
+                .onFailure(IllegalArgumentException.class).recoverWithItem(HttpIntegrationClient::refusedRequest);
+    }
+
+    /**
+     * The HTTP client refused the request made for the call: a header name or value with CR, LF or NUL (checked when
+     * the run was accepted; this is the second wall). The step fails; the message quotes nothing (it may be a secret).
+     */
+    private static StepOutcome refusedRequest(Throwable refusal) {
+        return StepOutcome.failure(RunError.of(Codes.REQUEST_REFUSED,
+                "the request for the call holds a header name or value HTTP does not allow (CR, LF, NUL)"));
     }
 
     private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough,
@@ -182,9 +194,13 @@ public class HttpIntegrationClient {
         calls.put(delegate, call);
         Uni<HttpResponse<Buffer>> response = bytes == null ? request.send() : request.sendBuffer(Buffer.buffer(bytes));
         Timer.Sample sample = Timer.start(registry);
-        return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs())).failWith(TimeoutException::new)
-                .map(answer -> outcome(action, answer)).onFailure()
-                .recoverWithItem(failure -> failed(action, failure, call.canceled())).onTermination()
+        // Only the exchange's failures become the step's outcome; the answer is read and checked against the output
+        // schema on a worker thread, never on the event loop, and what that throws fails the run (RunExecutor).
+        return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs()))
+                .failWith(TimeoutException::new).<java.util.function.Supplier<StepOutcome>> map(
+                        answer -> () -> outcome(action, answer))
+                .onFailure().recoverWithItem(failure -> () -> failed(action, failure, call.canceled()))
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(java.util.function.Supplier::get).onTermination()
                 .invoke(() -> calls.remove(delegate))
                 .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
                         "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
@@ -229,6 +245,9 @@ public class HttpIntegrationClient {
     private StepOutcome failed(ActionSpec action, Throwable failure, boolean canceled) {
         if (canceled) {
             return StepOutcome.failure(RunError.of(Codes.CANCELED, "the call was cancelled: the run was aborted"));
+        }
+        if (failure instanceof IllegalArgumentException) {
+            return refusedRequest(failure);
         }
         if (failure instanceof TimeoutException || failure instanceof ConnectTimeoutException
                 || failure.getClass().getSimpleName().contains("Timeout")) {

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 
 import dev.runwire.executor.config.ExecutorConfig;
@@ -55,6 +56,11 @@ import dev.runwire.model.schema.Violation;
  * read model ignores what it already has). A run in memory is "active"; one that waits for an approval or has ended
  * rests in the store only, and the next command about it takes it up from there. See
  * docs/adr/0010-executor-run-state.md and docs/adr/0013-approvals.md.
+ * <p>
+ * Whatever a run's data makes go wrong while it is handled — an exception, a {@code StackOverflowError}, a value
+ * PostgreSQL cannot store, an event too large for the broker — fails that run from its stored state, with a reason
+ * ({@link #crash}); it never reaches the consumer. The run's logic runs on worker threads, never on an event loop: it
+ * validates schemas.
  */
 @ApplicationScoped
 public class RunExecutor {
@@ -146,10 +152,12 @@ public class RunExecutor {
                 return new ActiveRun(id, ownerId);
             });
             if (created[0]) {
-                onNew.accept(run);
+                run.guarded(() -> onNew.accept(run));
                 return run.rested;
             }
-            if (onActive.test(run)) {
+            boolean[] taken = new boolean[1];
+            run.guarded(() -> taken[0] = onActive.test(run));
+            if (taken[0] || run.isCrashed()) {
                 return run.rested;
             }
         }
@@ -170,6 +178,8 @@ public class RunExecutor {
         private RunStatus status = RunStatus.QUEUED;
         private long nextSeq = 1;
         private boolean retired;
+        /** Handling the run threw: it is being failed from its stored state, and commands about it change nothing. */
+        private boolean crashed;
         private boolean abortRequested;
         private final List<ApprovalDecided> decisions = new ArrayList<>();
         private final List<ConnectionProvided> connections = new ArrayList<>();
@@ -196,6 +206,133 @@ public class RunExecutor {
             return !retired;
         }
 
+        synchronized boolean isCrashed() {
+            return crashed;
+        }
+
+        /** Runs a piece of the run's logic; whatever it throws fails the run, never the thread that called. */
+        void guarded(Runnable body) {
+            try {
+                body.run();
+            } catch (Throwable failure) {
+                crash(failure);
+            }
+        }
+
+        /**
+         * Handling the run threw. Calls in flight are cancelled and what is in memory is dropped; once the writes
+         * already queued are done, the run ends FAILED from its stored state with the reason (its events are published
+         * again first). When PostgreSQL or the broker did not answer, the run is not failed: the consumer takes it up
+         * again later.
+         */
+        private void crash(Throwable failure) {
+            boolean infrastructure = Failures.infrastructure(failure);
+            RunError error = infrastructure ? null : Failures.errorFor(failure);
+            CompletableFuture<Void> settled;
+            synchronized (this) {
+                if (crashed || retired) {
+                    return;
+                }
+                crashed = true;
+                calls.values().forEach(HttpIntegrationClient.Call::cancel);
+                calls.clear();
+                unwritten.clear();
+                settled = writes.handle((ok, ignored) -> null);
+            }
+            if (infrastructure) {
+                LOG.warnf("run %s: %s; it is taken up again from its stored state", runId, Failures.describe(failure));
+            } else {
+                LOG.errorf(failure instanceof StackOverflowError ? null : failure, "run %s fails: %s (%s)", runId,
+                        error.code(), failure.getClass().getName());
+            }
+            CompletionStage<Void> ended = infrastructure ? CompletableFuture.failedFuture(failure)
+                    : settled.thenCompose(ignored -> failStored(error, true));
+            ended.whenComplete((ok, last) -> {
+                synchronized (this) {
+                    retired = true;
+                }
+                if (last == null) {
+                    rested.complete(null);
+                } else {
+                    rested.completeExceptionally(last);
+                }
+            });
+        }
+
+        /**
+         * Ends the stored run FAILED with the error: its unfinished steps fail or are skipped, and a run recorded by no
+         * one yet is recorded as failed. Its stored events are published again first, so none is missing.
+         */
+        private CompletionStage<Void> failStored(RunError error, boolean firstTry) {
+            return store.load(runId).subscribeAsCompletionStage().thenCompose(stored -> {
+                if (stored == null) {
+                    RunEvent failed = new RunEvent(RunEvent.idFor(runId, 1), runId, 1, RunEventType.RUN_FAILED, null,
+                            null, Instant.now(), RunStatus.FAILED, null, null, error, null, null, null);
+                    return store.create(runId, ownerId, null, "{}", RunStatus.FAILED, 2, List.of(failed))
+                            .subscribeAsCompletionStage().thenCompose(created -> {
+                                if (created) {
+                                    metrics.runFinished(RunStatus.FAILED);
+                                    return publisher.publish(failed);
+                                }
+                                // recorded meanwhile by another command of the run: fail that record
+                                return firstTry ? failStored(error, false) : CompletableFuture.completedFuture(null);
+                            });
+                }
+                List<CompletableFuture<Void>> sent = new ArrayList<>();
+                stored.events().forEach(event -> sent.add(publisher.publish(event)));
+                if (stored.status().isTerminal()) {
+                    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+                }
+                List<RunEvent> events = new ArrayList<>();
+                String json = stored.state();
+                try {
+                    json = failSteps(stored, error, events);
+                } catch (Throwable unreadable) {
+                    // the stored state may itself be what failed: then only the run ends
+                    events.clear();
+                    json = stored.state();
+                }
+                long seq = stored.nextSeq() + events.size();
+                events.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, RunEventType.RUN_FAILED, null, null,
+                        Instant.now(), RunStatus.FAILED, null, null, error, null, null, null));
+                return store.save(runId, json, RunStatus.FAILED, seq + 1, events).subscribeAsCompletionStage()
+                        .thenCompose(saved -> {
+                            metrics.runFinished(RunStatus.FAILED);
+                            events.forEach(event -> sent.add(publisher.publish(event)));
+                            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+                        });
+            });
+        }
+
+        /** Fails the stored run's unfinished steps into {@code events}; returns the state to store. */
+        private String failSteps(RunStateStore.Stored stored, RunError error, List<RunEvent> events) {
+            if (stored.command() == null) {
+                return stored.state();
+            }
+            PlanState failing = PlanState.fromJson(stored.state());
+            long seq = stored.nextSeq();
+            for (PlanStep step : stored.command().steps()) {
+                Step current = failing.step(step.stepId());
+                if (current == null) {
+                    continue;
+                }
+                RunEventType type = switch (current.status()) {
+                case PENDING -> RunEventType.STEP_SKIPPED;
+                case RUNNING, AWAITING_APPROVAL, AWAITING_CONNECTION, AWAITING_RESULT -> RunEventType.STEP_FAILED;
+                default -> null;
+                };
+                if (type != null) {
+                    failing.set(step.stepId(),
+                            new Step(type == RunEventType.STEP_SKIPPED ? StepStatus.SKIPPED : StepStatus.FAILED, null,
+                                    null, error));
+                    events.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type, step.stepId(),
+                            step.description(), Instant.now(), stored.status(), null, null, error, null, null, null));
+                    seq++;
+                }
+            }
+            return failing.toJson();
+        }
+
         void begin(RunRequested requested) {
             synchronized (this) {
                 command = requested;
@@ -217,6 +354,7 @@ public class RunExecutor {
                 RunStatus now = status;
                 long seq = nextSeq;
                 List<Launch> first = launch;
+                checkSizes(events);
                 enqueue(() -> store.create(runId, ownerId, requested, json, now, seq, events)
                         .subscribeAsCompletionStage()
                         .thenCompose(created -> created ? written(events, first, now) : resume()));
@@ -283,6 +421,9 @@ public class RunExecutor {
             if (retired) {
                 return false;
             }
+            if (crashed) {
+                return true;
+            }
             abortRequested = true;
             if (state != null && !status.isTerminal()) {
                 cancelNow(RunError.of(Codes.CANCELED, "the run was aborted"));
@@ -294,6 +435,9 @@ public class RunExecutor {
         /** A command about a run this instance has yet to load: kept until the stored run is taken up. */
         <T> void later(List<T> pending, T command) {
             synchronized (this) {
+                if (crashed) {
+                    return;
+                }
                 pending.add(command);
                 enqueue(this::resume);
             }
@@ -308,6 +452,9 @@ public class RunExecutor {
             if (retired) {
                 return false;
             }
+            if (crashed) {
+                return true;
+            }
             if (state == null) {
                 pending.add(command);
             } else {
@@ -318,7 +465,7 @@ public class RunExecutor {
 
         /** Takes over the stored run: a redelivered command, or a command about a run that rests in the store. */
         private CompletionStage<Void> resume() {
-            return store.load(runId).subscribeAsCompletionStage().thenCompose(stored -> {
+            return store.load(runId).subscribeAsCompletionStage().thenComposeAsync(stored -> {
                 if (stored == null) {
                     LOG.warnf("run %s: a command about a run this executor never recorded was dropped", runId);
                     synchronized (this) {
@@ -366,7 +513,7 @@ public class RunExecutor {
                     commit(launch);
                 }
                 return CompletableFuture.<Void> completedFuture(null);
-            });
+            }, Infrastructure.getDefaultExecutor());
         }
 
         /**
@@ -517,6 +664,9 @@ public class RunExecutor {
         synchronized boolean expire(AuthRequiredExpired expired) {
             if (retired) {
                 return false;
+            }
+            if (crashed) {
+                return true;
             }
             if (state == null) {
                 pendingExpiry = expired;
@@ -747,10 +897,14 @@ public class RunExecutor {
         }
 
         private void launch(Launch launch) {
+            guarded(() -> launchNow(launch));
+        }
+
+        private void launchNow(Launch launch) {
             String stepId = launch.step().stepId();
             HttpIntegrationClient.Call call = new HttpIntegrationClient.Call();
             synchronized (this) {
-                if (status.isTerminal() || state.step(stepId).status() != StepStatus.RUNNING) {
+                if (crashed || status.isTerminal() || state.step(stepId).status() != StepStatus.RUNNING) {
                     return;
                 }
                 if (expiresSoon(launch.step()) && refreshedForExpiry.add(stepId)) {
@@ -763,13 +917,14 @@ public class RunExecutor {
                 }
                 calls.put(stepId, call);
             }
+            // the outcome arrives on a worker thread (HttpIntegrationClient): its checks never hold an event loop
             integrations.call(runId, launch.step(), launch.input(), passThrough, call).subscribe()
-                    .with(outcome -> onOutcome(launch.step(), outcome, call));
+                    .with(outcome -> guarded(() -> onOutcome(launch.step(), outcome, call)), this::crash);
         }
 
         private synchronized void onOutcome(PlanStep step, StepOutcome outcome, HttpIntegrationClient.Call call) {
             calls.remove(step.stepId(), call);
-            if (status.isTerminal() || state.step(step.stepId()).status() != StepStatus.RUNNING) {
+            if (crashed || status.isTerminal() || state.step(step.stepId()).status() != StepStatus.RUNNING) {
                 return;
             }
             if (outcome.succeeded()) {
@@ -795,13 +950,14 @@ public class RunExecutor {
                     error.message() + "; attempt " + made + " of " + max + " failed, the next in " + wait + " ms",
                     error.httpStatus(), null), null);
             Launch again = new Launch(step, state.step(step.stepId()).input());
-            vertx.setTimer(Math.max(1, wait), id -> launch(again));
+            vertx.setTimer(Math.max(1, wait), id -> Infrastructure.getDefaultExecutor().execute(() -> launch(again)));
             return true;
         }
 
         /** Writes what changed since the last write, then publishes its events and starts the calls. Under the lock. */
         private void commit(List<Launch> launch) {
             List<RunEvent> events = drain();
+            checkSizes(events);
             String json = state == null ? "{}" : state.toJson();
             RunStatus now = status;
             long seq = nextSeq;
@@ -817,6 +973,10 @@ public class RunExecutor {
             CompletableFuture<?>[] all;
             boolean rest;
             synchronized (this) {
+                if (crashed) {
+                    // the run is being failed from its stored state, which publishes these again
+                    return CompletableFuture.completedFuture(null);
+                }
                 events.forEach(event -> published.add(publisher.publish(event)));
                 all = published.toArray(CompletableFuture[]::new);
                 // only the last queued write may retire the run: a later one must not land after a successor loaded it
@@ -836,8 +996,9 @@ public class RunExecutor {
                         rested.completeExceptionally(failure);
                     }
                 });
-            } else {
-                launch.forEach(this::launch);
+            } else if (!launch.isEmpty()) {
+                // after a write the thread is the database client's event loop: the run's logic goes elsewhere
+                Infrastructure.getDefaultExecutor().execute(() -> launch.forEach(this::launch));
             }
             return CompletableFuture.completedFuture(null);
         }
@@ -851,9 +1012,8 @@ public class RunExecutor {
                 }
             });
             writes.whenComplete((ok, failure) -> {
-                if (failure != null && rested.completeExceptionally(failure)) {
-                    LOG.errorf("run %s: its state could not be stored (%s); its command stays uncommitted", runId,
-                            failure.getClass().getSimpleName());
+                if (failure != null) {
+                    crash(failure);
                 }
             });
         }
@@ -884,6 +1044,25 @@ public class RunExecutor {
             unwritten.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, type,
                     step == null ? null : step.stepId(), step == null ? null : step.description(), Instant.now(),
                     status, input, output, error, approval, connect, expects));
+        }
+
+        /** An event too large for one broker message fails the run before it is stored (and could never be sent). */
+        private void checkSizes(List<RunEvent> events) {
+            for (RunEvent event : events) {
+                if (event.input() == null && event.output() == null && event.expects() == null) {
+                    continue;
+                }
+                int size;
+                try {
+                    size = Json.mapper().writeValueAsBytes(event).length;
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalArgumentException("an event of the run cannot be written as JSON", e);
+                }
+                if (size > config.execution().maxEventBytes()) {
+                    throw new Failures.EventTooLargeException("the run's " + event.type() + " event would be " + size
+                            + " bytes, more than the " + config.execution().maxEventBytes() + " one event may have");
+                }
+            }
         }
 
         private List<RunEvent> drain() {
