@@ -156,6 +156,23 @@ class PoisonIT {
                 "the dead letter keeps the record as it was");
         assertTrue(executor.metric("runwire_dead_letters_total") >= 3, "dead letters are counted");
 
+        // the read model's consumer: records that are no run event are set aside, the events after them stored
+        sendTo(topics.events, UUID.randomUUID().toString(), "not an event".getBytes(StandardCharsets.UTF_8));
+        sendTo(topics.events, UUID.randomUUID().toString(),
+                ("{\"eventId\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8));
+        List<ConsumerRecord<String, byte[]>> deadEvents = new ArrayList<>();
+        Awaitility.await("dead event letters").atMost(Duration.ofSeconds(30)).until(() -> {
+            deadEvents.clear();
+            deadEvents.addAll(readAll(topics.eventsDlq));
+            return deadEvents.size() >= 2;
+        });
+        assertTrue(
+                deadEvents.stream()
+                        .allMatch(r -> "invalid_record".equals(header(r, DeadLetter.REASON))
+                                && topics.events.equals(header(r, DeadLetter.TOPIC))),
+                "both set aside with the reason");
+        assertTrue(api.metric("runwire_dead_letters_total") >= 2, "the api-service counts its dead letters");
+
         assertHealthy();
         normalRunSucceeds();
 
@@ -248,12 +265,16 @@ class PoisonIT {
     }
 
     private static void send(String key, byte[] value) throws Exception {
+        sendTo(topics.commands, key, value);
+    }
+
+    private static void sendTo(String topic, String key, byte[] value) throws Exception {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SystemUnderTest.KAFKA);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
-            producer.send(new ProducerRecord<>(topics.commands, key, value)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
         }
     }
 
