@@ -92,6 +92,11 @@ public class ApprovalService {
                             .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
                             .toList());
                 }
+                List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action), input,
+                        "/input");
+                if (!headerValues.isEmpty()) {
+                    throw ApiException.invalid(headerValues);
+                }
                 return action;
             });
         }).chain(ignored -> record(callerId, approval, input));

@@ -189,6 +189,7 @@ public class PlanRunService {
                 violations.forEach(v -> errors
                         .add(ApiException.violation("input_invalid", v.message(), at + "/input" + v.pointer())));
             }
+            errors.addAll(RunService.headerValueViolations(spec, input, at + "/input"));
             steps.add(new PlanStep(step.id(), step.description(),
                     step.dependsOnSteps() == null ? List.of() : step.dependsOnSteps(), spec, input));
         }
