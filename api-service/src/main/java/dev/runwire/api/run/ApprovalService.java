@@ -118,7 +118,7 @@ public class ApprovalService {
             throw badToken(e.expired() ? "token_expired" : "invalid_token", e.getMessage(), null);
         }
         if (!approval.ownerId().equals(callerId)) {
-            throw badToken("invalid_token", "the token is not valid", null);
+            throw badToken("invalid_token", "the approval token is not valid", null);
         }
         return approval;
     }
