@@ -127,6 +127,14 @@ class EdgeValuesIT {
                 .post("/actions/v1/stored-actions/" + stored + "/run").then().statusCode(400)
                 .body("errors[0].code", equalTo("invalid_header_value"))
                 .body("errors[0].source.pointer", equalTo("/data/inputs/trace"));
+        // stored inputs go into every run: refused when the stored action is written
+        as(api, owner.apiKey())
+                .body(Map.of("data",
+                        Map.of("selected_api", "stub", "action_key", "item", "inputs",
+                                Map.of("id", "edge-zap", "trace", INJECTED))))
+                .post("/actions/v1/stored-actions").then().statusCode(400)
+                .body("errors[0].code", equalTo("invalid_header_value"))
+                .body("errors[0].source.pointer", equalTo("/data/inputs/trace"));
         // Composio
         String composio = as(api, owner.apiKey())
                 .body(Map.of("appName", "stub", "input", Map.of("id", "edge-cmp", "trace", INJECTED)))
