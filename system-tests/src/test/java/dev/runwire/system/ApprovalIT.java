@@ -90,8 +90,10 @@ class ApprovalIT {
                 .body("decision", equalTo("APPROVE")).body("alreadyDecided", equalTo(false));
         assertEquals("SUCCESS", finished(api, owner.apiKey(), runId).getString("status"));
         assertEquals(1, stub.receivedUnder("/a/start-1").size());
-        // deciding again, with either token, says what was decided
-        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + token(run, "deny", 0)).then().statusCode(200)
+        // deciding again, with either token, is handled (the seed's only success is 201) and says what was decided
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + token(run, "deny", 0)).then().statusCode(201)
+                .body("decision", equalTo("APPROVE")).body("alreadyDecided", equalTo(true));
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + approve).then().statusCode(201)
                 .body("decision", equalTo("APPROVE")).body("alreadyDecided", equalTo(true));
     }
 
@@ -153,25 +155,31 @@ class ApprovalIT {
         ApprovalTokens sameKey = new ApprovalTokens(SystemUnderTest.SECRETS_KEY);
         String expired = sameKey.issue(new ApprovalTokens.Approval(UUID.fromString(owner.id()), UUID.fromString(runId),
                 null, ApprovalTokens.APPROVE, null, Instant.now().minusSeconds(60)));
-        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + expired).then().statusCode(410).body("errors[0].code",
-                equalTo("token_expired"));
+        // the seed documents 400 for an invalid parameter: every unusable token is one, each with its code
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + expired).then().statusCode(400)
+                .body("errors[0].code", equalTo("token_expired")).body("errors[0].source.parameter", equalTo("token"));
         String[] parts = approve.split("\\.");
         String tampered = parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A")
                 + parts[2].substring(1);
-        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + tampered).then().statusCode(403).body("errors[0].code",
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + tampered).then().statusCode(400).body("errors[0].code",
                 equalTo("invalid_token"));
         byte[] otherKey = new byte[32];
         String forged = new ApprovalTokens(Base64.getEncoder().encodeToString(otherKey))
                 .issue(new ApprovalTokens.Approval(UUID.fromString(owner.id()), UUID.fromString(runId), null,
                         ApprovalTokens.APPROVE, null, Instant.now().plusSeconds(600)));
-        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + forged).then().statusCode(403);
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + forged).then().statusCode(400).body("errors[0].code",
+                equalTo("invalid_token"));
+        // another owner's token answers like a forged one: nothing says the run exists
         Owner other = owner(api);
-        as(api, other.apiKey()).get("/v1/runs/approval?token=" + approve).then().statusCode(404);
+        as(api, other.apiKey()).get("/v1/runs/approval?token=" + approve).then().statusCode(400)
+                .body("errors[0].code", equalTo("invalid_token"))
+                .body("errors[0].detail", equalTo("the approval token is not valid"));
         as(api, owner.apiKey()).get("/v1/runs/approval").then().statusCode(400).body("errors[0].source.parameter",
                 equalTo("token"));
         // none of that decided anything
         assertEquals("PAUSED", as(api, owner.apiKey()).get("/v1/runs/" + runId).then().extract().path("status"));
         as(api, owner.apiKey()).delete("/v1/runs/" + runId).then().statusCode(200).body("status", equalTo("CANCELED"));
-        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + approve).then().statusCode(409);
+        as(api, owner.apiKey()).get("/v1/runs/approval?token=" + approve).then().statusCode(400)
+                .body("errors[0].code", equalTo("run_finished")).body("errors[0].meta.status", equalTo("CANCELED"));
     }
 }

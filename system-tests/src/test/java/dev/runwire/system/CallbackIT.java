@@ -249,7 +249,7 @@ class CallbackIT {
                     .body("errors[0].source.pointer", equalTo("/callbackUrl"));
             Map<String, Object> plan = new HashMap<>(runBody(List.of(step("A", "item", List.of(), Map.of("id", "x")))));
             plan.put("callbackUrl", url);
-            as(api, owner.apiKey()).body(plan).post("/v1/runs").then().statusCode(422).body("errors[0].source.pointer",
+            as(api, owner.apiKey()).body(plan).post("/v1/runs").then().statusCode(400).body("errors[0].source.pointer",
                     equalTo("/callbackUrl"));
         }
         assertEquals(before, runCount(owner.id()), "nothing was accepted");

@@ -147,7 +147,7 @@ class CredentialsIT {
                 .post("/v1/actions/run").then().statusCode(409).body("errors[0].code", equalTo("integration_inactive"));
         Map<String, Object> plan = new HashMap<>(
                 PlanRunIT.runBody(List.of(PlanRunIT.step("A", "shop_get", List.of(), Map.of("id", "off-plan")))));
-        as(api, mine.apiKey()).body(plan).post("/v1/runs").then().statusCode(422).body("errors[0].code",
+        as(api, mine.apiKey()).body(plan).post("/v1/runs").then().statusCode(400).body("errors[0].code",
                 equalTo("integration_inactive"));
         assertTrue(stub.receivedUnder("/shop/off").isEmpty(), "an inactive integration is never called");
         as(api, mine.apiKey()).body(Map.of("active", true)).patch("/v1/integrations/shop").then().statusCode(200);

@@ -32,7 +32,12 @@ class EgressIT {
         Owner owner = owner(api);
         for (String url : List.of("http://10.0.0.1", "http://169.254.169.254/latest", "http://0177.0.0.2:8080",
                 "http://0x7f000002", "http://2130706434", "http://[::ffff:169.254.169.254]", "http://[::1]:8080",
-                "http://192.168.0.10", "http://100.64.1.1", "ftp://example.com", "http://user:pw@127.0.0.1")) {
+                "http://192.168.0.10", "http://100.64.1.1", "ftp://example.com", "http://user:pw@127.0.0.1",
+                // a zone, and IPv6 forms that embed a refused IPv4 address (IPv4-compatible, IPv4-translated, 6to4,
+                // ISATAP, Teredo, NAT64 local-use)
+                "http://[fe80::1%25lo]", "http://[::127.0.0.2]", "http://[::ffff:0:7f00:2]", "http://[2002:7f00:2::]",
+                "http://[2606:2800:21f:cb07:0:5efe:10.0.0.1]", "http://[2001:0:5db8:d70e:0:0:80ff:fffd]",
+                "http://[64:ff9b:1::a00:1]")) {
             as(api, owner.apiKey()).body(Map.of("key", "bad", "name", "bad", "baseUrl", url)).post("/v1/integrations")
                     .then().statusCode(422).body("errors[0].source.pointer", equalTo("/baseUrl"));
         }

@@ -77,9 +77,9 @@ class IdempotencyIT {
         // a refused request is answered the same way again
         Map<String, Object> invalid = runBody(List.of(step("A", "nope", List.of(), Map.of())));
         String badKey = UUID.randomUUID().toString();
-        post(owner, "/v1/runs", badKey, invalid).then().statusCode(422).body("errors[0].code",
+        post(owner, "/v1/runs", badKey, invalid).then().statusCode(400).body("errors[0].code",
                 equalTo("unknown_action"));
-        post(owner, "/v1/runs", badKey, invalid).then().statusCode(422).header("Idempotent-Replayed", "true")
+        post(owner, "/v1/runs", badKey, invalid).then().statusCode(400).header("Idempotent-Replayed", "true")
                 .body("errors[0].code", equalTo("unknown_action"));
         assertEquals(before + 1, runCount(owner.id()));
         post(owner, "/v1/runs", "x".repeat(256), body).then().statusCode(400).body("errors[0].source.header",

@@ -158,9 +158,11 @@ class ZapierIT {
         zapier(owner).body(body).post("/actions/v1/stored-actions/" + id + "/run").then().statusCode(202)
                 .header("Idempotent-Replayed", "true").body("data.id", equalTo(first));
         assertEquals(before + 1, runCount(owner.id()));
+        // the seed: "the second request will be ignored and the original response returned", whatever its body
         zapier(owner).body(Map.of("data", Map.of("inputs", Map.of("q", "2"), "idempotency_id", key)))
-                .post("/actions/v1/stored-actions/" + id + "/run").then().statusCode(422)
-                .body("errors[0].code", equalTo("idempotency_key_reused"));
+                .post("/actions/v1/stored-actions/" + id + "/run").then().statusCode(202)
+                .header("Idempotent-Replayed", "true").body("data.id", equalTo(first));
+        assertEquals(before + 1, runCount(owner.id()), "the other body started nothing");
         // the same id from another owner is another request
         Owner other = ownerWithActions(api, stub, "item");
         String theirs = createStored(other, "item", Map.of("id", "idem"));
@@ -196,7 +198,15 @@ class ZapierIT {
                 .statusCode(404).body("errors[0].code", equalTo("not_found"));
         zapier(owner).get("/actions/v1/stored-actions/" + id + "/runs/" + unknown).then().statusCode(404);
         assertEquals(before, runCount(owner.id()), "no refused request started a run");
-        io.restassured.RestAssured.given().baseUri(api.url()).get("/actions/v1/stored-actions").then().statusCode(401);
+        // the seed's only refusal of a caller: 403 "Permission denied. Unauthorized request."
+        io.restassured.RestAssured.given().baseUri(api.url()).get("/actions/v1/stored-actions").then().statusCode(403)
+                .body("errors[0].status", equalTo(403)).body("errors[0].code", equalTo("permission_denied"));
+        io.restassured.RestAssured.given().baseUri(api.url()).header("Authorization", "Bearer rw_not_a_key")
+                .contentType("application/json").body(Map.of("data", Map.of()))
+                .post("/actions/v1/stored-actions/" + id + "/run").then().statusCode(403)
+                .body("errors[0].code", equalTo("permission_denied"))
+                .body("errors[0].detail", org.hamcrest.Matchers.startsWith("Permission denied. Unauthorized request"));
+        assertEquals(before, runCount(owner.id()));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.runwire.api.action;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,8 +14,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.integration.Integration;
 import dev.runwire.model.command.RetryPolicy;
+import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
 
 /** Registers actions as immutable versions, checks their schemas and templates on write. */
@@ -150,10 +153,12 @@ public class ActionService {
         if (http.method() == null || !METHODS.contains(http.method().toUpperCase())) {
             throw ApiException.invalid("invalid_method", "http.method must be one of " + METHODS, "/http/method");
         }
-        if (http.path() == null || !http.path().startsWith("/") || http.path().length() > 2048) {
-            throw ApiException.invalid("invalid_path", "http.path must start with / (at most 2048 characters)",
-                    "/http/path");
+        String pathProblem = HttpValues.pathTemplateProblem(http.path());
+        if (pathProblem != null) {
+            throw ApiException.invalid("invalid_path", "http.path: " + pathProblem, "/http/path");
         }
+        checkTemplates(http.headers(), "/http/headers", true);
+        checkTemplates(http.query(), "/http/query", false);
         checkPointers(http.body(), "/http/body");
         if (Boolean.FALSE.equals(body.useDefaultMapping())) {
             if (body.outputMapping() == null || body.outputMapping().isEmpty()) {
@@ -175,6 +180,31 @@ public class ActionService {
                 && (body.retry().backoffMs() < 0 || body.retry().backoffMs() > RetryPolicy.MAX_BACKOFF_MS)) {
             throw ApiException.invalid("invalid_retry",
                     "retry.backoffMs must be between 0 and " + RetryPolicy.MAX_BACKOFF_MS, "/retry/backoffMs");
+        }
+    }
+
+    /**
+     * Header and query templates become header names and values, query names and values: checked now so that no run of
+     * the action can carry a CR, LF or NUL into a request. Input values the templates render are checked when a run is
+     * accepted.
+     */
+    private static void checkTemplates(Map<String, String> templates, String pointer, boolean headers) {
+        if (templates == null) {
+            return;
+        }
+        List<ErrorObject> errors = new ArrayList<>();
+        templates.forEach((name, template) -> {
+            String at = pointer + "/" + name.replace("~", "~0").replace("/", "~1");
+            String problem = headers ? HttpValues.settableHeaderNameProblem(name) : HttpValues.queryNameProblem(name);
+            if (problem == null) {
+                problem = headers ? HttpValues.headerValueProblem(template) : HttpValues.queryValueProblem(template);
+            }
+            if (problem != null) {
+                errors.add(ApiException.violation(headers ? "invalid_header" : "invalid_query", problem, at));
+            }
+        });
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
         }
     }
 

@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorMappers;
+import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.ratelimit.RateLimiter;
 import dev.runwire.api.talkover.AgentResource;
 
@@ -41,19 +42,21 @@ public class AuthFilter {
         }
         String token = ApiKeys.presented(request::getHeaderString);
         boolean agents = path.startsWith("/api/v1/agents");
+        boolean zapier = path.startsWith("/actions/");
         if (token == null) {
-            return Uni.createFrom().item(unauthorized(agents, "a valid API key or token is required"));
+            return Uni.createFrom().item(unauthorized(agents, zapier, "a valid API key or token is required"));
         }
         return authenticator.principal(token).chain(who -> {
             if (who == null) {
-                return Uni.createFrom().item(unauthorized(agents, "the API key is not valid"));
+                return Uni.createFrom().item(unauthorized(agents, zapier, "the API key is not valid"));
             }
             caller.authenticate(who);
             return limiter.admit(who).map(decision -> {
                 caller.counted(decision);
                 return decision == null || decision.admitted() ? null : tooManyRequests(decision);
             });
-        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(agents, e.getMessage()));
+        }).onFailure(Jwts.InvalidTokenException.class)
+                .recoverWithItem(e -> unauthorized(agents, zapier, e.getMessage()));
     }
 
     @ServerResponseFilter
@@ -75,9 +78,19 @@ public class AuthFilter {
         return response.build();
     }
 
-    /** The 401 in the surface's own shape: talkover's envelope for its agents paths, JSON:API elsewhere. */
-    private static Response unauthorized(boolean agents, String detail) {
-        return agents ? AgentResource.failure(401, "Unauthenticated.", "INVALID_TOKEN")
-                : ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
+    /**
+     * The refusal in the surface's own shape and status: talkover's 401 envelope for its agents paths; Zapier's 403
+     * {@code permission_denied} ("Permission denied. Unauthorized request." is the only refusal its seed documents); a
+     * JSON:API 401 elsewhere.
+     */
+    private static Response unauthorized(boolean agents, boolean zapier, String detail) {
+        if (agents) {
+            return AgentResource.failure(401, "Unauthenticated.", "INVALID_TOKEN");
+        }
+        if (zapier) {
+            return ErrorMappers.respond(new ErrorObject(403, "permission_denied", "Permission Denied",
+                    "Permission denied. Unauthorized request (" + detail + ").", null, null));
+        }
+        return ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
     }
 }

@@ -27,6 +27,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.model.egress.EgressPolicy;
+import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
 
 /**
@@ -151,6 +152,11 @@ public class OAuthClient {
         }
         if (status < 200 || status >= 300 || body == null || !body.path("access_token").isTextual()) {
             throw new UnavailableException("the token endpoint answered HTTP " + status + " without an access token");
+        }
+        // the token becomes an Authorization header of every call: one no header can carry is no token
+        if (HttpValues.headerValueProblem(body.get("access_token").asText()) != null
+                || body.get("access_token").asText().isEmpty()) {
+            throw new UnavailableException("the token endpoint answered an access token no HTTP header can carry");
         }
         JsonNode expiresIn = body.get("expires_in");
         Instant expiresAt = null;

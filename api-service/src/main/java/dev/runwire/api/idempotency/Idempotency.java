@@ -33,7 +33,9 @@ import dev.runwire.model.json.Json;
  * {@code Idempotency-Key} on requests that start runs. The first request with a key claims it (an insert the primary
  * key decides, so of two concurrent requests exactly one runs); its answer is stored and replayed, status and body, to
  * a repeat with the same body for 72 hours. A repeat with another body is a 422; a repeat while the first is in flight
- * is a 409. Keys belong to an owner: another owner's identical key is another request. See
+ * is a 409. Zapier's {@code idempotency_id} works the way its seed documents instead ({@link Repeat#REPLAY}): the
+ * repeat is ignored whatever its body and the original response returned, waiting a moment for it when the first
+ * request is still in flight. Keys belong to an owner: another owner's identical key is another request. See
  * docs/adr/0014-idempotency.md.
  */
 @ApplicationScoped
@@ -45,6 +47,18 @@ public class Idempotency {
     /** A claim older than this without an answer belongs to a request whose replica died: it may be taken over. */
     private static final Duration ABANDONED = Duration.ofMinutes(5);
     private static final int MAX_KEY = 255;
+
+    /** How long a replaying repeat waits for the first request's answer, in polls of {@link #POLL}. */
+    private static final int IN_FLIGHT_POLLS = 50;
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    /** How a repeat with another body is answered. */
+    public enum Repeat {
+        /** 422 {@code idempotency_key_reused} (the native {@code Idempotency-Key}). */
+        REFUSE_OTHER_BODY,
+        /** The original response, whatever the body (Zapier's {@code idempotency_id}). */
+        REPLAY
+    }
 
     private final Pool pool;
     private final Vertx vertx;
@@ -63,8 +77,13 @@ public class Idempotency {
                                 .warnf("purging idempotency keys failed (%s)", failure.getClass().getSimpleName())));
     }
 
-    /** Runs the request once per key; without a key it just runs. */
+    /** Runs the request once per key; without a key it just runs. A repeat with another body is refused. */
     public Uni<Response> once(UUID ownerId, String key, Object body, Supplier<Uni<Response>> request) {
+        return once(ownerId, key, body, Repeat.REFUSE_OTHER_BODY, request);
+    }
+
+    /** Runs the request once per key; without a key it just runs. */
+    public Uni<Response> once(UUID ownerId, String key, Object body, Repeat repeat, Supplier<Uni<Response>> request) {
         if (key == null) {
             return request.get();
         }
@@ -72,10 +91,11 @@ public class Idempotency {
             throw ApiException.badRequest(HEADER + " is 1 to " + MAX_KEY + " characters",
                     ErrorObject.Source.header(HEADER));
         }
-        return attempt(ownerId, key, hash(body), request);
+        return attempt(ownerId, key, hash(body), repeat, request);
     }
 
-    private Uni<Response> attempt(UUID ownerId, String key, String hash, Supplier<Uni<Response>> request) {
+    private Uni<Response> attempt(UUID ownerId, String key, String hash, Repeat repeat,
+            Supplier<Uni<Response>> request) {
         return claim(ownerId, key, hash).chain(claimed -> {
             if (claimed) {
                 return Uni.createFrom().deferred(request::get).onItemOrFailure().transformToUni((response, failure) -> {
@@ -92,24 +112,31 @@ public class Idempotency {
                             .replaceWith(response);
                 });
             }
-            return existing(ownerId, key, hash, request);
+            return existing(ownerId, key, hash, repeat, request, IN_FLIGHT_POLLS);
         });
     }
 
-    private Uni<Response> existing(UUID ownerId, String key, String hash, Supplier<Uni<Response>> request) {
+    private Uni<Response> existing(UUID ownerId, String key, String hash, Repeat repeat,
+            Supplier<Uni<Response>> request, int pollsLeft) {
         return pool.preparedQuery("""
                 select request_hash, status, location, body, created_at from api.idempotency_keys
                 where owner_id = $1 and key = $2""").execute(Tuple.of(ownerId, key)).chain(rows -> {
             if (rows.size() == 0) {
                 // released or expired in between: claim again
-                return attempt(ownerId, key, hash, request);
+                return attempt(ownerId, key, hash, repeat, request);
             }
             Row row = rows.iterator().next();
-            if (!row.getString("request_hash").equals(hash)) {
+            if (repeat == Repeat.REFUSE_OTHER_BODY && !row.getString("request_hash").equals(hash)) {
                 throw ApiException.invalid("idempotency_key_reused",
                         "this Idempotency-Key was used with a different request body", "");
             }
             Integer status = row.getInteger("status");
+            if (status == null && repeat == Repeat.REPLAY && pollsLeft > 0) {
+                // the original response is moments away (the first request only records and publishes): wait for it
+                return Uni.createFrom()
+                        .<Void> emitter(done -> vertx.setTimer(POLL.toMillis(), id -> done.complete(null)))
+                        .chain(() -> existing(ownerId, key, hash, repeat, request, pollsLeft - 1));
+            }
             if (status == null) {
                 throw ApiException.conflict("request_in_flight",
                         "a request with this Idempotency-Key is still in flight; retry later",

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.http.HttpValues;
 
 /**
  * How an integration's calls carry a connected account's credentials: nothing, an API key in a header or in the query,
@@ -88,6 +89,10 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
             throw ApiException.invalid("invalid_auth",
                     "auth.name is the header or parameter name (" + NAME.pattern() + ")", pointer + "/name");
         }
+        String reserved = in.equals("header") ? HttpValues.settableHeaderNameProblem(given.name()) : null;
+        if (reserved != null) {
+            throw ApiException.invalid("invalid_auth", reserved, pointer + "/name");
+        }
         return new AuthScheme("api_key", in, given.name(), null, null, null, null, null);
     }
 
@@ -133,7 +138,10 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
         };
     }
 
-    /** 422s for credentials that do not fit the scheme (each field a non-empty string of at most 8 KB). */
+    /**
+     * 422s for credentials that do not fit the scheme: each field a non-empty string of at most 8 KB without control
+     * characters, and a value sent as it is in a header (an API key in a header, a token) a valid header value.
+     */
     public void check(JsonNode credentials, String pointer, List<ErrorObject> errors) {
         if (credentials == null || !credentials.isObject()) {
             errors.add(ApiException.violation("invalid_credentials",
@@ -146,8 +154,26 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
                 errors.add(ApiException.violation("invalid_credentials",
                         field + " is required for " + type + " (a string of 1 to 8192 characters)",
                         pointer + "/" + field));
+                continue;
+            }
+            String problem = sentAsHeader(field) ? HttpValues.headerValueProblem(value.asText())
+                    : HttpValues.queryValueProblem(value.asText());
+            if (problem == null && "basic".equals(type) && "username".equals(field) && value.asText().contains(":")) {
+                problem = "a basic username may not contain a colon (RFC 7617)";
+            }
+            if (problem != null) {
+                errors.add(ApiException.violation("invalid_credentials", problem, pointer + "/" + field));
             }
         }
+    }
+
+    /** Whether a credential field travels as it is in a header (the others are encoded or sent in a form). */
+    private boolean sentAsHeader(String field) {
+        return switch (field) {
+        case "apiKey" -> !"query".equals(in);
+        case "token", "accessToken" -> true;
+        default -> false;
+        };
     }
 
     /** One pass-through entry that puts the credentials where this scheme says, for the integration. */

@@ -1,9 +1,11 @@
 package dev.runwire.api.integration;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.runwire.model.http.HttpValues;
 
-/** The one check of user-given URLs: absolute http(s) with a host, at most 2048 characters, no fragment. */
+/**
+ * The one check of user-given URLs: absolute http(s) with a host, at most 2048 characters, no fragment (see
+ * {@link HttpValues#urlProblem}).
+ */
 public final class HttpUrls {
 
     private HttpUrls() {
@@ -14,15 +16,6 @@ public final class HttpUrls {
      *            false for base URLs that request templates extend with a path
      */
     public static boolean valid(String value, boolean queryAllowed) {
-        if (value == null || value.length() > 2048) {
-            return false;
-        }
-        try {
-            URI uri = new URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && (queryAllowed || uri.getRawQuery() == null) && uri.getRawFragment() == null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
+        return HttpValues.urlProblem(value, queryAllowed) == null;
     }
 }

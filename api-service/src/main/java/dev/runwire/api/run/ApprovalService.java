@@ -92,11 +92,21 @@ public class ApprovalService {
                             .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
                             .toList());
                 }
+                List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action), input,
+                        "/input");
+                if (!headerValues.isEmpty()) {
+                    throw ApiException.invalid(headerValues);
+                }
                 return action;
             });
         }).chain(ignored -> record(callerId, approval, input));
     }
 
+    /**
+     * The approval a token stands for. Every token that cannot decide anything is the seed's 400 ("invalid request body
+     * or parameters"), each with its own code; another owner's token answers exactly like a forged one, so its run's
+     * existence does not leak.
+     */
     private ApprovalTokens.Approval verify(UUID callerId, String token) {
         if (token == null || token.isBlank()) {
             throw ApiException.badRequest("token is required", ErrorObject.Source.parameter("token"));
@@ -105,31 +115,30 @@ public class ApprovalService {
         try {
             approval = tokens.verify(token);
         } catch (ApprovalTokens.InvalidTokenException e) {
-            if (e.expired()) {
-                throw new ApiException(new ErrorObject(410, "token_expired", "Gone", e.getMessage(),
-                        ErrorObject.Source.parameter("token"), null));
-            }
-            throw new ApiException(new ErrorObject(403, "invalid_token", "Forbidden", e.getMessage(),
-                    ErrorObject.Source.parameter("token"), null));
+            throw badToken(e.expired() ? "token_expired" : "invalid_token", e.getMessage(), null);
         }
         if (!approval.ownerId().equals(callerId)) {
-            // another owner's run: as if it did not exist
-            throw ApiException.notFound("no run with id " + approval.runId());
+            throw badToken("invalid_token", "the approval token is not valid", null);
         }
         return approval;
+    }
+
+    private static ApiException badToken(String code, String detail, Map<String, Object> meta) {
+        return new ApiException(
+                new ErrorObject(400, code, "Bad Request", detail, ErrorObject.Source.parameter("token"), meta));
     }
 
     /** The run's plan, if the run exists and has not finished. */
     private Uni<PlanView> waitingRun(UUID callerId, ApprovalTokens.Approval approval) {
         return store.findRun(callerId, approval.runId()).map(row -> {
             if (row == null) {
-                throw ApiException.notFound("no run with id " + approval.runId());
+                // purged after its retention: the token has nothing left to decide
+                throw badToken("run_not_found", "no run with id " + approval.runId(), null);
             }
             RunStatus status = RunStatus.valueOf(row.getString("status"));
             if (status.isTerminal()) {
-                throw new ApiException(new ErrorObject(409, "run_finished", "Conflict",
-                        "the run has already finished with status " + status, null,
-                        Map.of("runId", approval.runId(), "status", status.name())));
+                throw badToken("run_finished", "the run has already finished with status " + status,
+                        Map.of("runId", approval.runId(), "status", status.name()));
             }
             return Json.read(row.getString("plan_json"), PlanView.class);
         });

@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.http.HttpValues;
 
 /**
  * Checks the shape of {@code passThrough}: an array of {@code {customerIntegrationId?, headers?, query?, values?}} with
- * string values; {@code values} (which needs a {@code customerIntegrationId}) is one of the runs seed's provider
- * credentials: AWS temporary credentials, an AWS role to assume, or an Okta service app. Errors name where, never what
- * (the values are secrets).
+ * string values (header names are tokens; header and query values hold no CR, LF, NUL or other control character);
+ * {@code values} (which needs a {@code customerIntegrationId}) is one of the runs seed's provider credentials: AWS
+ * temporary credentials, an AWS role to assume, or an Okta service app. Errors name where, never what (the values are
+ * secrets).
  */
 final class PassThroughCheck {
 
@@ -60,8 +62,8 @@ final class PassThroughCheck {
                 errors.add(ApiException.violation("invalid_pass_through", "customerIntegrationId must be a string",
                         at + "/customerIntegrationId"));
             }
-            stringMap(entry.get("headers"), at + "/headers", errors);
-            stringMap(entry.get("query"), at + "/query", errors);
+            stringMap(entry.get("headers"), at + "/headers", true, errors);
+            stringMap(entry.get("query"), at + "/query", false, errors);
             JsonNode values = entry.get("values");
             if (values != null && !values.isNull()) {
                 if (id == null || !id.isTextual()) {
@@ -104,7 +106,8 @@ final class PassThroughCheck {
         });
     }
 
-    private static void stringMap(JsonNode node, String at, List<ErrorObject> errors) {
+    /** Strings that will be sent as header or query names and values: checked now, so the executor never meets them. */
+    private static void stringMap(JsonNode node, String at, boolean headers, List<ErrorObject> errors) {
         if (node == null || node.isNull()) {
             return;
         }
@@ -113,9 +116,18 @@ final class PassThroughCheck {
             return;
         }
         node.fields().forEachRemaining(field -> {
+            String pointer = at + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
             if (!field.getValue().isTextual()) {
-                errors.add(ApiException.violation("invalid_pass_through", "values must be strings",
-                        at + "/" + field.getKey().replace("~", "~0").replace("/", "~1")));
+                errors.add(ApiException.violation("invalid_pass_through", "values must be strings", pointer));
+                return;
+            }
+            String name = headers ? HttpValues.settableHeaderNameProblem(field.getKey())
+                    : HttpValues.queryNameProblem(field.getKey());
+            String value = headers ? HttpValues.headerValueProblem(field.getValue().asText())
+                    : HttpValues.queryValueProblem(field.getValue().asText());
+            if (name != null || value != null) {
+                errors.add(ApiException.violation(headers ? "invalid_header" : "invalid_query",
+                        name != null ? name : value, pointer));
             }
         });
     }

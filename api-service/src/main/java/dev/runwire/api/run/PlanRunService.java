@@ -189,6 +189,7 @@ public class PlanRunService {
                 violations.forEach(v -> errors
                         .add(ApiException.violation("input_invalid", v.message(), at + "/input" + v.pointer())));
             }
+            errors.addAll(RunService.headerValueViolations(spec, input, at + "/input"));
             steps.add(new PlanStep(step.id(), step.description(),
                     step.dependsOnSteps() == null ? List.of() : step.dependsOnSteps(), spec, input));
         }
@@ -239,7 +240,9 @@ public class PlanRunService {
     }
 
     /**
-     * Aborts a run. A finished run answers 409 with its status, except a cancelled one: aborting again is harmless.
+     * Aborts a run. A finished run is left as it is and answered with its status: the seed documents 200, 401 and 404
+     * only, and aborting what has ended is harmless, so the caller learns how it ended instead of taking an error
+     * branch.
      */
     public Uni<Aborted> abort(UUID ownerId, UUID runId) {
         return store.findRun(ownerId, runId).chain(row -> {
@@ -247,13 +250,8 @@ public class PlanRunService {
                 throw ApiException.notFound("no run with id " + runId);
             }
             RunStatus status = RunStatus.valueOf(row.getString("status"));
-            if (status == RunStatus.CANCELED) {
-                return Uni.createFrom().item(new Aborted(runId, status.name()));
-            }
             if (status.isTerminal()) {
-                throw new ApiException(new ErrorObject(409, "run_finished", "Conflict",
-                        "the run has already finished with status " + status, null,
-                        Map.of("runId", runId, "status", status.name())));
+                return Uni.createFrom().item(new Aborted(runId, status.name()));
             }
             RunAbortRequested command = new RunAbortRequested(runId, ownerId, Instant.now());
             CompletableFuture<RunEvent> end = waiters.register(runId);

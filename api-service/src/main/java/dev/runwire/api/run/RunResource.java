@@ -70,7 +70,10 @@ public class RunResource {
     public record ApproveWithEdit(String token, JsonNode input) {
     }
 
-    /** Approve or deny what a run waits for: 201 when decided now, 200 with the earlier decision otherwise. */
+    /**
+     * Approve or deny what a run waits for: the seed's 201 "Approval handled", also for a repeat, which is handled by
+     * reporting the decision taken first ({@code alreadyDecided}), so a client that retries takes the success branch.
+     */
     @GET
     @Path("approval")
     public Uni<Response> decide(@QueryParam("token") String token) {
@@ -88,14 +91,30 @@ public class RunResource {
     }
 
     private static Response decided(ApprovalService.Decision decision) {
-        return Response.status(decision.alreadyDecided() ? 200 : 201).entity(decision).build();
+        return Response.status(201).entity(decision).build();
     }
 
+    /**
+     * Creates a run. The seed documents 400 for an invalid body, so what the checks find (422 elsewhere) is a 400 here,
+     * each error keeping its code and pointer; the Idempotency-Key's own 422 (a key reused with another body) stays.
+     */
     @POST
     public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         return idempotency.once(caller.ownerId(), key, body,
-                () -> plans.create(caller.principal(), body).map(created -> Response.status(201)
-                        .header("Location", "/v1/runs/" + created.runId()).entity(created).build()));
+                () -> Uni.createFrom().deferred(() -> plans.create(caller.principal(), body))
+                        .onFailure(ApiException.class).transform(RunResource::asBadRequest)
+                        .map(created -> Response.status(201).header("Location", "/v1/runs/" + created.runId())
+                                .entity(created).build()));
+    }
+
+    private static Throwable asBadRequest(Throwable failure) {
+        ApiException api = (ApiException) failure;
+        if (api.status() != 422) {
+            return failure;
+        }
+        return new ApiException(400, api.errors().stream()
+                .map(e -> new ErrorObject(400, e.code(), "Bad Request", e.detail(), e.source(), e.meta())).toList(),
+                api.headers());
     }
 
     @GET

@@ -29,6 +29,7 @@ import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.schema.Violation;
 
@@ -124,6 +125,19 @@ public class RunService {
     }
 
     /**
+     * Input values that a header template of the action would put into a header although no header can carry them (CR,
+     * LF, NUL...), each pointing into the request at {@code at}: refused when the run is accepted, so the executor
+     * never builds such a request.
+     */
+    public static List<ErrorObject> headerValueViolations(ActionSpec spec, JsonNode input, String at) {
+        if (spec.http() == null) {
+            return List.of();
+        }
+        return HttpValues.renderedHeaderProblems(spec.http().headers(), input).stream()
+                .map(p -> ApiException.violation("invalid_header_value", p.detail(), at + p.pointer())).toList();
+    }
+
+    /**
      * Starts a run of one action: checks the input, records run and command atomically, publishes; then waits for the
      * end up to the sync wait when {@code wait} is set.
      */
@@ -134,6 +148,10 @@ public class RunService {
             throw ApiException.invalid(violations);
         }
         ActionSpec spec = RunnableActions.spec(action);
+        List<ErrorObject> headerValues = headerValueViolations(spec, input, inputPointer);
+        if (!headerValues.isEmpty()) {
+            throw ApiException.invalid(headerValues);
+        }
         return connections.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
                 requestedPassThrough).chain(resolved -> {
                     // a single action has nothing to resume at: its caller connects and runs it again

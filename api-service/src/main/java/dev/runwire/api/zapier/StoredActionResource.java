@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.error.ApiException;
@@ -154,6 +155,12 @@ public class StoredActionResource {
                 throw ZapierRuns.badRequest(
                         "the action " + attributes.actionKey() + " does not belong to " + attributes.selectedApi(),
                         "/data/selected_api");
+            }
+            // stored inputs go into every run: one that a header template cannot carry is refused now, not per run
+            List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action),
+                    attributes.inputs(), "/data/inputs");
+            if (!headerValues.isEmpty()) {
+                throw new ApiException(422, headerValues, Map.of());
             }
         }).replaceWithVoid().onFailure(ApiException.class).transform(failure -> {
             ApiException api = (ApiException) failure;

@@ -25,8 +25,9 @@ import dev.runwire.model.json.Json;
 
 /**
  * Starts runs for Zapier's surface: stored-action runs (stored inputs, run-time inputs merged over them) and one-off
- * runs. Always asynchronous (202 with the run id); {@code idempotency_id} is the idempotency key; bad input is a 400 as
- * the seed documents. See docs/adr/0017-zapier-surface.md.
+ * runs. Always asynchronous (202 with the run id); {@code idempotency_id} is the idempotency key (a repeat within 72 h
+ * gets the original response, whatever its body); bad input is a 400 as the seed documents. See
+ * docs/adr/0017-zapier-surface.md.
  */
 @ApplicationScoped
 public class ZapierRuns {
@@ -63,8 +64,10 @@ public class ZapierRuns {
 
     private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
             java.util.function.Supplier<Uni<Response>> request) {
-        // a separate key space from the native Idempotency-Key header
-        return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body, request);
+        // a separate key space from the native Idempotency-Key header; the seed: "If the same idempotency_id is used
+        // within 72 hours, the second request will be ignored and the original response returned"
+        return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body,
+                Idempotency.Repeat.REPLAY, request);
     }
 
     private Uni<Response> start(Principal who, String actionKey, String selectedApi, UUID accountId, JsonNode inputs,

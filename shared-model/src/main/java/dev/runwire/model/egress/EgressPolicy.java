@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -14,10 +15,12 @@ import java.util.concurrent.Executor;
 /**
  * Where Runwire may send requests on a user's behalf (integration base URLs, callbacks): never to loopback, private,
  * link-local (cloud metadata included), carrier-grade NAT, multicast, documentation, benchmarking or otherwise reserved
- * addresses, however they are written (decimal, octal, hex, IPv4-mapped or NAT64 IPv6), unless an address is in the
- * configured allow-list. Callers check the URL when it is written and every address the host resolves to right before
- * they connect, and then connect to that checked address, so a DNS answer that changes in between cannot redirect them.
- * See docs/adr/0015-egress-guard.md.
+ * addresses, however they are written (decimal, octal, hex, or an IPv6 form that embeds an IPv4 address:
+ * IPv4-compatible, IPv4-mapped, IPv4-translated, 6to4, ISATAP, Teredo, NAT64), unless an address is in the configured
+ * allow-list. A literal with a zone ({@code [fe80::1%25lo]}) is refused: a zone picks a network interface of the host
+ * Runwire runs on. Callers check the URL when it is written and every address the host resolves to right before they
+ * connect, and then connect to that checked address, so a DNS answer that changes in between cannot redirect them. See
+ * docs/adr/0015-egress-guard.md.
  */
 public final class EgressPolicy {
 
@@ -30,7 +33,10 @@ public final class EgressPolicy {
             Cidr.parse("192.88.99.0/24"), Cidr.parse("192.168.0.0/16"), Cidr.parse("198.18.0.0/15"),
             Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("224.0.0.0/4"),
             Cidr.parse("240.0.0.0/4"), Cidr.parse("::/128"), Cidr.parse("::1/128"), Cidr.parse("100::/64"),
-            Cidr.parse("2001:db8::/32"), Cidr.parse("fc00::/7"), Cidr.parse("fe80::/10"), Cidr.parse("fec0::/10"),
+            Cidr.parse("2001:2::/48"), Cidr.parse("2001:db8::/32"), Cidr.parse("3fff::/20"),
+            // NAT64 local-use: not globally reachable (RFC 8215) and where the IPv4 address sits depends on the prefix
+            // length a network chose, so the whole range is refused rather than guessed at
+            Cidr.parse("64:ff9b:1::/48"), Cidr.parse("fc00::/7"), Cidr.parse("fe80::/10"), Cidr.parse("fec0::/10"),
             Cidr.parse("ff00::/8"));
 
     private final List<Cidr> allowed;
@@ -79,7 +85,14 @@ public final class EgressPolicy {
         if (uri.getHost() == null || uri.getRawUserInfo() != null) {
             throw new RefusedException("the URL needs a host and no user information");
         }
-        InetAddress literal = literal(uri.getHost());
+        String host = uri.getHost();
+        InetAddress literal = literal(host);
+        if (host.indexOf('%') >= 0) {
+            throw new RefusedException("the URL may not name a network interface (an IPv6 zone)");
+        }
+        if (literal == null && (host.startsWith("[") || host.indexOf(':') >= 0)) {
+            throw new RefusedException("the URL's host is not a valid IPv6 address");
+        }
         if (literal != null) {
             checkAddress(literal);
         }
@@ -140,43 +153,72 @@ public final class EgressPolicy {
         if (allowed.stream().anyMatch(c -> c.contains(bytes))) {
             return true;
         }
-        byte[] embedded = embeddedIpv4(address);
-        if (embedded != null) {
-            return allowed.stream().anyMatch(c -> c.contains(embedded))
-                    || BLOCKED.stream().noneMatch(c -> c.contains(embedded));
+        if (BLOCKED.stream().anyMatch(c -> c.contains(bytes))) {
+            return false;
         }
-        return BLOCKED.stream().noneMatch(c -> c.contains(bytes));
+        // an address that carries an IPv4 address reaches it (through a translator or tunnel): judge what it carries
+        for (byte[] embedded : embeddedIpv4(bytes)) {
+            if (allowed.stream().noneMatch(c -> c.contains(embedded))
+                    && BLOCKED.stream().anyMatch(c -> c.contains(embedded))) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    /** The IPv4 address inside an IPv4-mapped ({@code ::ffff:a.b.c.d}) or NAT64 ({@code 64:ff9b::a.b.c.d}) address. */
-    private static byte[] embeddedIpv4(InetAddress address) {
-        if (!(address instanceof Inet6Address)) {
-            return null;
+    /**
+     * The IPv4 addresses an IPv6 address embeds: IPv4-compatible ({@code ::a.b.c.d}), IPv4-mapped
+     * ({@code ::ffff:a.b.c.d}), IPv4-translated ({@code ::ffff:0:a.b.c.d}), NAT64 well-known prefix
+     * ({@code 64:ff9b::a.b.c.d}), 6to4 ({@code 2002:AABB:CCDD::/48}), ISATAP (interface id {@code 0:5efe:a.b.c.d} or
+     * {@code 200:5efe:a.b.c.d}) and Teredo ({@code 2001:0:SERVER::}, the client's address inverted in the last 32 bits:
+     * both are returned).
+     */
+    static List<byte[]> embeddedIpv4(byte[] b) {
+        List<byte[]> found = new ArrayList<>(2);
+        if (b.length != 16) {
+            return found;
         }
-        byte[] b = address.getAddress();
-        boolean mapped = true;
-        for (int i = 0; i < 10; i++) {
-            mapped &= b[i] == 0;
+        byte[] last = { b[12], b[13], b[14], b[15] };
+        boolean compatible = zero(b, 0, 12);
+        boolean mapped = zero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean translated = zero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && zero(b, 10, 12);
+        boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && zero(b, 4, 12);
+        // ISATAP: the u/l and group bits of the interface id may be set (RFC 5214); the prefix can be anything
+        boolean isatap = (b[8] & 0xfc) == 0 && b[9] == 0 && b[10] == 0x5e && (b[11] & 0xff) == 0xfe;
+        if (compatible || mapped || translated || nat64 || isatap) {
+            found.add(last);
         }
-        mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-        boolean nat64 = (b[0] & 0xff) == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
-        for (int i = 4; nat64 && i < 12; i++) {
-            nat64 = b[i] == 0;
+        if (b[0] == 0x20 && b[1] == 0x02) {
+            found.add(new byte[] { b[2], b[3], b[4], b[5] });
         }
-        if (!mapped && !nat64) {
-            return null;
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+            found.add(new byte[] { b[4], b[5], b[6], b[7] });
+            found.add(new byte[] { (byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15] });
         }
-        return new byte[] { b[12], b[13], b[14], b[15] };
+        return found;
+    }
+
+    private static boolean zero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * The address a host written as a literal stands for, in any notation resolvers accept: dotted with 1 to 4 parts,
-     * each decimal, octal ({@code 0177}) or hex ({@code 0x7f}), or bracketed IPv6. Null for a host name.
+     * each decimal, octal ({@code 0177}) or hex ({@code 0x7f}), or IPv6, bracketed or not, its zone left out. Null for
+     * a host name.
      */
     public static InetAddress literal(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
             if (h.contains(":")) {
+                // the zone ("%25lo" in a URL, "%lo" elsewhere) names an interface, not a part of the address
+                int zone = h.indexOf('%');
+                h = zone >= 0 ? h.substring(0, zone) : h;
                 return InetAddress.getByAddress(Inet6Address.getByName(h).getAddress());
             }
             String[] parts = h.split("\\.", -1);
