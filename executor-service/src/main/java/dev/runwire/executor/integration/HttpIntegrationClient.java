@@ -40,6 +40,7 @@ import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.egress.EgressPolicy;
+import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
@@ -154,7 +155,9 @@ public class HttpIntegrationClient {
      */
     private static StepOutcome refusedRequest(Throwable refusal) {
         return StepOutcome.failure(RunError.of(Codes.REQUEST_REFUSED,
-                "the request for the call holds a header name or value HTTP does not allow (CR, LF, NUL)"));
+                refusal instanceof RefusedHeaderException
+                        ? "the request for the call was not sent: " + refusal.getMessage()
+                        : "the request for the call holds a header name or value HTTP does not allow (CR, LF, NUL)"));
     }
 
     private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough,
@@ -170,7 +173,7 @@ public class HttpIntegrationClient {
         for (PassThrough data : passThrough) {
             if (data.appliesTo(http.integrationKey())) {
                 if (data.headers() != null) {
-                    data.headers().forEach(request::putHeader);
+                    data.headers().forEach((name, value) -> putChecked(request, name, value));
                 }
                 if (data.query() != null) {
                     data.query().forEach(request::addQueryParam);
@@ -182,7 +185,7 @@ public class HttpIntegrationClient {
             request.putHeader("Content-Type", "application/json");
         }
         if (prepared.bearer() != null) {
-            request.putHeader("Authorization", "Bearer " + prepared.bearer());
+            putChecked(request, "Authorization", "Bearer " + prepared.bearer());
         }
         if (prepared.aws() != null) {
             // signed last: the signature covers the final query and body
@@ -272,12 +275,35 @@ public class HttpIntegrationClient {
             String value = RequestTemplate.optionalValue(template, input);
             if (value != null) {
                 if (headers) {
-                    request.putHeader(name, value);
+                    putChecked(request, name, value);
                 } else {
                     request.addQueryParam(name, value);
                 }
             }
         });
+    }
+
+    /**
+     * Sets a header the run's data made (a template's value, pass-through data, a token) after checking it like the
+     * api-service did when the run was accepted; a refusal fails the step ({@link #refusedRequest}), never the run's
+     * handler, and quotes nothing.
+     */
+    private static void putChecked(HttpRequest<Buffer> request, String name, String value) {
+        String problem = HttpValues.headerNameProblem(name);
+        if (problem == null) {
+            problem = HttpValues.headerValueProblem(value);
+        }
+        if (problem != null) {
+            throw new RefusedHeaderException(problem);
+        }
+        request.putHeader(name, value);
+    }
+
+    /** A header the run's data made that HTTP cannot carry; its message says why without quoting it. */
+    private static final class RefusedHeaderException extends IllegalArgumentException {
+        RefusedHeaderException(String problem) {
+            super(problem);
+        }
     }
 
     private static boolean hasBody(String method) {
