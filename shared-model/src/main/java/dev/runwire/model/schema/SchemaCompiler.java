@@ -40,6 +40,11 @@ public final class SchemaCompiler {
 
     /** Compiles a schema given as JSON text, within {@link SchemaLimits#DEFAULT_BUDGET}. */
     public CompiledSchema compile(String schemaJson) {
+        return compile(schemaJson, SchemaLimits.DEFAULT_BUDGET);
+    }
+
+    /** Compiles a schema given as JSON text (as stored), within {@code budget}. */
+    public CompiledSchema compile(String schemaJson, Duration budget) {
         JsonNode parsed;
         try {
             parsed = Json.mapper().readTree(schemaJson);
@@ -51,7 +56,7 @@ public final class SchemaCompiler {
         if (parsed == null || parsed.isMissingNode()) {
             throw new InvalidSchemaException("the schema is not valid JSON");
         }
-        return compile(parsed);
+        return compile(parsed, budget);
     }
 
     /** Compiles a schema given as a Jackson tree, within {@link SchemaLimits#DEFAULT_BUDGET}. */
