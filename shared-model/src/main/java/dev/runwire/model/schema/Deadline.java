@@ -20,8 +20,8 @@ final class Deadline {
     /** Throws once the budget is spent. */
     void check() {
         if (System.nanoTime() - deadlineNanos > 0) {
-            throw new SchemaTooCostlyException(
-                    "checking the value against the schema took longer than " + budget.toMillis() + " ms");
+            throw new SchemaTooCostlyException("the schema check took longer than its budget of "
+                    + budget.toMillis() + " ms; simplify the schema or send a smaller value");
         }
     }
 }
