@@ -128,6 +128,20 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails when a service's log has a Vert.x "Thread blocked" warning: something ran on an event loop (or a worker)
+     * far longer than it may. Call it at the end of a test class for the processes it used.
+     */
+    static void assertNoThreadBlocked(ServiceProcess... processes) {
+        for (ServiceProcess process : processes) {
+            java.util.List<String> blocked = process.logText().lines().filter(line -> line.contains("Thread blocked"))
+                    .limit(3).toList();
+            if (!blocked.isEmpty()) {
+                throw new AssertionError(process.name + " logged blocked threads (" + process.log + "): " + blocked);
+            }
+        }
+    }
+
     /** SIGTERM and wait: a graceful stop. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -41,14 +41,22 @@ public class ActionService {
         if (body.key() == null || !KEY.matcher(body.key()).matches()) {
             throw ApiException.invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
         }
-        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, body.key()).chain(existing -> {
-            if (existing != null) {
-                throw ApiException.conflict("action_exists",
-                        "an action with key " + body.key() + " exists; PUT a new version instead",
-                        dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
-            }
-            return requireIntegration(ownerId, body).chain(() -> persistVersion(ownerId, body.key(), body, 1, null));
-        }));
+        return checkSchemas(body)
+                .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, body.key()).chain(existing -> {
+                    if (existing != null) {
+                        throw ApiException.conflict("action_exists",
+                                "an action with key " + body.key() + " exists; PUT a new version instead",
+                                dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
+                    }
+                    return requireIntegration(ownerId, body)
+                            .chain(() -> persistVersion(ownerId, body.key(), body, 1, null));
+                })));
+    }
+
+    /** Compiled off the event loop, within the schema-check budget. */
+    private Uni<Void> checkSchemas(ActionRequest body) {
+        return schemas.check(body.inputSchema(), "/inputSchema")
+                .chain(() -> schemas.check(body.outputSchema(), "/outputSchema"));
     }
 
     public Uni<List<ActionView>> list(UUID ownerId) {
@@ -70,11 +78,12 @@ public class ActionService {
         if (body.key() != null && !body.key().equals(key)) {
             throw ApiException.invalid("key_mismatch", "the body's key differs from the path's key", "/key");
         }
-        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
-            require(latest, key);
-            return requireIntegration(ownerId, body)
-                    .chain(() -> persistVersion(ownerId, key, body, latest.version + 1, latest.keyCreatedAt));
-        }));
+        return checkSchemas(body)
+                .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
+                    require(latest, key);
+                    return requireIntegration(ownerId, body)
+                            .chain(() -> persistVersion(ownerId, key, body, latest.version + 1, latest.keyCreatedAt));
+                })));
     }
 
     public Uni<ActionView> deactivate(UUID ownerId, String key) {
@@ -140,8 +149,6 @@ public class ActionService {
         if (body.type() != null && !"http".equals(body.type())) {
             throw ApiException.invalid("unsupported_type", "type must be http", "/type");
         }
-        schemas.check(body.inputSchema(), "/inputSchema");
-        schemas.check(body.outputSchema(), "/outputSchema");
         ActionRequest.HttpTemplate http = body.http();
         if (http == null) {
             throw ApiException.invalid("missing_http", "http (the request template) is required", "/http");

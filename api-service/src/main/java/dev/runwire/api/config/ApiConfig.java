@@ -221,4 +221,23 @@ public interface ApiConfig {
         @WithDefault("30s")
         Duration authRequiredSweep();
     }
+
+    /** JSON Schema checks: compiling a schema sent by a client, validating a value against one. */
+    SchemaChecks schemaChecks();
+
+    interface SchemaChecks {
+        /**
+         * Time one compilation or validation may take (RUNWIRE_SCHEMA_CHECKS_BUDGET); past it the check is given up and
+         * the request answered 422 {@code schema_too_costly}.
+         */
+        @WithDefault("1s")
+        Duration budget();
+
+        /**
+         * Threads of the pool that runs schema checks off the event loops (RUNWIRE_SCHEMA_CHECKS_WORKERS); costly
+         * schemas wait for one another there instead of taking every worker of the service.
+         */
+        @WithDefault("2")
+        int workers();
+    }
 }

@@ -26,7 +26,6 @@ import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunStatus;
-import dev.runwire.model.schema.Violation;
 
 /**
  * Decides the approvals a run asks for. A token is checked (signature, expiry, owner), the decision is recorded once
@@ -82,22 +81,23 @@ public class ApprovalService {
         return waitingRun(callerId, approval).chain(plan -> {
             PlanView.Step step = plan.plan().steps().stream().filter(s -> s.id().equals(approval.stepId())).findFirst()
                     .orElseThrow(() -> ApiException.notFound("no step " + approval.stepId()));
-            return actions.versions(callerId, List.of(step.action().key())).map(versions -> {
+            return actions.versions(callerId, List.of(step.action().key())).chain(versions -> {
                 RunnableAction action = versions.getOrDefault(step.action().key(), List.of()).stream()
                         .filter(v -> v.version() == step.action().version()).findFirst()
                         .orElseThrow(() -> ApiException.notFound("the step's action version no longer exists"));
-                List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
-                if (!violations.isEmpty()) {
-                    throw ApiException.invalid(violations.stream()
-                            .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
-                            .toList());
-                }
-                List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action), input,
-                        "/input");
-                if (!headerValues.isEmpty()) {
-                    throw ApiException.invalid(headerValues);
-                }
-                return action;
+                return schemas.inputViolations(action.id(), action.inputSchema(), input, "/input").map(violations -> {
+                    if (!violations.isEmpty()) {
+                        throw ApiException.invalid(violations.stream()
+                                .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
+                                .toList());
+                    }
+                    List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action),
+                            input, "/input");
+                    if (!headerValues.isEmpty()) {
+                        throw ApiException.invalid(headerValues);
+                    }
+                    return action;
+                });
             });
         }).chain(ignored -> record(callerId, approval, input));
     }

@@ -35,7 +35,6 @@ import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.plan.StepInputs;
 import dev.runwire.model.run.RunStatus;
-import dev.runwire.model.schema.Violation;
 
 /**
  * Runs with plans ({@code POST /v1/runs}) and aborts: checks the request and the plan against the owner's actions,
@@ -80,10 +79,13 @@ public class PlanRunService {
     }
 
     public Uni<Created> create(Principal who, CreateRunRequest body) {
-        UUID ownerId = who.ownerId();
         validate(body);
         // compiled once here so a broken or remote-referencing schema is refused before anything is written
-        schemas.check(body.outputSchema(), "/outputSchema");
+        return schemas.check(body.outputSchema(), "/outputSchema").chain(() -> created(who, body));
+    }
+
+    private Uni<Created> created(Principal who, CreateRunRequest body) {
+        UUID ownerId = who.ownerId();
         if (body.repeatKey() == null) {
             return planned(who, body, "rk_" + UUID.randomUUID());
         }
@@ -134,15 +136,26 @@ public class PlanRunService {
         Set<String> keys = new LinkedHashSet<>();
         plan.steps().forEach(step -> keys.add(step.action().key()));
         return actions.versions(ownerId, keys).chain(versions -> {
-            List<PlanStep> steps = resolve(plan, versions, body.selectedCustomerIntegrationIds());
-            return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
+            List<Schemas.Input> inputs = new ArrayList<>();
+            List<ErrorObject> errors = new ArrayList<>();
+            List<PlanStep> steps = resolve(plan, versions, body.selectedCustomerIntegrationIds(), inputs, errors);
+            return schemas.inputViolations(inputs).chain(all -> {
+                for (int i = 0; i < inputs.size(); i++) {
+                    String at = inputs.get(i).pointer();
+                    all.get(i).forEach(
+                            v -> errors.add(ApiException.violation("input_invalid", v.message(), at + v.pointer())));
+                }
+                if (!errors.isEmpty()) {
+                    throw ApiException.invalid(errors);
+                }
+                return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
+            });
         });
     }
 
     /** Pins each step's action version and checks what can be checked before the run. */
     private List<PlanStep> resolve(PlanView.Plan plan, Map<String, List<RunnableAction>> versions,
-            List<String> selected) {
-        List<ErrorObject> errors = new ArrayList<>();
+            List<String> selected, List<Schemas.Input> inputs, List<ErrorObject> errors) {
         List<PlanStep> steps = new ArrayList<>();
         boolean all = selected.contains("*");
         for (int i = 0; i < plan.steps().size(); i++) {
@@ -185,16 +198,12 @@ public class PlanRunService {
                     : step.input();
             // inputs that take values from earlier steps are checked by the executor once those values exist
             if (StepInputs.references(input).isEmpty()) {
-                List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
-                violations.forEach(v -> errors
-                        .add(ApiException.violation("input_invalid", v.message(), at + "/input" + v.pointer())));
+                // checked off the event loop once every step is resolved
+                inputs.add(new Schemas.Input(action.id(), action.inputSchema(), input, at + "/input"));
             }
             errors.addAll(RunService.headerValueViolations(spec, input, at + "/input"));
             steps.add(new PlanStep(step.id(), step.description(),
                     step.dependsOnSteps() == null ? List.of() : step.dependsOnSteps(), spec, input));
-        }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
         }
         return steps;
     }

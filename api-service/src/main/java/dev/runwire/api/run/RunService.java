@@ -31,7 +31,6 @@ import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
-import dev.runwire.model.schema.Violation;
 
 /** Accepts runs: validates, records run and command atomically, publishes, waits for the end. */
 @ApplicationScoped
@@ -118,10 +117,9 @@ public class RunService {
     }
 
     /** Violations of the action's input schema, each pointing into the request at {@code at}. */
-    public List<ErrorObject> inputViolations(RunnableAction action, JsonNode input, String at) {
-        List<Violation> violations = schemas.inputViolations(action.id(), action.inputSchema(), input);
-        return violations.stream().map(v -> ApiException.violation("input_invalid", v.message(), at + v.pointer()))
-                .toList();
+    public Uni<List<ErrorObject>> inputViolations(RunnableAction action, JsonNode input, String at) {
+        return schemas.inputViolations(action.id(), action.inputSchema(), input, at).map(violations -> violations
+                .stream().map(v -> ApiException.violation("input_invalid", v.message(), at + v.pointer())).toList());
     }
 
     /**
@@ -143,15 +141,21 @@ public class RunService {
      */
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait) {
-        List<ErrorObject> violations = inputViolations(action, input, inputPointer);
-        if (!violations.isEmpty()) {
-            throw ApiException.invalid(violations);
-        }
+        return inputViolations(action, input, inputPointer).chain(violations -> {
+            if (!violations.isEmpty()) {
+                throw ApiException.invalid(violations);
+            }
+            List<ErrorObject> headerValues = headerValueViolations(RunnableActions.spec(action), input, inputPointer);
+            if (!headerValues.isEmpty()) {
+                throw ApiException.invalid(headerValues);
+            }
+            return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait);
+        });
+    }
+
+    private Uni<Accepted> started(Principal who, RunnableAction action, JsonNode input, String userId, UUID accountId,
+            JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait) {
         ActionSpec spec = RunnableActions.spec(action);
-        List<ErrorObject> headerValues = headerValueViolations(spec, input, inputPointer);
-        if (!headerValues.isEmpty()) {
-            throw ApiException.invalid(headerValues);
-        }
         return connections.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
                 requestedPassThrough).chain(resolved -> {
                     // a single action has nothing to resume at: its caller connects and runs it again

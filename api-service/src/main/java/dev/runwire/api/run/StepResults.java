@@ -1,7 +1,6 @@
 package dev.runwire.api.run;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +13,6 @@ import dev.runwire.api.action.Schemas;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.model.command.StepResultReported;
-import dev.runwire.model.schema.Violation;
 
 /**
  * Results of steps that wait for their caller (talkover's transfer, hold and external actions): checked against the
@@ -58,16 +56,17 @@ public class StepResults {
                                 + " does not wait for a result (it never did, it has one, or the run ended)",
                         ErrorObject.Source.parameter("stepId"));
             }
-            List<Violation> violations = schemas.violations(waiting.expects(), output);
-            if (!violations.isEmpty()) {
-                throw ApiException.invalid(violations.stream()
-                        .map(v -> ApiException.violation("output_invalid", v.message(), "/output" + v.pointer()))
-                        .toList());
-            }
-            StepResultReported command = new StepResultReported(runId, ownerId, stepId, output, Instant.now());
-            return store.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {
-                publisher.publishCommitted(command, StepResultReported.TYPE, outboxId);
-                return new Reported(runId, stepId, "accepted");
+            return schemas.violations(waiting.expects(), output, "/output").chain(violations -> {
+                if (!violations.isEmpty()) {
+                    throw ApiException.invalid(violations.stream()
+                            .map(v -> ApiException.violation("output_invalid", v.message(), "/output" + v.pointer()))
+                            .toList());
+                }
+                StepResultReported command = new StepResultReported(runId, ownerId, stepId, output, Instant.now());
+                return store.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {
+                    publisher.publishCommitted(command, StepResultReported.TYPE, outboxId);
+                    return new Reported(runId, stepId, "accepted");
+                });
             });
         });
     }

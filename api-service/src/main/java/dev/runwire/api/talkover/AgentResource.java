@@ -188,9 +188,9 @@ public class AgentResource {
     @POST
     @Path("{agentId}/actions")
     public Uni<Response> upsertAction(@PathParam("agentId") String agentId, ActionRequest body) {
-        AgentStore.ActionRow row = checked(body);
         UUID ownerId = caller.ownerId();
-        return agent(ownerId, agentId).chain(agent -> store.upsertAction(ownerId, agent.getUUID("id"), row))
+        return checked(body).chain(
+                row -> agent(ownerId, agentId).chain(agent -> store.upsertAction(ownerId, agent.getUUID("id"), row)))
                 .map(saved -> Response.status(Boolean.TRUE.equals(saved.getBoolean("created")) ? 201 : 200)
                         .entity(Envelope.of(ActionView.of(saved))).build());
     }
@@ -218,7 +218,7 @@ public class AgentResource {
         });
     }
 
-    private AgentStore.ActionRow checked(ActionRequest body) {
+    private Uni<AgentStore.ActionRow> checked(ActionRequest body) {
         if (body == null) {
             throw invalid("a JSON body is required");
         }
@@ -251,14 +251,6 @@ public class AgentResource {
                 problems.add("url is required for a webhook action");
             }
         }
-        JsonNode outputSchema = AgentRuns.outputSchema(body.config());
-        if (outputSchema != null) {
-            try {
-                schemas.check(outputSchema, "/config/output_schema");
-            } catch (ApiException e) {
-                problems.add("config.output_schema is not a valid draft-7 schema: " + e.errors().get(0).detail());
-            }
-        }
         for (String url : new String[] { body.url(), body.authorizationUrl() }) {
             if (url != null) {
                 try {
@@ -268,12 +260,24 @@ public class AgentResource {
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            throw invalid(String.join("; ", problems));
-        }
-        return new AgentStore.ActionRow(body.name().trim(), body.label() == null ? body.name().trim() : body.label(),
-                body.description(), body.type(), fields.toString(), json(body.config()), json(body.actionTrigger()),
-                body.url(), body.authorizationUrl(), status);
+        String fieldsJson = fields.toString();
+        // the output schema is compiled off the event loop; its problem joins the others
+        return schemas.check(AgentRuns.outputSchema(body.config()), "/config/output_schema").map(ok -> (String) null)
+                .onFailure(ApiException.class)
+                .recoverWithItem(e -> "config.output_schema is not a valid draft-7 schema: "
+                        + ((ApiException) e).errors().get(0).detail())
+                .map(schemaProblem -> {
+                    if (schemaProblem != null) {
+                        problems.add(schemaProblem);
+                    }
+                    if (!problems.isEmpty()) {
+                        throw invalid(String.join("; ", problems));
+                    }
+                    return new AgentStore.ActionRow(body.name().trim(),
+                            body.label() == null ? body.name().trim() : body.label(), body.description(), body.type(),
+                            fieldsJson, json(body.config()), json(body.actionTrigger()), body.url(),
+                            body.authorizationUrl(), status);
+                });
     }
 
     private static String json(JsonNode node) {

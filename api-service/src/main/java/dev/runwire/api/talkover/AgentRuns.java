@@ -1,6 +1,5 @@
 package dev.runwire.api.talkover;
 
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +21,6 @@ import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
-import dev.runwire.model.schema.Violation;
 
 /**
  * Runs of agent actions, through the same pipeline as every run (outbox, Kafka, executor, read model). A webhook action
@@ -58,13 +56,18 @@ public class AgentRuns {
 
     Uni<Started> run(Principal who, Row action, JsonNode input, String userId) {
         JsonNode inputSchema = InputFields.toJsonSchema(Json.tree(action.getString("input_schema")));
-        List<Violation> violations = schemas.violations(inputSchema, input);
-        if (!violations.isEmpty()) {
-            throw new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity",
-                    "the input does not match the action's input_schema: " + violations.get(0).pointer() + " "
-                            + violations.get(0).message(),
-                    null, null));
-        }
+        return schemas.violations(inputSchema, input, "/input").chain(violations -> {
+            if (!violations.isEmpty()) {
+                throw new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity",
+                        "the input does not match the action's input_schema: " + violations.get(0).pointer() + " "
+                                + violations.get(0).message(),
+                        null, null));
+            }
+            return checked(who, action, inputSchema, input, userId);
+        });
+    }
+
+    private Uni<Started> checked(Principal who, Row action, JsonNode inputSchema, JsonNode input, String userId) {
         UUID id = action.getUUID("id");
         String type = action.getString("type");
         boolean webhook = "webhook".equals(type);

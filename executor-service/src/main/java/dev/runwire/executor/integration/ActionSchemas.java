@@ -12,11 +12,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.schema.CompiledSchema;
 import dev.runwire.model.schema.SchemaCompiler;
+import dev.runwire.model.schema.SchemaLimits;
+import dev.runwire.model.schema.SchemaRefusedException;
 import dev.runwire.model.schema.Violation;
 
 /**
  * An action's input and output schemas, compiled once per action version (versions are immutable, so the id is a safe
  * cache key). The caches are bounded: past their size they start over.
+ * <p>
+ * Synchronous, for callers on worker threads. Every compilation and validation is held to {@link SchemaLimits} and its
+ * time budget ({@link SchemaLimits#DEFAULT_BUDGET}), so none hangs or overflows the stack: each method either answers
+ * or throws a {@link SchemaRefusedException} (its {@code code()} is {@code invalid_schema}, {@code schema_too_complex},
+ * {@code remote_ref_refused}, {@code unsupported_pattern} or {@code schema_too_costly}), which the caller turns into a
+ * failed run. No {@link Error} escapes.
  */
 @ApplicationScoped
 public class ActionSchemas {
@@ -27,17 +35,32 @@ public class ActionSchemas {
     private final Map<UUID, CompiledSchema> inputs = new ConcurrentHashMap<>();
     private final Map<UUID, CompiledSchema> outputs = new ConcurrentHashMap<>();
 
-    /** Violations of the action's output schema; empty when it has none or the output conforms. */
+    /**
+     * Violations of the action's output schema; empty when it has none or the output conforms.
+     *
+     * @throws SchemaRefusedException
+     *             when the schema cannot be used or the check is too costly
+     */
     public List<Violation> outputViolations(ActionSpec action, JsonNode output) {
         return violations(outputs, action.actionId(), action.outputSchema(), output);
     }
 
-    /** Violations of the action's input schema; empty when it has none or the input conforms. */
+    /**
+     * Violations of the action's input schema; empty when it has none or the input conforms.
+     *
+     * @throws SchemaRefusedException
+     *             when the schema cannot be used or the check is too costly
+     */
     public List<Violation> inputViolations(ActionSpec action, JsonNode input) {
         return violations(inputs, action.actionId(), action.inputSchema(), input);
     }
 
-    /** Violations of a schema used once (a run's output schema): compiled, not cached. */
+    /**
+     * Violations of a schema used once (a run's output schema): compiled, not cached.
+     *
+     * @throws SchemaRefusedException
+     *             when the schema cannot be used or the check is too costly
+     */
     public List<Violation> violations(JsonNode schema, JsonNode value) {
         return schema == null || schema.isNull() ? List.of() : compiler.compile(schema).validate(value);
     }

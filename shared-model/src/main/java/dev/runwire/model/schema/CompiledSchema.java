@@ -1,5 +1,6 @@
 package dev.runwire.model.schema;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,15 +18,39 @@ public final class CompiledSchema {
         this.schema = schema;
     }
 
-    /** Every leaf violation of the instance; empty when it conforms. */
+    /**
+     * Every leaf violation of the instance; empty when it conforms. Within {@link SchemaLimits#DEFAULT_BUDGET}.
+     *
+     * @throws SchemaTooCostlyException
+     *             when the validation runs out of time or nests too deeply
+     */
     public List<Violation> validate(JsonNode instance) {
+        return validate(instance, SchemaLimits.DEFAULT_BUDGET);
+    }
+
+    /**
+     * Every leaf violation of the instance; empty when it conforms.
+     *
+     * @throws SchemaTooCostlyException
+     *             when the validation takes longer than {@code budget} or nests too deeply
+     */
+    public List<Violation> validate(JsonNode instance, Duration budget) {
+        return validate(instance, Deadline.in(budget));
+    }
+
+    List<Violation> validate(JsonNode instance, Deadline deadline) {
         try {
-            schema.validate(OrgJson.from(instance));
+            schema.validate(OrgJson.budgeted(instance, deadline));
             return List.of();
         } catch (ValidationException e) {
             List<Violation> violations = new ArrayList<>();
             collect(e, violations);
             return violations;
+        } catch (SchemaTooCostlyException e) {
+            throw e;
+        } catch (StackOverflowError e) {
+            // bounds keep real schemas and values far from this; the thread survives, the check is given up
+            throw new SchemaTooCostlyException("checking the value against the schema nests too deeply");
         } catch (RuntimeException e) {
             // a validator defect on an odd instance must not become a server error
             return List.of(new Violation("", "the value could not be validated against the schema", null));

@@ -4,6 +4,6 @@ package dev.runwire.model.schema;
 public class RemoteRefRefusedException extends InvalidSchemaException {
 
     public RemoteRefRefusedException(String uri) {
-        super("remote $ref refused: " + uri + " (schemas must be self-contained)");
+        super("remote_ref_refused", "remote $ref refused: " + uri + " (schemas must be self-contained)", "");
     }
 }

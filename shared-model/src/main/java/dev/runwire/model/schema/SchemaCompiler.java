@@ -5,16 +5,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
-import org.everit.json.schema.Schema;
 import org.everit.json.schema.SchemaException;
 import org.everit.json.schema.loader.SchemaClient;
 import org.everit.json.schema.loader.SchemaLoader;
-import org.json.JSONException;
+import org.everit.json.schema.regexp.RE2JRegexpFactory;
 import org.json.JSONObject;
-import org.json.JSONTokener;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.runwire.model.json.Json;
@@ -23,7 +24,8 @@ import dev.runwire.model.json.Json;
  * Compiles JSON Schema draft 7 with everit. Nothing is ever fetched: the draft-07 meta-schema is served from the
  * classpath, {@code $id}s inside the schema resolve locally, and any other remote {@code $ref} is refused. A schema is
  * also checked against the meta-schema, so a misspelt keyword value ({@code "type": 12}) is an error instead of a
- * silently ignored keyword. Thread-safe.
+ * silently ignored keyword. Before any of that, a schema is held to {@link SchemaLimits} ({@link SchemaBounds}), and
+ * compiling runs within a time budget. Patterns run on RE2 (linear time). Thread-safe.
  */
 public final class SchemaCompiler {
 
@@ -32,39 +34,73 @@ public final class SchemaCompiler {
             "http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft-07/schema",
             "https://json-schema.org/draft-07/schema#");
     private static final String META_JSON = readMetaSchema();
-    private static final Schema META_SCHEMA = loader(new JSONObject(META_JSON)).load().build();
+    private static final Set<String> META_URI_SET = Set.copyOf(META_URIS);
+    private static final CompiledSchema META_SCHEMA = new CompiledSchema(
+            builder(new JSONObject(META_JSON)).build().load().build());
 
-    /** Compiles a schema given as JSON text. */
+    /** Compiles a schema given as JSON text, within {@link SchemaLimits#DEFAULT_BUDGET}. */
     public CompiledSchema compile(String schemaJson) {
-        Object parsed;
+        return compile(schemaJson, SchemaLimits.DEFAULT_BUDGET);
+    }
+
+    /** Compiles a schema given as JSON text (as stored), within {@code budget}. */
+    public CompiledSchema compile(String schemaJson, Duration budget) {
+        JsonNode parsed;
         try {
-            parsed = new JSONTokener(schemaJson).nextValue();
-        } catch (JSONException e) {
+            parsed = Json.mapper().readTree(schemaJson);
+        } catch (StreamConstraintsException e) {
+            throw new SchemaTooComplexException("the schema exceeds the JSON bounds: " + e.getOriginalMessage(), "");
+        } catch (IOException | RuntimeException e) {
             throw new InvalidSchemaException("the schema is not valid JSON");
         }
-        return compileParsed(parsed);
+        if (parsed == null || parsed.isMissingNode()) {
+            throw new InvalidSchemaException("the schema is not valid JSON");
+        }
+        return compile(parsed, budget);
     }
 
-    /** Compiles a schema given as a Jackson tree. */
+    /** Compiles a schema given as a Jackson tree, within {@link SchemaLimits#DEFAULT_BUDGET}. */
     public CompiledSchema compile(JsonNode schema) {
-        return compileParsed(OrgJson.from(schema));
+        return compile(schema, SchemaLimits.DEFAULT_BUDGET);
     }
 
-    private CompiledSchema compileParsed(Object schema) {
-        if (!(schema instanceof JSONObject) && !(schema instanceof Boolean)) {
+    /**
+     * Compiles a schema given as a Jackson tree. The schema is first held to {@link SchemaLimits}, then checked against
+     * the meta-schema, then loaded.
+     *
+     * @throws InvalidSchemaException
+     *             when the schema cannot be used (its {@link SchemaRefusedException#code() code} says why)
+     * @throws SchemaTooCostlyException
+     *             when compiling takes longer than {@code budget}
+     */
+    public CompiledSchema compile(JsonNode schema, Duration budget) {
+        Deadline deadline = Deadline.in(budget);
+        try {
+            return compileBounded(schema, deadline);
+        } catch (StackOverflowError e) {
+            throw new SchemaTooCostlyException("compiling the schema nests too deeply");
+        }
+    }
+
+    private CompiledSchema compileBounded(JsonNode schema, Deadline deadline) {
+        if (!schema.isObject() && !schema.isBoolean()) {
             throw new InvalidSchemaException("a schema must be an object or a boolean");
         }
-        if (schema instanceof JSONObject object) {
-            List<Violation> violations = new CompiledSchema(META_SCHEMA).validate(toJackson(object));
+        SchemaBounds.check(schema, META_URI_SET);
+        if (schema.isObject()) {
+            List<Violation> violations = META_SCHEMA.validate(schema, deadline);
             if (!violations.isEmpty()) {
                 Violation first = violations.get(0);
-                throw new InvalidSchemaException(
-                        "the schema is not valid draft 7 at '" + first.pointer() + "': " + first.message());
+                throw new InvalidSchemaException("invalid_schema",
+                        "the schema is not valid draft 7 at '" + first.pointer() + "': " + first.message(),
+                        first.pointer());
             }
         }
         try {
-            return new CompiledSchema(loader(schema).load().build());
-        } catch (RemoteRefRefusedException e) {
+            CompiledSchema compiled = new CompiledSchema(loader(schema, deadline).load().build());
+            deadline.check();
+            return compiled;
+        } catch (SchemaRefusedException e) {
             throw e;
         } catch (SchemaException e) {
             throw new InvalidSchemaException("the schema is not valid draft 7: " + e.getMessage());
@@ -77,16 +113,23 @@ public final class SchemaCompiler {
         }
     }
 
-    private static SchemaLoader loader(Object schema) {
+    private static SchemaLoader loader(JsonNode schema, Deadline deadline) {
+        SchemaLoader.SchemaLoaderBuilder builder = builder(OrgJson.forLoader(schema, deadline));
+        if (schema.isObject()) {
+            LocalIds.collect((JSONObject) OrgJson.from(schema)).forEach(builder::registerSchemaByURI);
+        }
+        return builder.build();
+    }
+
+    private static SchemaLoader.SchemaLoaderBuilder builder(Object schema) {
+        // RE2 everywhere a pattern runs: pattern, patternProperties and the meta-schema's format "regex"
         SchemaLoader.SchemaLoaderBuilder builder = SchemaLoader.builder().draftV7Support()
-                .schemaClient(new RefusingClient()).schemaJson(schema);
+                .regexpFactory(new RE2JRegexpFactory()).enableOverrideOfBuiltInFormatValidators()
+                .addFormatValidator(new Re2jRegexFormat()).schemaClient(new RefusingClient()).schemaJson(schema);
         for (String uri : META_URIS) {
             builder.registerSchemaByURI(URI.create(uri), new JSONObject(META_JSON));
         }
-        if (schema instanceof JSONObject object) {
-            LocalIds.collect(object).forEach(builder::registerSchemaByURI);
-        }
-        return builder.build();
+        return builder;
     }
 
     private static RemoteRefRefusedException findRefusal(Throwable e) {
@@ -96,14 +139,6 @@ public final class SchemaCompiler {
             }
         }
         return null;
-    }
-
-    private static JsonNode toJackson(JSONObject object) {
-        try {
-            return Json.mapper().readTree(object.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String readMetaSchema() {
