@@ -11,9 +11,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorMappers;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.ratelimit.RateLimiter;
-import dev.runwire.api.talkover.AgentResource;
 
 /**
  * Authenticates every {@code /v1}, {@code /actions} (Zapier) and {@code /api} (Composio) request, by API key
@@ -40,20 +39,20 @@ public class AuthFilter {
             return Uni.createFrom().nullItem();
         }
         String token = ApiKeys.presented(request::getHeaderString);
-        boolean agents = path.startsWith("/api/v1/agents");
+        Surface surface = Surface.of(request.getUriInfo().getRequestUri().getRawPath());
         if (token == null) {
-            return Uni.createFrom().item(unauthorized(agents, "a valid API key or token is required"));
+            return Uni.createFrom().item(unauthorized(surface, "a valid API key or token is required"));
         }
         return authenticator.principal(token).chain(who -> {
             if (who == null) {
-                return Uni.createFrom().item(unauthorized(agents, "the API key is not valid"));
+                return Uni.createFrom().item(unauthorized(surface, "the API key is not valid"));
             }
             caller.authenticate(who);
             return limiter.admit(who).map(decision -> {
                 caller.counted(decision);
-                return decision == null || decision.admitted() ? null : tooManyRequests(decision);
+                return decision == null || decision.admitted() ? null : tooManyRequests(surface, decision);
             });
-        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(agents, e.getMessage()));
+        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(surface, e.getMessage()));
     }
 
     @ServerResponseFilter
@@ -68,16 +67,13 @@ public class AuthFilter {
         RateLimiter.headers(decision).forEach(headers::putSingle);
     }
 
-    private static Response tooManyRequests(RateLimiter.Decision decision) {
+    private static Response tooManyRequests(Surface surface, RateLimiter.Decision decision) {
         ApiException refused = RateLimiter.tooManyRequests(decision);
-        Response.ResponseBuilder response = Response.fromResponse(ErrorMappers.respond(refused.errors().get(0)));
-        refused.headers().forEach(response::header);
-        return response.build();
+        return surface.response(refused.status(), refused.errors(), refused.headers());
     }
 
-    /** The 401 in the surface's own shape: talkover's envelope for its agents paths, JSON:API elsewhere. */
-    private static Response unauthorized(boolean agents, String detail) {
-        return agents ? AgentResource.failure(401, "Unauthenticated.", "INVALID_TOKEN")
-                : ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
+    /** The 401 in the surface's own shape (talkover's seed says "Unauthenticated."). */
+    private static Response unauthorized(Surface surface, String detail) {
+        return surface.response(ApiException.unauthorized(surface == Surface.TALKOVER ? "Unauthenticated." : detail));
     }
 }
