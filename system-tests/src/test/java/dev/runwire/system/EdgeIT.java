@@ -165,7 +165,7 @@ class EdgeIT {
 
     /**
      * What the HTTP decoder refuses before any handler: Vert.x answers it with its fixed invalid-request handler, a
-     * status without a body, which Quarkus offers no way to replace (docs/adr/0025-error-envelopes.md). What holds: a
+     * status without a body, which Quarkus offers no way to replace (docs/adr/0027-error-envelopes.md). What holds: a
      * 400, the connection closed, nothing written.
      */
     @Test

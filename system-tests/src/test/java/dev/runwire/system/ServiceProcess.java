@@ -55,7 +55,7 @@ final class ServiceProcess implements AutoCloseable {
     ServiceProcess start() {
         try {
             Files.createDirectories(log.getParent());
-            // as the launchers: a malformed URI reaches the api-service's own check, answered with a body (ADR 0025)
+            // as the launchers: a malformed URI reaches the api-service's own check, answered with a body (ADR 0027)
             ProcessBuilder builder = new ProcessBuilder("java", "-Xmx384m", "-Dvertx.disableURIValidation=true", "-jar",
                     jar.toString()).redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

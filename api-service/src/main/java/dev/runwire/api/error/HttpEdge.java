@@ -35,7 +35,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * a launch option): the launchers set it, and the same check is made here, with a body. What the HTTP decoder refuses
  * before any handler runs (two Content-Lengths, a negative one, a NUL or other control character in a header, a request
  * line or headers past the decoder's limits) is answered by Vert.x's fixed invalid-request handler, without a body:
- * Quarkus 3.33 offers no way to replace it (see docs/adr/0025-error-envelopes.md).
+ * Quarkus 3.33 offers no way to replace it (see docs/adr/0027-error-envelopes.md).
  */
 @Singleton
 public class HttpEdge {
