@@ -101,10 +101,6 @@ public class AgentResource {
         }
     }
 
-    /** {@code {success: false, message, code}}. */
-    public record Failure(boolean success, String message, String code) {
-    }
-
     public record NewAgent(String name, String description) {
     }
 
@@ -289,11 +285,5 @@ public class AgentResource {
 
     private static ApiException invalid(String message) {
         return new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity", message, null, null));
-    }
-
-    /** A talkover failure; the seam for every error of this surface is {@link dev.runwire.api.error.Surface}. */
-    public static Response failure(int status, String message, String code) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Failure(false, message, code))
-                .build();
     }
 }
