@@ -11,10 +11,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorMappers;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.ratelimit.RateLimiter;
-import dev.runwire.api.talkover.AgentResource;
 
 /**
  * Authenticates every {@code /v1}, {@code /actions} (Zapier) and {@code /api} (Composio) request, by API key
@@ -41,22 +40,20 @@ public class AuthFilter {
             return Uni.createFrom().nullItem();
         }
         String token = ApiKeys.presented(request::getHeaderString);
-        boolean agents = path.startsWith("/api/v1/agents");
-        boolean zapier = path.startsWith("/actions/");
+        Surface surface = Surface.of(request.getUriInfo().getRequestUri().getRawPath());
         if (token == null) {
-            return Uni.createFrom().item(unauthorized(agents, zapier, "a valid API key or token is required"));
+            return Uni.createFrom().item(unauthorized(surface, "a valid API key or token is required"));
         }
         return authenticator.principal(token).chain(who -> {
             if (who == null) {
-                return Uni.createFrom().item(unauthorized(agents, zapier, "the API key is not valid"));
+                return Uni.createFrom().item(unauthorized(surface, "the API key is not valid"));
             }
             caller.authenticate(who);
             return limiter.admit(who).map(decision -> {
                 caller.counted(decision);
-                return decision == null || decision.admitted() ? null : tooManyRequests(decision);
+                return decision == null || decision.admitted() ? null : tooManyRequests(surface, decision);
             });
-        }).onFailure(Jwts.InvalidTokenException.class)
-                .recoverWithItem(e -> unauthorized(agents, zapier, e.getMessage()));
+        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(surface, e.getMessage()));
     }
 
     @ServerResponseFilter
@@ -71,26 +68,21 @@ public class AuthFilter {
         RateLimiter.headers(decision).forEach(headers::putSingle);
     }
 
-    private static Response tooManyRequests(RateLimiter.Decision decision) {
+    private static Response tooManyRequests(Surface surface, RateLimiter.Decision decision) {
         ApiException refused = RateLimiter.tooManyRequests(decision);
-        Response.ResponseBuilder response = Response.fromResponse(ErrorMappers.respond(refused.errors().get(0)));
-        refused.headers().forEach(response::header);
-        return response.build();
+        return surface.response(refused.status(), refused.errors(), refused.headers());
     }
 
     /**
-     * The refusal in the surface's own shape and status: talkover's 401 envelope for its agents paths; Zapier's 403
+     * The refusal in the surface's own shape and status: talkover's seed says "Unauthenticated."; Zapier's answers 403
      * {@code permission_denied} ("Permission denied. Unauthorized request." is the only refusal its seed documents); a
-     * JSON:API 401 elsewhere.
+     * 401 elsewhere.
      */
-    private static Response unauthorized(boolean agents, boolean zapier, String detail) {
-        if (agents) {
-            return AgentResource.failure(401, "Unauthenticated.", "INVALID_TOKEN");
-        }
-        if (zapier) {
-            return ErrorMappers.respond(new ErrorObject(403, "permission_denied", "Permission Denied",
+    private static Response unauthorized(Surface surface, String detail) {
+        if (surface == Surface.ZAPIER) {
+            return surface.response(new ErrorObject(403, "permission_denied", "Permission Denied",
                     "Permission denied. Unauthorized request (" + detail + ").", null, null));
         }
-        return ErrorMappers.respond(ApiException.unauthorized(detail).errors().get(0));
+        return surface.response(ApiException.unauthorized(surface == Surface.TALKOVER ? "Unauthenticated." : detail));
     }
 }

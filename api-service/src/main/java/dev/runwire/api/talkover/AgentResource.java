@@ -15,16 +15,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
@@ -39,14 +34,14 @@ import dev.runwire.model.json.Json;
 
 /**
  * talkover's agents and agent actions, in its {@code {success, data}} envelopes; failures are {@code {success: false,
- * message, code}} with the seed's codes (this class's own error seam). See docs/adr/0022-talkover-surface.md.
+ * message, code}} with the seed's codes, rendered for every status of {@code /api/v1/agents*} by the one error seam
+ * ({@link dev.runwire.api.error.Surface}). See docs/adr/0022-talkover-surface.md.
  */
 @Path("/api/v1/agents")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
-    private static final Logger LOG = Logger.getLogger(AgentResource.class);
     private static final Set<String> TYPES = Set.of("webhook", "transfer", "hold", "external");
     private static final Set<String> STATUSES = Set.of("active", "inactive");
 
@@ -104,10 +99,6 @@ public class AgentResource {
         static Envelope of(Object data) {
             return new Envelope(true, data);
         }
-    }
-
-    /** {@code {success: false, message, code}}. */
-    public record Failure(boolean success, String message, String code) {
     }
 
     public record NewAgent(String name, String description) {
@@ -298,45 +289,5 @@ public class AgentResource {
 
     private static ApiException invalid(String message) {
         return new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity", message, null, null));
-    }
-
-    // this surface's error seam: the seed's envelope instead of the JSON:API document
-
-    @ServerExceptionMapper
-    public Response api(ApiException e) {
-        ErrorObject error = e.errors().get(0);
-        String code = switch (e.status()) {
-        case 401 -> "INVALID_TOKEN";
-        case 403 -> "UNAUTHORIZED";
-        case 404, 422 -> error.code();
-        default -> e.status() >= 500 ? "SERVER_ERROR" : error.code();
-        };
-        return failure(e.status(), e.status() >= 500 ? "Internal server error." : error.detail(), code);
-    }
-
-    @ServerExceptionMapper
-    public Response json(JsonProcessingException e) {
-        return failure(400, "the request body is not valid JSON", "VALIDATION_ERROR");
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof JsonProcessingException) {
-            return failure(400, "the request body is not valid JSON", "VALIDATION_ERROR");
-        }
-        return status >= 500 ? failure(500, "Internal server error.", "SERVER_ERROR")
-                : failure(status, "the request is not acceptable", status == 404 ? "NOT_FOUND" : "VALIDATION_ERROR");
-    }
-
-    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
-    public Response unexpected(Throwable e) {
-        LOG.error("unexpected failure while handling an agents request", e);
-        return failure(500, "Internal server error.", "SERVER_ERROR");
-    }
-
-    public static Response failure(int status, String message, String code) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Failure(false, message, code))
-                .build();
     }
 }
