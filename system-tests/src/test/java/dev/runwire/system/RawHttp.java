@@ -99,7 +99,7 @@ final class RawHttp {
         byte[] bytes = all.toByteArray();
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
-        if (!text.startsWith("HTTP/1.1 ") || end < 0) {
+        if (!text.startsWith("HTTP/1.") || end < 0) {
             return new Reply(0, Map.of(), "", millis, "no HTTP answer, " + bytes.length + " bytes");
         }
         String[] lines = text.substring(0, end).split("\r\n");
