@@ -3,7 +3,6 @@ package dev.runwire.api.integration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -15,6 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import com.google.re2j.Pattern;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -222,15 +223,17 @@ public class IntegrationResource {
                     "/credentialsInvalid/statuses");
         }
         if (check.bodyPattern() != null) {
+            // RE2 (linear time): the executor searches integration answers with it, so no pattern can backtrack
+            boolean valid = !check.bodyPattern().isEmpty() && check.bodyPattern().length() <= MAX_PATTERN;
             try {
-                if (check.bodyPattern().isEmpty() || check.bodyPattern().length() > MAX_PATTERN) {
-                    throw new java.util.regex.PatternSyntaxException("1 to " + MAX_PATTERN + " characters",
-                            check.bodyPattern(), -1);
-                }
                 Pattern.compile(check.bodyPattern());
-            } catch (java.util.regex.PatternSyntaxException e) {
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                valid = false;
+            }
+            if (!valid) {
                 throw ApiException.invalid("invalid_credentials_check",
-                        "bodyPattern is a regular expression of 1 to " + MAX_PATTERN + " characters",
+                        "bodyPattern is a regular expression of 1 to " + MAX_PATTERN
+                                + " characters in RE2 syntax (no backreferences or lookaround)",
                         "/credentialsInvalid/bodyPattern");
             }
         }

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
+import dev.runwire.model.schema.SchemaRefusedException;
 
 /**
  * Tells the failures that belong to the system (PostgreSQL or the broker not answering: wait and take the run up again)
@@ -59,12 +60,9 @@ final class Failures {
                 return RunError.of(Codes.UNSTORABLE_DATA,
                         "the run's data cannot be stored (a NUL character, invalid text or a value too large)");
             }
-            if (c instanceof dev.runwire.model.schema.InvalidSchemaException
-                    || c instanceof dev.runwire.model.schema.RemoteRefRefusedException) {
-                return RunError.of(Codes.INVALID_SCHEMA, "a schema of the run cannot be used: " + c.getMessage());
-            }
-            if (c.getClass().getSimpleName().equals("SchemaTooCostlyException")) {
-                return RunError.of(Codes.SCHEMA_TOO_COSTLY, "checking the run's data against a schema took too long");
+            if (c instanceof SchemaRefusedException refused) {
+                // invalid_schema, schema_too_complex, schema_too_costly: the message is fit to show
+                return RunError.of(refused.code(), refused.getMessage());
             }
         }
         return RunError.of(Codes.INTERNAL, "the run could not be carried out (" + t.getClass().getSimpleName() + ")");

@@ -57,10 +57,6 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String TOO_COMPLEX = "run_too_complex";
         /** The run's data holds what PostgreSQL cannot store (a NUL character). */
         public static final String UNSTORABLE_DATA = "unstorable_data";
-        /** A schema the run carries cannot be compiled (invalid, or beyond the bounds schemas must keep). */
-        public static final String INVALID_SCHEMA = "invalid_schema";
-        /** Checking a value against a schema took longer than its time budget. */
-        public static final String SCHEMA_TOO_COSTLY = "schema_too_costly";
         /** The HTTP client refused the request made for the call (a header name or value it cannot send). */
         public static final String REQUEST_REFUSED = "request_refused";
 
