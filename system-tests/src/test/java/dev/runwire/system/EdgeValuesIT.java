@@ -79,7 +79,12 @@ class EdgeValuesIT {
                         "/passThrough/0/headers/Content-Length" },
                 new Object[] { Map.of("query", Map.of("token", "a\r\nb")), "invalid_query",
                         "/passThrough/0/query/token" },
-                new Object[] { Map.of("query", Map.of("", "v")), "invalid_query", "/passThrough/0/query/" });
+                new Object[] { Map.of("query", Map.of("", "v")), "invalid_query", "/passThrough/0/query/" },
+                // an AWS session token is sent as the X-Amz-Security-Token header
+                new Object[] {
+                        Map.of("customerIntegrationId", "stub", "values",
+                                Map.of("accessKeyId", "a", "secretAccessKey", "s", "sessionToken", INJECTED)),
+                        "invalid_pass_through", "/passThrough/0/values/sessionToken" });
         for (Object[] bad : cases) {
             String answer = as(api, owner.apiKey()).body(actionRun("edge-pt", Map.of("passThrough", List.of(bad[0]))))
                     .post("/v1/actions/run").then().statusCode(422).body("errors[0].code", equalTo(bad[1]))
@@ -93,6 +98,12 @@ class EdgeValuesIT {
         as(api, owner.apiKey()).body(plan).post("/v1/runs").then().statusCode(400)
                 .body("errors[0].code", equalTo("invalid_header"))
                 .body("errors[0].source.pointer", equalTo("/passThrough/0/headers/X-Custom"));
+        // a step id travels in the Idempotency-Key header of the step's calls
+        Map<String, Object> badStep = PlanRunIT
+                .runBody(List.of(PlanRunIT.step("A\r\nX-Injected: 1", "item", List.of(), Map.of("id", "edge-step"))));
+        as(api, owner.apiKey()).body(badStep).post("/v1/runs").then().statusCode(400)
+                .body("errors[0].code", equalTo("invalid_step_id"))
+                .body("errors[0].source.pointer", equalTo("/plan/steps/0/id"));
         assertEquals(before, runCount(owner.id()), "nothing was written");
         assertTrue(stub.receivedUnder("/item/edge-").isEmpty());
     }

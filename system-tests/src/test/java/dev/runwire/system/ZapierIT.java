@@ -170,6 +170,34 @@ class ZapierIT {
     }
 
     @Test
+    void concurrentRepeatsOfAnIdempotencyIdAllGetTheOriginalResponse() throws Exception {
+        String id = createStored(owner, "item", Map.of("id", "idem-race"));
+        String key = UUID.randomUUID().toString();
+        long before = runCount(owner.id());
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                // each with another body: the seed ignores the repeat whatever it holds
+                Map<String, Object> body = Map.of("data",
+                        Map.of("inputs", Map.of("q", "n" + i), "idempotency_id", key));
+                answers.add(clients
+                        .submit(() -> zapier(owner).body(body).post("/actions/v1/stored-actions/" + id + "/run")));
+            }
+            Set<String> runIds = new java.util.HashSet<>();
+            for (var answer : answers) {
+                Response response = answer.get();
+                assertEquals(202, response.statusCode(), response.asString());
+                runIds.add(response.path("data.id"));
+            }
+            assertEquals(1, runIds.size(), "one run for all of them: " + runIds);
+        } finally {
+            clients.shutdownNow();
+        }
+        assertEquals(before + 1, runCount(owner.id()));
+    }
+
+    @Test
     void theDocumentedErrors() throws Exception {
         String id = createStored(owner, "item", Map.of("id", "e"));
         long before = runCount(owner.id());

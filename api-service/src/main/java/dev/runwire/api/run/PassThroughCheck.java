@@ -102,8 +102,27 @@ final class PassThroughCheck {
                     || field.getValue().asText().length() > 16_384) {
                 errors.add(ApiException.violation("invalid_pass_through", "must be a string of 1-16384 characters",
                         pointer));
+            } else {
+                String problem = valueProblem(field.getKey(), field.getValue().asText());
+                if (problem != null) {
+                    errors.add(ApiException.violation("invalid_pass_through", problem, pointer));
+                }
             }
         });
+    }
+
+    /**
+     * Provider credentials end up in headers (AWS keys and session tokens, the signature's region and service), in
+     * token requests and in URLs: none may hold a control character, except a PEM private key's line breaks.
+     */
+    private static String valueProblem(String field, String value) {
+        if (field.equals("privateKey")) {
+            return null;
+        }
+        if (field.equals("oauthTokenUrl")) {
+            return HttpValues.urlProblem(value, true);
+        }
+        return HttpValues.headerValueProblem(value);
     }
 
     /** Strings that will be sent as header or query names and values: checked now, so the executor never meets them. */

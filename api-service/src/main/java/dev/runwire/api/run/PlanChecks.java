@@ -10,6 +10,7 @@ import java.util.Set;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.plan.StepInputs;
 
 /**
@@ -45,6 +46,11 @@ final class PlanChecks {
             }
             if (step.id() == null || step.id().isBlank() || step.id().length() > MAX_ID) {
                 errors.add(ApiException.violation("invalid_step_id", "id is required (1-" + MAX_ID + " characters)",
+                        here + "/id"));
+            } else if (HttpValues.headerValueProblem(step.id()) != null) {
+                // the step's calls carry it in their Idempotency-Key header
+                errors.add(ApiException.violation("invalid_step_id",
+                        "a step id is part of a header of its calls: " + HttpValues.headerValueProblem(step.id()),
                         here + "/id"));
             } else if (index.putIfAbsent(step.id(), i) != null) {
                 errors.add(ApiException.violation("duplicate_step_id", "step id " + step.id() + " is used twice",
