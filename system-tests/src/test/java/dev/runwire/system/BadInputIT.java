@@ -82,6 +82,15 @@ class BadInputIT {
             "customDescription", "systemPrompt", "name");
 
     /**
+     * Data a run carries and opaque ids: stored and echoed as JSON, sent as a JSON body or percent-encoded into a path
+     * or query, never raw into a header; a CR/LF (or a long string, within the body limit) in them is data. A value a
+     * header template renders is the exception, and the api-service refuses it (the fixtures' action has
+     * {@code X-Trace: {trace}}, so {@code /input/trace} stays a must-refuse case).
+     */
+    static final Pattern RUN_DATA = Pattern.compile(
+            "(/data)?/inputs?/(?!trace$).*|/plan/steps/\\d+/input/(?!trace$).*|/(data/)?(userId|user_id|entityId|page)");
+
+    /**
      * Operations whose every field is optional by design (run a stored action with its stored inputs; recover every
      * failed delivery): no body means the defaults.
      */
@@ -191,7 +200,9 @@ class BadInputIT {
                 String table = rows.getString(1);
                 List<String> columns = List.of(rows.getString(2).split(","));
                 if (columns.contains("delivery_id") || columns.contains("run_id") && !columns.contains("owner_id")
-                        || table.equals("deliveries")) {
+                        || table.equals("deliveries") || table.equals("idempotency_keys")) {
+                    // an idempotency record keeps the first answer to a key, a refusal too, to replay it: it is the
+                    // promise of idempotent requests, not a change the refused request made
                     // a run's events, outbox records, approvals and deliveries come from consumers once a run exists:
                     // the run is what a refused request must not have written, and it is counted in runs
                     continue;
@@ -477,8 +488,11 @@ class BadInputIT {
         ordinary.add(
                 replaced(op, target, "long_number_5000_digits", baseline, "/padding", "1" + "0".repeat(5_000), false));
         if (firstString != null) {
-            ordinary.add(replaced(op, target, "huge_string_900KiB at " + firstString, baseline, firstString,
-                    "\"" + "x".repeat(900 * 1_024) + "\"", false));
+            Case huge = replaced(op, target, "huge_string_900KiB at " + firstString, baseline, firstString,
+                    "\"" + "x".repeat(900 * 1_024) + "\"", false);
+            // a run's data may be this long (within the body limit); a named field may not
+            ordinary.add(new Case(huge.op(), huge.kind(), huge.target(), huge.contentType(), huge.body(), false,
+                    RUN_DATA.matcher(firstString).matches()));
             ObjectNode marked = baseline.deepCopy();
             set(marked, firstString, TextNode.valueOf(MARK));
             byte[] utf8 = replace(bytes(marked), MARK.getBytes(StandardCharsets.US_ASCII),
@@ -516,6 +530,7 @@ class BadInputIT {
             String leaf = pointer.substring(pointer.lastIndexOf('/') + 1);
             // "name" is text only as the resource's own name: an auth scheme's name is a header name
             boolean storable = FREE_TEXT.contains(leaf) && (!leaf.equals("name") || pointer.equals("/name"))
+                    || RUN_DATA.matcher(pointer).matches()
                     || fixture.crlfStorable().stream().anyMatch(pointer::startsWith);
             ordinary.add(json(op, target, "crlf " + pointer + (storable ? " (storable text)" : ""), body, storable));
         }
@@ -846,6 +861,10 @@ class BadInputIT {
         }
         if (reply.millis() > LIMIT_MS) {
             problems.add("slow (" + reply.millis() + " ms)");
+        }
+        if (c.kind().startsWith("over_limit_chunked") && status == 413 && reply.body().isBlank()) {
+            // Quarkus REST's own reader refuses a chunked body past the limit with an empty 413 (ADR 0027)
+            return problems;
         }
         if (status >= 400) {
             String shape = envelope(c.op().surface(), status, reply);

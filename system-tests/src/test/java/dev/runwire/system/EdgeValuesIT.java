@@ -69,8 +69,6 @@ class EdgeValuesIT {
         List<Object[]> cases = List.of(
                 new Object[] { Map.of("headers", Map.of("X-Custom", INJECTED)), "invalid_header",
                         "/passThrough/0/headers/X-Custom" },
-                new Object[] { Map.of("headers", Map.of("X-Nul", "a\u0000b")), "invalid_header",
-                        "/passThrough/0/headers/X-Nul" },
                 new Object[] { Map.of("headers", Map.of("Bad Name", "v")), "invalid_header",
                         "/passThrough/0/headers/Bad Name" },
                 new Object[] { Map.of("headers", Map.of("X-A: b\r\nX-C", "v")), "invalid_header",
@@ -166,7 +164,6 @@ class EdgeValuesIT {
                         "/http/headers/X Trace" },
                 new Object[] { Map.of("headers", Map.of("Host", "evil.example")), "invalid_header",
                         "/http/headers/Host" },
-                new Object[] { Map.of("query", Map.of("q", "a\u0000{q}")), "invalid_query", "/http/query/q" },
                 new Object[] { Map.of("path", "/item/{id}\r\nX-Injected: 1"), "invalid_path", "/http/path" },
                 new Object[] { Map.of("path", "/item/{id}?debug=1"), "invalid_path", "/http/path" },
                 new Object[] { Map.of("path", "/item /{id}"), "invalid_path", "/http/path" });
@@ -191,9 +188,7 @@ class EdgeValuesIT {
             as(api, owner.apiKey()).body(Map.of("key", key, "name", key, "baseUrl", stub.baseUrl(), "auth", auth))
                     .post("/v1/integrations").then().statusCode(201);
         }
-        List<Object[]> cases = List.of(
-                new Object[] { "edge_api_key", Map.of("apiKey", "k\u0000ey"), "/credentials/apiKey" },
-                new Object[] { "edge_bearer", Map.of("token", INJECTED), "/credentials/token" },
+        List<Object[]> cases = List.of(new Object[] { "edge_bearer", Map.of("token", INJECTED), "/credentials/token" },
                 new Object[] { "edge_basic", Map.of("username", "a\nb", "password", "p"), "/credentials/username" },
                 new Object[] { "edge_basic", Map.of("username", "a:b", "password", "p"), "/credentials/username" },
                 new Object[] { "edge_basic", Map.of("username", "a", "password", "p\r\n"), "/credentials/password" });

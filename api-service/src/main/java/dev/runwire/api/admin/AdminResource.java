@@ -43,6 +43,9 @@ public class AdminResource {
     }
 
     /** Tasks added to an owner's balance. */
+    /** A ledger note is a line for people, not a document. */
+    private static final int MAX_NOTE_LENGTH = 1000;
+
     public record Credit(Integer tasks, String note) {
     }
 
@@ -71,6 +74,9 @@ public class AdminResource {
         UUID id = owner(ownerId);
         if (body == null || body.tasks() == null || body.tasks() < 1 || body.tasks() > 100_000_000) {
             throw ApiException.invalid("invalid_tasks", "tasks is a whole number from 1 to 100000000", "/tasks");
+        }
+        if (body.note() != null && body.note().length() > MAX_NOTE_LENGTH) {
+            throw ApiException.invalid("invalid_note", "note has at most " + MAX_NOTE_LENGTH + " characters", "/note");
         }
         return billing.credit(id, body.tasks(), body.note()).chain(done -> {
             if (!done) {

@@ -182,6 +182,9 @@ public class ComposioResource {
         if (request.authConfig() != null && !request.authConfig().isObject()) {
             errors.add(ApiException.violation("invalid_auth_config", "authConfig must be an object", "/authConfig"));
         }
+        if (request.sessionInfo() != null && !request.sessionInfo().isNull() && !request.sessionInfo().isObject()) {
+            errors.add(ApiException.violation("invalid_session_info", "sessionInfo must be an object", "/sessionInfo"));
+        }
         if (request.text() != null && (request.text().isBlank() || request.text().length() > 10_000)) {
             errors.add(ApiException.violation("invalid_text", "text is 1-10000 characters", "/text"));
         }

@@ -13,7 +13,6 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The HTTP layer's own refusals, in the envelope of the surface the request was for ({@link Surface}), before any
@@ -25,8 +24,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * that the usual oversized requests reach this check and get a body;</li>
  * <li>a NUL character in the path (404: no resource can have it) or in a query parameter (400 naming it), since
  * PostgreSQL cannot store one;</li>
- * <li>a body over {@code quarkus.http.limits.max-body-size} (413), announced or chunked: bodies are read here, within
- * the limit, so the resource never reads an unbounded stream;</li>
+ * <li>a body announced over {@code quarkus.http.limits.max-body-size} (413); a chunked one is stopped at the limit by
+ * Quarkus REST's reader, with an empty 413 (see docs/adr/0027-error-envelopes.md);</li>
  * <li>a malformed URI such as {@code /v1/actions/%zz} (400), and any failure of the router itself (no route: 404;
  * ...).</li>
  * </ul>
@@ -44,7 +43,6 @@ public class HttpEdge {
 
     // before Quarkus' own upload limit (order -2), which answers an announced oversized body without a body
     private static final int CHECK_ORDER = -10;
-    private static final int BODY_ORDER = -9;
 
     private final long maxBodySize;
     private final int maxUriLength;
@@ -60,10 +58,6 @@ public class HttpEdge {
 
     void install(@Observes Router router) {
         router.route().order(CHECK_ORDER).handler(this::check);
-        // reads the body within the limit (413 through the failure handler beyond it); Quarkus REST then takes the
-        // buffered body instead of reading the stream itself
-        router.route().order(BODY_ORDER).handler(BodyHandler.create(false).setBodyLimit(maxBodySize)
-                .setHandleFileUploads(false).setMergeFormAttributes(false).setPreallocateBodyBuffer(false));
         router.route().order(CHECK_ORDER).failureHandler(this::failed);
         // failures no route matches, e.g. a path that cannot be decoded (%zz): the router has no path to match
         for (int status : new int[] { 400, 404, 405, 413, 414, 415, 431, 500 }) {

@@ -52,5 +52,7 @@ public class JsonLimits implements ObjectMapperCustomizer {
                         .maxStringLength(MAX_STRING_LENGTH).maxNumberLength(MAX_NUMBER_LENGTH)
                         .maxNameLength(MAX_NAME_LENGTH).maxDocumentLength(maxBodySize).build());
         mapper.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // "{...}}{" is not one JSON document: refused, not read up to its first value
+        mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 }

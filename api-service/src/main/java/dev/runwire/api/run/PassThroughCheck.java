@@ -58,8 +58,10 @@ final class PassThroughCheck {
                 }
             }
             JsonNode id = entry.get("customerIntegrationId");
-            if (id != null && !id.isNull() && !id.isTextual()) {
-                errors.add(ApiException.violation("invalid_pass_through", "customerIntegrationId must be a string",
+            if (id != null && !id.isNull() && !(id.isTextual()
+                    && dev.runwire.api.integration.IntegrationResource.KEY.matcher(id.asText()).matches())) {
+                errors.add(ApiException.violation("invalid_pass_through",
+                        "customerIntegrationId is an integration key (a-z, 0-9, _ and -, at most 64)",
                         at + "/customerIntegrationId"));
             }
             stringMap(entry.get("headers"), at + "/headers", true, errors);

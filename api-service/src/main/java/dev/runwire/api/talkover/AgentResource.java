@@ -237,6 +237,12 @@ public class AgentResource {
             }
         }
         InputFields.problems(fields, "/input_schema").forEach(p -> problems.add(p[1] + " (at " + p[0] + ")"));
+        if (body.config() != null && !body.config().isNull() && !body.config().isObject()) {
+            problems.add("config is an object");
+        }
+        if (body.actionTrigger() != null && !body.actionTrigger().isNull() && !body.actionTrigger().isObject()) {
+            problems.add("action_trigger is an object");
+        }
         if ("webhook".equals(body.type())) {
             if (body.url() == null) {
                 problems.add("url is required for a webhook action");
