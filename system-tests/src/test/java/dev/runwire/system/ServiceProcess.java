@@ -154,9 +154,11 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the process; a test that ran it fails if an event loop of it was ever blocked. */
     @Override
     public void close() throws InterruptedException {
         stop();
+        assertNoThreadBlocked(this);
     }
 
     static int freePort() {

@@ -75,6 +75,11 @@ public class ErrorMappers {
             LOG.warnf("the database is unreachable (%s): answering 503", e.getClass().getSimpleName());
             return api(KafkaProbe.unavailable(), request);
         }
+        if (e instanceof java.io.IOException && "Request too large".equals(e.getMessage())) {
+            // Quarkus REST's reader stopped a chunked body at the limit (and has answered 413 itself): no fault here
+            return surface(request).response(new ErrorObject(413, "payload_too_large", "Payload Too Large",
+                    "the request body is too large", null, null));
+        }
         return surface(request).response(internal(e));
     }
 
