@@ -78,7 +78,14 @@ public enum Surface {
     public Object body(int status, List<ErrorObject> errors) {
         List<ErrorObject> all = errors.isEmpty() ? List.of(generic(status)) : errors;
         return switch (this) {
-        case NATIVE, ZAPIER -> new ErrorBody(all);
+        case NATIVE -> new ErrorBody(all);
+        // Zapier's seed names its 500 external_service_error
+        case ZAPIER -> new ErrorBody(
+                status != 500 ? all
+                        : all.stream()
+                                .map(e -> "internal_error".equals(e.code()) ? new ErrorObject(e.status(),
+                                        "external_service_error", e.title(), e.detail(), e.source(), e.meta()) : e)
+                                .toList());
         case TALKOVER -> new TalkoverFailure(false, status == 500 ? "Internal server error." : message(all, false),
                 talkoverCode(status, all.get(0).code()));
         case COMPOSIO -> new ComposioFailure(null, false, false,
