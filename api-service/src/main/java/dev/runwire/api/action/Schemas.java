@@ -137,10 +137,12 @@ public class Schemas {
                     throw new SchemaTooCostlyException("the schema check waited too long for a free worker");
                 }
                 return check.call();
-            }, false).toCompletionStage()).ifNoItem().after(budget.multipliedBy(3))
+            }, false).toCompletionStage())
+                    // the timeout cancels what is above it: a task still queued then is skipped
+                    .onCancellation().invoke(() -> abandoned.set(true)).ifNoItem().after(budget.multipliedBy(3))
                     .failWith(() -> new SchemaTooCostlyException(
                             "the schema check took longer than " + budget.toMillis() + " ms"))
-                    .onCancellation().invoke(() -> abandoned.set(true)).onFailure(SchemaRefusedException.class)
+                    .onFailure(SchemaRefusedException.class)
                     .transform(e -> refusal((SchemaRefusedException) e, pointer.get(), intoSchema));
             return caller == null ? result : result.emitOn(task -> caller.runOnContext(ignored -> task.run()));
         });
