@@ -18,7 +18,6 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
-import dev.runwire.api.error.ErrorMappers;
 import dev.runwire.model.DeadLetter;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
@@ -79,19 +78,39 @@ public class EventStoreConsumer {
 
     private Uni<Void> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
-        return write(events).onFailure(failure -> !ErrorMappers.storeUnavailable(failure)).recoverWithUni(refused -> {
+        return write(events).onFailure(EventStoreConsumer::refusedForItsData).recoverWithUni(refused -> {
             LOG.warnf("a batch of %d run events was refused (%s); written one by one", events.size(),
                     refused.getClass().getSimpleName());
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
                 oneByOne = oneByOne.chain(() -> write(List.of(read.event()))
-                        .onFailure(failure -> !ErrorMappers.storeUnavailable(failure))
+                        .onFailure(EventStoreConsumer::refusedForItsData)
                         .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(read.record(),
                                 "unstorable", "the read model refused it: " + alone.getClass().getSimpleName()))));
             }
             return oneByOne;
-        }).onFailure(ErrorMappers::storeUnavailable).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
-                .indefinitely();
+        })
+                // anything else (PostgreSQL away, the pool closing at shutdown): tried again, never set aside; a batch
+                // never written is never acknowledged, so the next owner of the partition reads it again
+                .onFailure(failure -> !refusedForItsData(failure)).retry()
+                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
+    }
+
+    /**
+     * PostgreSQL refused what the events hold (a data exception such as a NUL, a value too large), or they could not be
+     * written as JSON: setting the event aside is right. Every other failure is the system's, not the event's.
+     */
+    static boolean refusedForItsData(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("54"))) {
+                return true;
+            }
+            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException || t instanceof StackOverflowError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Uni<Void> write(List<RunEvent> events) {

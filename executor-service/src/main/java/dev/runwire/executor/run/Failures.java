@@ -25,6 +25,10 @@ final class Failures {
     /** PostgreSQL or the broker could not be reached, or refused for a passing reason: the run is taken up later. */
     static boolean infrastructure(Throwable failure) {
         for (Throwable t = unwrap(failure); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.vertx.core.impl.NoStackTraceThrowable) {
+                // the Vert.x clients' own refusals: "Pool closed" (shutting down), "Connection is not active now"
+                return true;
+            }
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
                     || t instanceof java.util.concurrent.TimeoutException
