@@ -12,11 +12,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Reads a server-sent event stream the way a browser's EventSource would, and can hang up after some events. */
 final class SseClient {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Hangs up on a stream still open at its deadline: heartbeats would otherwise keep a test reading forever. */
+    private static final ScheduledExecutorService HANG_UP = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "sse-hang-up");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** One event as received. */
     record Event(long id, String type, String data) {
@@ -30,7 +40,8 @@ final class SseClient {
     }
 
     /**
-     * Reads until the server ends the stream, or until {@code limit} events have arrived (then it disconnects).
+     * Reads until the server ends the stream, until {@code limit} events have arrived (then it disconnects), or until
+     * {@code timeout} has passed since the request (then it disconnects too, and the stream is not {@code ended}).
      *
      * @param lastEventId
      *            sent as the {@code Last-Event-ID} header when not null
@@ -54,8 +65,15 @@ final class SseClient {
         }
         List<Event> events = new ArrayList<>();
         int comments = 0;
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        InputStream body = response.body();
+        ScheduledFuture<?> deadline = HANG_UP.schedule(() -> {
+            try {
+                body.close();
+            } catch (IOException e) {
+                // closed already
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             long id = -1;
             String type = null;
             StringBuilder data = new StringBuilder();
@@ -81,6 +99,14 @@ final class SseClient {
                     data.append(line.substring(5).trim());
                 }
             }
+        } catch (IOException e) {
+            if (!deadline.isDone()) {
+                throw e;
+            }
+            System.err.println("sse: hung up at the deadline after " + events.size() + " events: " + url);
+            return new Stream(200, events, comments, false, null);
+        } finally {
+            deadline.cancel(false);
         }
         return new Stream(200, events, comments, true, null);
     }

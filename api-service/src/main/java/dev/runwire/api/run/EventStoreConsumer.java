@@ -19,6 +19,7 @@ import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
 import dev.runwire.model.DeadLetter;
+import dev.runwire.model.Outages;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
@@ -27,14 +28,16 @@ import dev.runwire.model.json.Json;
  * shared consumer group); offsets are committed after the write. The callbacks the events cause are enqueued in the
  * same transaction.
  * <p>
- * No record stops it: one that is not a run event goes to the dead-letter topic; a batch PostgreSQL refuses for what it
- * holds is written event by event, and an event it refuses alone is set aside too. While PostgreSQL does not answer,
- * the batch is tried again with back-off.
+ * No record stops it: one that is not a run event goes to the dead-letter topic; a batch refused for anything but an
+ * outage is written event by event, and an event refused alone, a few times, is set aside too. While PostgreSQL does
+ * not answer, the batch is tried again with back-off.
  */
 @ApplicationScoped
 public class EventStoreConsumer {
 
     private static final Logger LOG = Logger.getLogger(EventStoreConsumer.class);
+    /** Tries of an event alone, refused for anything but an outage, before it is set aside. */
+    private static final int ALONE_ATTEMPTS = 3;
 
     private final RunStore store;
     private final MeterRegistry registry;
@@ -78,39 +81,31 @@ public class EventStoreConsumer {
 
     private Uni<Void> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
-        return write(events).onFailure(EventStoreConsumer::refusedForItsData).recoverWithUni(refused -> {
-            LOG.warnf("a batch of %d run events was refused (%s); written one by one", events.size(),
-                    refused.getClass().getSimpleName());
+        return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
+            LOG.warnf(refused, "a batch of %d run events was refused; written one by one", events.size());
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
-                oneByOne = oneByOne.chain(() -> write(List.of(read.event()))
-                        .onFailure(EventStoreConsumer::refusedForItsData)
-                        .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(read.record(),
-                                "unstorable", "the read model refused it: " + alone.getClass().getSimpleName()))));
+                oneByOne = oneByOne
+                        .chain(() -> untilNoOutage(write(List.of(read.event())).onFailure(f -> !Outages.isOutage(f))
+                                .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1))
+                                        .onFailure()
+                                        .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(
+                                                read.record(), "unstorable",
+                                                "the read model refused it: " + alone.getClass().getSimpleName()))));
             }
             return oneByOne;
-        })
-                // anything else (PostgreSQL away, the pool closing at shutdown): tried again, never set aside; a batch
-                // never written is never acknowledged, so the next owner of the partition reads it again
-                .onFailure(failure -> !refusedForItsData(failure)).retry()
-                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
+        });
     }
 
     /**
-     * PostgreSQL refused what the events hold (a data exception such as a NUL, a value too large), or they could not be
-     * written as JSON: setting the event aside is right. Every other failure is the system's, not the event's.
+     * PostgreSQL away, the pool closing at shutdown: tried again however long it lasts, never set aside. A batch never
+     * written is never acknowledged, so the next owner of the partition reads it again. Any other failure is the
+     * events' (a NUL, a value too large, a bug they trigger): retrying it forever would stop the partition for every
+     * owner, so after a few tries the event goes to the dead-letter topic, from where it can be replayed.
      */
-    static boolean refusedForItsData(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
-                    && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("54"))) {
-                return true;
-            }
-            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException || t instanceof StackOverflowError) {
-                return true;
-            }
-        }
-        return false;
+    private static Uni<Void> untilNoOutage(Uni<Void> write) {
+        return write.onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .indefinitely();
     }
 
     private Uni<Void> write(List<RunEvent> events) {

@@ -149,6 +149,7 @@ public class RunStream {
         private long lastSent;
         private boolean catchingUp = true;
         private boolean closed;
+        private boolean heardSinceBeat;
         private long heartbeat = -1;
 
         Subscription(HttpServerResponse response, Context loop, UUID runId, long after, boolean toolCalls) {
@@ -184,6 +185,7 @@ public class RunStream {
             if (closed) {
                 return;
             }
+            heardSinceBeat = true;
             if (catchingUp) {
                 if (early.size() >= MAX_EARLY_EVENTS) {
                     disconnect("too many events while catching up");
@@ -253,10 +255,22 @@ public class RunStream {
             }
         }
 
+        /**
+         * A heartbeat; and a stream that heard nothing since the last one looks in the store: the broadcast may have
+         * missed events (its consumer reassigned or restarted), and a stream must end after its run's end whatever the
+         * broadcast delivered.
+         */
         private synchronized void beat() {
-            if (!closed && !response.writeQueueFull()) {
+            if (closed) {
+                return;
+            }
+            if (!response.writeQueueFull()) {
                 response.write(": heartbeat\n\n");
             }
+            if (!heardSinceBeat && !catchingUp) {
+                catchUp();
+            }
+            heardSinceBeat = false;
         }
 
         private void disconnect(String why) {

@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 
 import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.DeadLetter;
+import dev.runwire.model.Outages;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
@@ -92,7 +93,7 @@ public class CommandConsumer {
                 done.complete(null);
                 return;
             }
-            boolean infrastructure = Failures.infrastructure(failure);
+            boolean infrastructure = Outages.isOutage(failure);
             if (!infrastructure && attempt >= MAX_ATTEMPTS) {
                 LOG.errorf(failure, "run %s could not be carried out after %d attempts", command.runId(), attempt);
                 done.completeExceptionally(failure);

@@ -1,54 +1,26 @@
 package dev.runwire.executor.run;
 
-import java.net.ConnectException;
-import java.util.concurrent.CompletionException;
-
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.RetriableException;
 
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
 
+import dev.runwire.model.Outages;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
 import dev.runwire.model.schema.SchemaRefusedException;
 
 /**
- * Tells the failures that belong to the system (PostgreSQL or the broker not answering: wait and take the run up again)
- * from the ones a run's own data causes (the run fails with a reason), and names the latter for the run's error.
+ * Names the failures a run's own data causes for the run's error; {@link Outages} tells them from the system's (wait
+ * and take the run up again).
  */
 final class Failures {
 
     private Failures() {
     }
 
-    /** PostgreSQL or the broker could not be reached, or refused for a passing reason: the run is taken up later. */
-    static boolean infrastructure(Throwable failure) {
-        for (Throwable t = unwrap(failure); t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof io.vertx.core.impl.NoStackTraceThrowable) {
-                // the Vert.x clients' own refusals: "Pool closed" (shutting down), "Connection is not active now"
-                return true;
-            }
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException
-                    || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-                    || t instanceof java.util.concurrent.TimeoutException
-                    || t instanceof RetriableException && !(t instanceof RecordTooLargeException)) {
-                return true;
-            }
-            if (t instanceof PgException pg && pg.getSqlState() != null
-                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
-                            || pg.getSqlState().startsWith("53") || pg.getSqlState().equals("40001")
-                            || pg.getSqlState().equals("40P01"))) {
-                // connection lost, server shutting down, out of resources, serialization or deadlock: all pass
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The error a run ends with when handling it threw: a code and a message that quote none of its data. */
     static RunError errorFor(Throwable failure) {
-        Throwable t = unwrap(failure);
+        Throwable t = Outages.unwrap(failure);
         if (t instanceof StackOverflowError) {
             return RunError.of(Codes.TOO_COMPLEX, "the run's data is nested too deeply to be handled");
         }
@@ -74,17 +46,9 @@ final class Failures {
 
     /** A short description for logs: the type and, for infrastructure failures, their message. */
     static String describe(Throwable failure) {
-        Throwable t = unwrap(failure);
-        return infrastructure(t) ? t.getClass().getSimpleName() + ": " + t.getMessage() : t.getClass().getSimpleName();
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        Throwable t = Outages.unwrap(failure);
+        return Outages.isOutage(t) ? t.getClass().getSimpleName() + ": " + t.getMessage()
+                : t.getClass().getSimpleName();
     }
 
     /** An event of a run is larger than one broker message may be. */

@@ -29,6 +29,7 @@ import dev.runwire.executor.integration.PassThrough;
 import dev.runwire.executor.integration.StepOutcome;
 import dev.runwire.executor.run.PlanState.Step;
 import dev.runwire.executor.run.PlanState.StepStatus;
+import dev.runwire.model.Outages;
 import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.AuthRequiredExpired;
@@ -226,7 +227,7 @@ public class RunExecutor {
          * again later.
          */
         private void crash(Throwable failure) {
-            boolean infrastructure = Failures.infrastructure(failure);
+            boolean infrastructure = Outages.isOutage(failure);
             RunError error = infrastructure ? null : Failures.errorFor(failure);
             CompletableFuture<Void> settled;
             synchronized (this) {
