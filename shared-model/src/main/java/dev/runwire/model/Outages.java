@@ -21,9 +21,16 @@ public final class Outages {
     private Outages() {
     }
 
+    /** A failure its thrower knows to be passing (e.g. a lease not renewed in time): treated as an outage. */
+    public interface Passing {
+    }
+
     /** PostgreSQL or the broker could not be reached, or refused for a passing reason: try again later. */
     public static boolean isOutage(Throwable failure) {
         for (Throwable t = unwrap(failure); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Passing) {
+                return true;
+            }
             if (t instanceof io.vertx.core.impl.NoStackTraceThrowable) {
                 // the Vert.x clients' own refusals: "Pool closed" (shutting down), "Connection is not active now"
                 return true;

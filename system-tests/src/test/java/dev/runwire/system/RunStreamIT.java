@@ -118,6 +118,22 @@ class RunStreamIT {
                 replay.events().stream().map(SseClient.Event::id).toList());
     }
 
+    /**
+     * A replica just started: its broadcast consumer may not have its partitions yet when a run is created and its
+     * stream opened. The run's events published before that must still reach the stream, and the stream must end.
+     */
+    @Test
+    void aStreamOnAFreshlyStartedReplicaSeesEveryEventAndEnds() throws Exception {
+        try (ServiceProcess fresh = ServiceProcess.api("api-fresh", SharedSystem.topics().apiEnv(Map.of())).start()) {
+            String runId = create(fresh, owner.apiKey(),
+                    runBody(List.of(step("S", "item", List.of(), Map.of("id", "1-fresh")))));
+            SseClient.Stream stream = SseClient.read(url(fresh, runId, ""), owner.apiKey(), null, Integer.MAX_VALUE,
+                    TIMEOUT);
+            assertTrue(stream.ended(), "the stream ended: " + stream.events());
+            assertEquals(List.of(1L, 2L, 3L, 4L), stream.events().stream().map(SseClient.Event::id).toList());
+        }
+    }
+
     @Test
     void anIdleStreamGetsHeartbeats() throws Exception {
         String runId = create(api, owner.apiKey(), runBody(List.of(step("S", "slow", List.of(), Map.of("id", "hb")))));

@@ -98,6 +98,15 @@ public interface ExecutorConfig {
          */
         @WithDefault("1000000")
         int maxEventBytes();
+
+        /**
+         * How long this executor's claim on a run lasts without being renewed (docs/adr/0030). Another executor takes a
+         * run over, and calls its step again, only once the claim has lapsed or was given up: a process that died stops
+         * renewing, and at worst its runs wait this long. Longer than a pause of the process; renewed every third of
+         * it.
+         */
+        @WithDefault("10s")
+        Duration lease();
     }
 
     interface Secrets {

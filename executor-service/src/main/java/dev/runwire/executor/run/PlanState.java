@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,14 +31,35 @@ final class PlanState {
         }
     }
 
-    /** One step's progress; {@code input} is the input awaiting approval, or the approved (maybe edited) one. */
+    /**
+     * One step's progress; {@code input} is the input awaiting approval, or the approved (maybe edited) one;
+     * {@code attempt} the number of the call in flight (or next) while it runs, stored so that a restart or another
+     * executor taking the run over does not give the step its attempts again (null: the first).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Step(StepStatus status, JsonNode input, JsonNode output, RunError error) {
+    record Step(StepStatus status, JsonNode input, JsonNode output, RunError error, Integer attempt) {
 
         static final Step PENDING = new Step(StepStatus.PENDING, null, null, null);
 
+        @JsonCreator
+        Step {
+        }
+
+        Step(StepStatus status, JsonNode input, JsonNode output, RunError error) {
+            this(status, input, output, error, null);
+        }
+
         static Step running(JsonNode input) {
             return new Step(StepStatus.RUNNING, input, null, null);
+        }
+
+        /** The attempt this step's call is at: 1 for the first. */
+        int attempts() {
+            return attempt == null ? 1 : attempt;
+        }
+
+        Step nextAttempt() {
+            return new Step(status, input, output, error, attempts() + 1);
         }
     }
 

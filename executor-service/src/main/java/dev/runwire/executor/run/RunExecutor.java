@@ -78,6 +78,12 @@ public class RunExecutor {
     private final ExecutorConfig config;
     private final Vertx vertx;
     private final Map<UUID, ActiveRun> active = new ConcurrentHashMap<>();
+    /** This process, as the holder of the runs it carries out (docs/adr/0030). */
+    private final String holder;
+    private final long leaseNanos;
+    /** Stopping: no call starts any more; the ones in flight finish, then the runs are given up. */
+    private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicInteger callsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     RunExecutor(HttpIntegrationClient integrations, EventPublisher publisher, PassThrough.Opener passThroughOpener,
             RunMetrics metrics, RunStateStore store, ActionSchemas schemas, ExecutorConfig config, Vertx vertx) {
@@ -90,6 +96,63 @@ public class RunExecutor {
         this.schemas = schemas;
         this.config = config;
         this.tokens = new ApprovalTokens(config.secrets().key());
+        String host = System.getenv("HOSTNAME");
+        this.holder = (host == null || host.isBlank() ? "executor" : host) + "/" + UUID.randomUUID();
+        this.leaseNanos = config.execution().lease().toNanos();
+        // on a worker: a run's lock may be held a while by its schema checks, never on an event loop
+        vertx.setPeriodic(Math.max(100, config.execution().lease().toMillis() / 3),
+                id -> Infrastructure.getDefaultExecutor().execute(this::renewLeases));
+    }
+
+    /**
+     * Renews the leases of the runs in memory. A run another executor took over meanwhile (this process was stopped
+     * longer than its lease) is dropped here: its calls are cancelled, its new holder carries it on.
+     */
+    private void renewLeases() {
+        List<ActiveRun> held = active.values().stream().filter(ActiveRun::holdsLease).toList();
+        if (held.isEmpty() || stopping) {
+            return;
+        }
+        long sent = System.nanoTime();
+        store.renew(holder, held.stream().map(run -> run.runId).toList(), config.execution().lease())
+                .emitOn(Infrastructure.getDefaultExecutor()).subscribe().with(renewed -> held.forEach(run -> {
+                    if (renewed.contains(run.runId)) {
+                        run.renewed(sent + leaseNanos);
+                    } else {
+                        run.lost();
+                    }
+                }), failure -> LOG.warnf("leases could not be renewed (%s)", failure.getClass().getSimpleName()));
+    }
+
+    /**
+     * A stopping executor starts no more calls, lets the ones in flight finish (for up to {@link #STOP_GRACE}) and
+     * stores their outcomes, then gives up its runs, so another executor takes them over at once and calls their next
+     * steps. Their commands are not acknowledged here: they are delivered again to whoever takes the partitions.
+     */
+    void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        try {
+            while (callsInFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            for (ActiveRun run : active.values()) {
+                long left = Math.max(1, deadline - System.nanoTime());
+                run.writesDone().completeOnTimeout(null, left, java.util.concurrent.TimeUnit.NANOSECONDS).join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int unfinished = callsInFlight.get();
+        active.values().forEach(ActiveRun::stop);
+        try {
+            int given = store.release(holder).await().atMost(java.time.Duration.ofSeconds(3));
+            LOG.infof("stopping: %d runs given up to the other executors (%d calls were still in flight)", given,
+                    unfinished);
+        } catch (RuntimeException e) {
+            LOG.warnf("stopping: runs could not be given up (%s); they are taken over when their leases lapse",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -191,8 +254,10 @@ public class RunExecutor {
         private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
         /** Steps that asked for a refreshed token because theirs was about to end. */
         private final java.util.Set<String> refreshedForExpiry = new java.util.HashSet<>();
-        /** Attempts per step in this process; after a restart a step gets its attempts again. */
-        private final Map<String, Integer> attempts = new HashMap<>();
+        /** This instance's number on the stored run (0: not taken yet), and until when its lease holds (nanoTime). */
+        private long epoch;
+        private long leaseUntil;
+        private boolean waitedForLease;
         private final List<CompletableFuture<Void>> published = new ArrayList<>();
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private int queued;
@@ -211,6 +276,98 @@ public class RunExecutor {
             return crashed;
         }
 
+        synchronized boolean holdsLease() {
+            return epoch > 0 && !retired && !crashed && !status.isTerminal();
+        }
+
+        synchronized void renewed(long until) {
+            leaseUntil = Math.max(leaseUntil, until);
+        }
+
+        /**
+         * Another executor took the run over (this one's lease had lapsed): its calls here are cancelled and nothing
+         * more is written; the new holder carries the run on, so the command is done here.
+         */
+        void lost() {
+            synchronized (this) {
+                if (retired || crashed || status.isTerminal()) {
+                    // an ended run gave its lease up itself, with its last write
+                    return;
+                }
+                drop();
+            }
+            LOG.warnf("run %s: taken over by another executor; its calls here are cancelled", runId);
+            rested.complete(null);
+        }
+
+        /** The executor stops: calls cancelled, nothing more written, and the command left unacknowledged. */
+        synchronized void stop() {
+            drop();
+        }
+
+        synchronized CompletableFuture<Void> writesDone() {
+            return writes.handle((ok, failure) -> null);
+        }
+
+        private void drop() {
+            crashed = true;
+            retired = true;
+            calls.values().forEach(HttpIntegrationClient.Call::cancel);
+            calls.clear();
+            unwritten.clear();
+        }
+
+        /**
+         * Takes the run for this executor; while another executor holds it (it still carries the run, or died less than
+         * a lease ago), waits for it to finish with the run or for its lease to lapse: a step is never called by two.
+         */
+        private CompletionStage<Void> lease() {
+            long sent = System.nanoTime();
+            return store.take(runId, holder, config.execution().lease()).subscribeAsCompletionStage()
+                    .thenCompose(taken -> {
+                        if (taken.epoch() != null || !taken.exists()) {
+                            synchronized (this) {
+                                epoch = taken.epoch() == null ? 0 : taken.epoch();
+                                leaseUntil = sent + leaseNanos;
+                            }
+                            return CompletableFuture.<Void> completedFuture(null);
+                        }
+                        if (stopping) {
+                            return new CompletableFuture<Void>();
+                        }
+                        synchronized (this) {
+                            if (!waitedForLease) {
+                                waitedForLease = true;
+                                LOG.infof("run %s: held by %s; taken over when it is given up or its lease lapses",
+                                        runId, taken.holder());
+                            }
+                        }
+                        CompletableFuture<Void> later = new CompletableFuture<>();
+                        vertx.setTimer(LEASE_POLL_MILLIS, id -> lease().whenComplete((ok, failure) -> {
+                            if (failure == null) {
+                                later.complete(null);
+                            } else {
+                                later.completeExceptionally(failure);
+                            }
+                        }));
+                        return later;
+                    });
+        }
+
+        /** Written only if no one took the run over since this instance took it. */
+        private CompletionStage<Void> save(String json, RunStatus now, long seq, List<RunEvent> events) {
+            long taken;
+            synchronized (this) {
+                taken = epoch;
+            }
+            return store.save(runId, json, now, seq, events, taken).subscribeAsCompletionStage().thenApply(saved -> {
+                if (!saved) {
+                    throw new LeaseLostException();
+                }
+                return null;
+            });
+        }
+
         /** Runs a piece of the run's logic; whatever it throws fails the run, never the thread that called. */
         void guarded(Runnable body) {
             try {
@@ -227,6 +384,14 @@ public class RunExecutor {
          * again later.
          */
         private void crash(Throwable failure) {
+            if (stopping) {
+                stop();
+                return;
+            }
+            if (Outages.unwrap(failure) instanceof LeaseLostException) {
+                lost();
+                return;
+            }
             boolean infrastructure = Outages.isOutage(failure);
             RunError error = infrastructure ? null : Failures.errorFor(failure);
             CompletableFuture<Void> settled;
@@ -265,44 +430,56 @@ public class RunExecutor {
          * one yet is recorded as failed. Its stored events are published again first, so none is missing.
          */
         private CompletionStage<Void> failStored(RunError error, boolean firstTry) {
-            return store.load(runId).subscribeAsCompletionStage().thenCompose(stored -> {
-                if (stored == null) {
-                    RunEvent failed = new RunEvent(RunEvent.idFor(runId, 1), runId, 1, RunEventType.RUN_FAILED, null,
-                            null, Instant.now(), RunStatus.FAILED, null, null, error, null, null, null);
-                    return store.create(runId, ownerId, null, "{}", RunStatus.FAILED, 2, List.of(failed))
-                            .subscribeAsCompletionStage().thenCompose(created -> {
-                                if (created) {
-                                    metrics.runFinished(RunStatus.FAILED);
-                                    return publisher.publish(failed);
-                                }
-                                // recorded meanwhile by another command of the run: fail that record
-                                return firstTry ? failStored(error, false) : CompletableFuture.completedFuture(null);
-                            });
-                }
-                List<CompletableFuture<Void>> sent = new ArrayList<>();
-                stored.events().forEach(event -> sent.add(publisher.publish(event)));
-                if (stored.status().isTerminal()) {
-                    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
-                }
-                List<RunEvent> events = new ArrayList<>();
-                String json = stored.state();
-                try {
-                    json = failSteps(stored, error, events);
-                } catch (Throwable unreadable) {
-                    // the stored state may itself be what failed: then only the run ends
-                    events.clear();
-                    json = stored.state();
-                }
-                long seq = stored.nextSeq() + events.size();
-                events.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, RunEventType.RUN_FAILED, null, null,
-                        Instant.now(), RunStatus.FAILED, null, null, error, null, null, null));
-                return store.save(runId, json, RunStatus.FAILED, seq + 1, events).subscribeAsCompletionStage()
-                        .thenCompose(saved -> {
-                            metrics.runFinished(RunStatus.FAILED);
-                            events.forEach(event -> sent.add(publisher.publish(event)));
+            return lease().thenCompose(ignored -> store.load(runId).subscribeAsCompletionStage())
+                    .thenCompose(stored -> {
+                        if (stored == null) {
+                            RunEvent failed = new RunEvent(RunEvent.idFor(runId, 1), runId, 1, RunEventType.RUN_FAILED,
+                                    null, null, Instant.now(), RunStatus.FAILED, null, null, error, null, null, null);
+                            return store
+                                    .create(runId, ownerId, null, "{}", RunStatus.FAILED, 2, List.of(failed), holder,
+                                            config.execution().lease())
+                                    .subscribeAsCompletionStage().thenCompose(created -> {
+                                        if (created) {
+                                            metrics.runFinished(RunStatus.FAILED);
+                                            return publisher.publish(failed);
+                                        }
+                                        // recorded meanwhile by another command of the run: fail that record
+                                        return firstTry ? failStored(error, false)
+                                                : CompletableFuture.completedFuture(null);
+                                    });
+                        }
+                        List<CompletableFuture<Void>> sent = new ArrayList<>();
+                        stored.events().forEach(event -> sent.add(publisher.publish(event)));
+                        if (stored.status().isTerminal()) {
                             return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
-                        });
-            });
+                        }
+                        List<RunEvent> events = new ArrayList<>();
+                        String json = stored.state();
+                        try {
+                            json = failSteps(stored, error, events);
+                        } catch (Throwable unreadable) {
+                            // the stored state may itself be what failed: then only the run ends
+                            events.clear();
+                            json = stored.state();
+                        }
+                        long seq = stored.nextSeq() + events.size();
+                        events.add(new RunEvent(RunEvent.idFor(runId, seq), runId, seq, RunEventType.RUN_FAILED, null,
+                                null, Instant.now(), RunStatus.FAILED, null, null, error, null, null, null));
+                        long taken;
+                        synchronized (this) {
+                            taken = epoch;
+                        }
+                        return store.save(runId, json, RunStatus.FAILED, seq + 1, events, taken)
+                                .subscribeAsCompletionStage().thenCompose(saved -> {
+                                    if (!saved) {
+                                        // another executor took the run over meanwhile: it carries it on
+                                        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+                                    }
+                                    metrics.runFinished(RunStatus.FAILED);
+                                    events.forEach(event -> sent.add(publisher.publish(event)));
+                                    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+                                });
+                    });
         }
 
         /** Fails the stored run's unfinished steps into {@code events}; returns the state to store. */
@@ -356,8 +533,7 @@ public class RunExecutor {
                 long seq = nextSeq;
                 List<Launch> first = launch;
                 checkSizes(events);
-                enqueue(() -> store.create(runId, ownerId, requested, json, now, seq, events)
-                        .subscribeAsCompletionStage()
+                enqueue(() -> create(requested, json, now, seq, events)
                         .thenCompose(created -> created ? written(events, first, now) : resume()));
             }
         }
@@ -371,10 +547,25 @@ public class RunExecutor {
                 List<RunEvent> events = drain();
                 long seq = nextSeq;
                 // a run aborted before its command arrived: recorded as cancelled, so the command finds it so
-                enqueue(() -> store.create(runId, ownerId, null, "{}", RunStatus.CANCELED, seq, events)
-                        .subscribeAsCompletionStage()
+                enqueue(() -> create(null, "{}", RunStatus.CANCELED, seq, events)
                         .thenCompose(created -> created ? written(events, List.of(), RunStatus.CANCELED) : resume()));
             }
+        }
+
+        /** Records the run, taken by this executor with number 1; false when it was recorded before. */
+        private CompletionStage<Boolean> create(RunRequested requested, String json, RunStatus now, long seq,
+                List<RunEvent> events) {
+            long sent = System.nanoTime();
+            return store.create(runId, ownerId, requested, json, now, seq, events, holder, config.execution().lease())
+                    .subscribeAsCompletionStage().thenApply(created -> {
+                        if (created) {
+                            synchronized (this) {
+                                epoch = 1;
+                                leaseUntil = sent + leaseNanos;
+                            }
+                        }
+                        return created;
+                    });
         }
 
         void beginExpiry(AuthRequiredExpired expired) {
@@ -466,55 +657,56 @@ public class RunExecutor {
 
         /** Takes over the stored run: a redelivered command, or a command about a run that rests in the store. */
         private CompletionStage<Void> resume() {
-            return store.load(runId).subscribeAsCompletionStage().thenComposeAsync(stored -> {
-                if (stored == null) {
-                    LOG.warnf("run %s: a command about a run this executor never recorded was dropped", runId);
-                    synchronized (this) {
-                        retired = true;
-                    }
-                    rested.complete(null);
-                    return CompletableFuture.<Void> completedFuture(null);
-                }
-                synchronized (this) {
-                    unwritten.clear();
-                    status = stored.status();
-                    nextSeq = stored.nextSeq();
-                    if (stored.command() != null) {
-                        command = stored.command();
-                        state = PlanState.fromJson(stored.state());
-                        passThrough = readable(this::openPassThrough);
-                        if (passThrough == null && !status.isTerminal()) {
-                            failUnreadable();
-                        }
-                    }
-                    // re-published with their original ids and sequences: the read model keeps each once
-                    stored.events().forEach(event -> published.add(publisher.publish(event)));
-                    List<Launch> launch = new ArrayList<>();
-                    if (!status.isTerminal() && state != null) {
-                        if (abortRequested) {
-                            cancelNow(RunError.of(Codes.CANCELED, "the run was aborted"));
-                        } else {
-                            // calls interrupted with the last executor run again, with the same idempotency key
-                            for (String stepId : state.withStatus(StepStatus.RUNNING)) {
-                                launch.add(new Launch(step(stepId), state.step(stepId).input()));
+            return lease().thenCompose(ignored -> store.load(runId).subscribeAsCompletionStage())
+                    .thenComposeAsync(stored -> {
+                        if (stored == null) {
+                            LOG.warnf("run %s: a command about a run this executor never recorded was dropped", runId);
+                            synchronized (this) {
+                                retired = true;
                             }
-                            decisions.forEach(decision -> launch.addAll(apply(decision)));
-                            connections.forEach(connection -> launch.addAll(apply(connection)));
-                            results.forEach(result -> launch.addAll(apply(result)));
-                            launch.addAll(advance());
-                            if (pendingExpiry != null && launch.isEmpty()) {
-                                expireNow();
-                            }
+                            rested.complete(null);
+                            return CompletableFuture.<Void> completedFuture(null);
                         }
-                    }
-                    decisions.clear();
-                    connections.clear();
-                    results.clear();
-                    pendingExpiry = null;
-                    commit(launch);
-                }
-                return CompletableFuture.<Void> completedFuture(null);
-            }, Infrastructure.getDefaultExecutor());
+                        synchronized (this) {
+                            unwritten.clear();
+                            status = stored.status();
+                            nextSeq = stored.nextSeq();
+                            if (stored.command() != null) {
+                                command = stored.command();
+                                state = PlanState.fromJson(stored.state());
+                                passThrough = readable(this::openPassThrough);
+                                if (passThrough == null && !status.isTerminal()) {
+                                    failUnreadable();
+                                }
+                            }
+                            // re-published with their original ids and sequences: the read model keeps each once
+                            stored.events().forEach(event -> published.add(publisher.publish(event)));
+                            List<Launch> launch = new ArrayList<>();
+                            if (!status.isTerminal() && state != null) {
+                                if (abortRequested) {
+                                    cancelNow(RunError.of(Codes.CANCELED, "the run was aborted"));
+                                } else {
+                                    // calls interrupted with the last executor run again, with the same idempotency key
+                                    for (String stepId : state.withStatus(StepStatus.RUNNING)) {
+                                        launch.add(new Launch(step(stepId), state.step(stepId).input()));
+                                    }
+                                    decisions.forEach(decision -> launch.addAll(apply(decision)));
+                                    connections.forEach(connection -> launch.addAll(apply(connection)));
+                                    results.forEach(result -> launch.addAll(apply(result)));
+                                    launch.addAll(advance());
+                                    if (pendingExpiry != null && launch.isEmpty()) {
+                                        expireNow();
+                                    }
+                                }
+                            }
+                            decisions.clear();
+                            connections.clear();
+                            results.clear();
+                            pendingExpiry = null;
+                            commit(launch);
+                        }
+                        return CompletableFuture.<Void> completedFuture(null);
+                    }, Infrastructure.getDefaultExecutor());
         }
 
         /**
@@ -905,8 +1097,14 @@ public class RunExecutor {
             String stepId = launch.step().stepId();
             HttpIntegrationClient.Call call = new HttpIntegrationClient.Call();
             synchronized (this) {
-                if (crashed || status.isTerminal() || state.step(stepId).status() != StepStatus.RUNNING) {
+                if (crashed || status.isTerminal() || state.step(stepId).status() != StepStatus.RUNNING || stopping) {
+                    // stopping: the step stays running in the store, and whoever takes the run over calls it
                     return;
+                }
+                if (leaseUntil - System.nanoTime() < leaseNanos / 4) {
+                    // not renewed lately (PostgreSQL slow or away): another executor may take the run over soon, so
+                    // no call starts; the run is taken up again, with the lease, from its stored state
+                    throw new LeaseLapsedException();
                 }
                 if (expiresSoon(launch.step()) && refreshedForExpiry.add(stepId)) {
                     // the account's token would end during the call: a refreshed one comes first (once per step, so
@@ -918,9 +1116,15 @@ public class RunExecutor {
                 }
                 calls.put(stepId, call);
             }
+            callsInFlight.incrementAndGet();
             // the outcome arrives on a worker thread (HttpIntegrationClient): its checks never hold an event loop
-            integrations.call(runId, launch.step(), launch.input(), passThrough, call).subscribe()
-                    .with(outcome -> guarded(() -> onOutcome(launch.step(), outcome, call)), this::crash);
+            integrations.call(runId, launch.step(), launch.input(), passThrough, call).subscribe().with(outcome -> {
+                callsInFlight.decrementAndGet();
+                guarded(() -> onOutcome(launch.step(), outcome, call));
+            }, failure -> {
+                callsInFlight.decrementAndGet();
+                crash(failure);
+            });
         }
 
         private synchronized void onOutcome(PlanStep step, StepOutcome outcome, HttpIntegrationClient.Call call) {
@@ -941,12 +1145,15 @@ public class RunExecutor {
 
         /** Schedules another attempt if the failure may pass and the action's policy allows one more. */
         private boolean retryLater(PlanStep step, RunError error) {
-            int made = attempts.merge(step.stepId(), 1, Integer::sum);
+            Step current = state.step(step.stepId());
+            int made = current.attempts();
             int max = step.action().maxAttempts();
             if (!retryable(error) || made >= max) {
                 return false;
             }
             long wait = step.action().retry().backoffBefore(made + 1);
+            // stored with the retry event: a restart or another executor goes on with the next attempt, not the first
+            state.set(step.stepId(), current.nextAttempt());
             emit(RunEventType.STEP_RETRYING, step, null, null, new RunError(error.code(),
                     error.message() + "; attempt " + made + " of " + max + " failed, the next in " + wait + " ms",
                     error.httpStatus(), null), null);
@@ -962,8 +1169,7 @@ public class RunExecutor {
             String json = state == null ? "{}" : state.toJson();
             RunStatus now = status;
             long seq = nextSeq;
-            enqueue(() -> store.save(runId, json, now, seq, events).subscribeAsCompletionStage()
-                    .thenCompose(ok -> written(events, launch, now)));
+            enqueue(() -> save(json, now, seq, events).thenCompose(ok -> written(events, launch, now)));
         }
 
         /**
@@ -1074,6 +1280,26 @@ public class RunExecutor {
 
         private PlanStep step(String stepId) {
             return command.steps().stream().filter(s -> s.stepId().equals(stepId)).findFirst().orElseThrow();
+        }
+    }
+
+    /** How long a stopping executor waits for its calls in flight. */
+    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(10);
+
+    /** How often a run held by another executor is tried again. */
+    private static final long LEASE_POLL_MILLIS = 500;
+
+    /** Another executor took the run over: this one's write changed nothing. */
+    static final class LeaseLostException extends RuntimeException {
+        LeaseLostException() {
+            super("another executor took the run over", null, false, false);
+        }
+    }
+
+    /** This executor's lease on a run was not renewed in time: an outage, the run is taken up again later. */
+    static final class LeaseLapsedException extends RuntimeException implements Outages.Passing {
+        LeaseLapsedException() {
+            super("the lease on the run was not renewed in time", null, false, false);
         }
     }
 
