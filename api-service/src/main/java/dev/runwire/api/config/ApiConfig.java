@@ -23,6 +23,26 @@ public interface ApiConfig {
     /** Transactional outbox. */
     Outbox outbox();
 
+    /** Idempotency keys: how long a request's claim on its key lasts without being renewed. */
+    IdempotencyKeys idempotency();
+
+    interface IdempotencyKeys {
+        /**
+         * How long a claim on a key lasts unless its replica renews it (RUNWIRE_IDEMPOTENCY_LEASE): a repeat of a
+         * request whose replica died takes the key over this long after the replica's last renewal at most.
+         */
+        @WithDefault("10s")
+        Duration lease();
+
+        /**
+         * How often a replica renews the claims of its requests in flight, in one statement
+         * (RUNWIRE_IDEMPOTENCY_RENEW_EVERY); well under the lease, so that a slow renewal does not let a live claim
+         * lapse.
+         */
+        @WithDefault("3s")
+        Duration renewEvery();
+    }
+
     /** Live run streams. */
     Sse sse();
 

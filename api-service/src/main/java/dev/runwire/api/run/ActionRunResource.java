@@ -32,6 +32,6 @@ public class ActionRunResource {
     @POST
     public Uni<Response> run(RunActionRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         return idempotency.once(caller.ownerId(), key, body,
-                () -> runs.runAction(caller.principal(), body).map(RunResource::answer));
+                claim -> runs.runAction(caller.principal(), body, claim).map(RunResource::answer));
     }
 }

@@ -27,6 +27,7 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
@@ -78,20 +79,39 @@ public class PlanRunService {
             PlanView plan, UUID repeatRunId) {
     }
 
-    public Uni<Created> create(Principal who, CreateRunRequest body) {
+    /**
+     * Creates a run. When an earlier request with the idempotency key created the run before its replica died, answers
+     * as that request would have, with that run.
+     */
+    public Uni<Created> create(Principal who, CreateRunRequest body, Idempotency.Claim claim) {
         validate(body);
+        if (claim.runExists()) {
+            return existing(who.ownerId(), claim.runId());
+        }
         // compiled once here so a broken or remote-referencing schema is refused before anything is written
-        return schemas.check(body.outputSchema(), "/outputSchema").chain(() -> created(who, body));
+        return schemas.check(body.outputSchema(), "/outputSchema").chain(() -> created(who, body, claim));
     }
 
-    private Uni<Created> created(Principal who, CreateRunRequest body) {
+    /** The answer the request that created the run gave (a new run is QUEUED). */
+    private Uni<Created> existing(UUID ownerId, UUID runId) {
+        return store.findRun(ownerId, runId).map(row -> {
+            if (row == null) {
+                throw new IllegalStateException("the run bound to an idempotency key is missing");
+            }
+            return new Created(runId, row.getString("repeat_key"), RunStatus.QUEUED.name(), List.of(),
+                    row.getUUID("execution_plan_id"), Json.read(row.getString("plan_json"), PlanView.class),
+                    row.getUUID("repeat_run_id"));
+        });
+    }
+
+    private Uni<Created> created(Principal who, CreateRunRequest body, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         if (body.repeatKey() == null) {
-            return planned(who, body, "rk_" + UUID.randomUUID());
+            return planned(who, body, "rk_" + UUID.randomUUID(), claim);
         }
         return store.findByRepeatKey(ownerId, body.repeatKey()).chain(original -> {
             if (original == null) {
-                return planned(who, body, body.repeatKey());
+                return planned(who, body, body.repeatKey(), claim);
             }
             if (body.plan() != null) {
                 throw ApiException.invalid("plan_and_repeat",
@@ -99,15 +119,15 @@ public class PlanRunService {
             }
             PlanView stored = Json.read(original.getString("plan_json"), PlanView.class);
             return plan(who, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
-                    original.getUUID("execution_plan_id"));
+                    original.getUUID("execution_plan_id"), claim);
         });
     }
 
     /** The request's own plan, or else one the planner makes from the intent. */
-    private Uni<Created> planned(Principal who, CreateRunRequest body, String repeatKey) {
+    private Uni<Created> planned(Principal who, CreateRunRequest body, String repeatKey, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         if (body.plan() != null || !planner.configured()) {
-            return plan(who, body, body.plan(), repeatKey, null, UUID.randomUUID());
+            return plan(who, body, body.plan(), repeatKey, null, UUID.randomUUID(), claim);
         }
         List<String> selected = body.selectedCustomerIntegrationIds();
         return actions.activeLatest(ownerId, planner.maxActions())
@@ -117,13 +137,13 @@ public class PlanRunService {
                 .chain(usable -> planner.plan(body.intent(), body.context(), usable))
                 // deferred: the checks throw, and their 422 must become the planner's fault
                 .chain(proposed -> Uni.createFrom()
-                        .deferred(() -> plan(who, body, proposed, repeatKey, null, UUID.randomUUID()))
+                        .deferred(() -> plan(who, body, proposed, repeatKey, null, UUID.randomUUID(), claim))
                         .onFailure(failure -> failure instanceof ApiException api && api.status() == 422)
                         .transform(failure -> Planner.invalidPlan((ApiException) failure)));
     }
 
     private Uni<Created> plan(Principal who, CreateRunRequest body, PlanView.Plan plan, String repeatKey,
-            UUID repeatRunId, UUID executionPlanId) {
+            UUID repeatRunId, UUID executionPlanId, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         if (plan == null) {
             throw ApiException.invalid("plan_required",
@@ -148,7 +168,7 @@ public class PlanRunService {
                 if (!errors.isEmpty()) {
                     throw ApiException.invalid(errors);
                 }
-                return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId);
+                return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId, claim);
             });
         });
     }
@@ -209,16 +229,16 @@ public class PlanRunService {
     }
 
     private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
-            String repeatKey, UUID repeatRunId, UUID executionPlanId) {
+            String repeatKey, UUID repeatRunId, UUID executionPlanId, Idempotency.Claim claim) {
         List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
         return connections.passThrough(who.ownerId(), body.userId(), null, integrationKeys, body.passThrough())
                 .chain(resolved -> accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId,
-                        integrationKeys, resolved));
+                        integrationKeys, resolved, claim));
     }
 
     private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId, List<String> integrationKeys,
-            ConnectedAccounts.Resolved resolved) {
+            ConnectedAccounts.Resolved resolved, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         UUID runId = UUID.randomUUID();
         String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
@@ -235,7 +255,7 @@ public class PlanRunService {
                 body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
                 body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
                 OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()),
-                RunStore.Billing.of(who), resolved.missing());
+                RunStore.Billing.of(who), resolved.missing(), claim);
         registry.counter("runwire.runs.accepted").increment();
         return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
             publisher.publishCommitted(command, RunRequested.TYPE, outboxId);

@@ -101,7 +101,7 @@ public class RunResource {
     @POST
     public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         return idempotency.once(caller.ownerId(), key, body,
-                () -> Uni.createFrom().deferred(() -> plans.create(caller.principal(), body))
+                claim -> Uni.createFrom().deferred(() -> plans.create(caller.principal(), body, claim))
                         .onFailure(ApiException.class).transform(RunResource::asBadRequest)
                         .map(created -> Response.status(201).header("Location", "/v1/runs/" + created.runId())
                                 .entity(created).build()));

@@ -1,5 +1,6 @@
 package dev.runwire.api.run;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +25,7 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
@@ -37,6 +39,8 @@ import dev.runwire.model.json.Json;
 public class RunService {
 
     public static final String STEP_ID = "step-1";
+    /** How often a request answering with an existing run looks for the run's end in the store. */
+    private static final Duration STORE_LOOK = Duration.ofSeconds(1);
 
     private final RunnableActions actions;
     private final MeterRegistry registry;
@@ -68,13 +72,50 @@ public class RunService {
     public record Accepted(UUID runId, RunEvent terminal) {
     }
 
-    public Uni<Accepted> runAction(Principal who, RunActionRequest body) {
+    /**
+     * Runs an action ({@code POST /v1/actions/run}). When an earlier request with the idempotency key created the run
+     * before its replica died, answers with that run instead: its end, for a synchronous request.
+     */
+    public Uni<Accepted> runAction(Principal who, RunActionRequest body, Idempotency.Claim claim) {
         validate(body);
         JsonNode input = body.input() == null || body.input().isNull() ? Json.mapper().createObjectNode()
                 : body.input();
         boolean async = Boolean.TRUE.equals(body.async());
-        return runnable(who.ownerId(), body.key(), "/key").chain(action -> start(who, action, input, "/input",
-                body.userId(), null, body.passThrough(), RunStore.Delivery.nativeTo(body.callbackUrl()), !async));
+        if (claim.runExists()) {
+            return resume(claim.runId(), !async);
+        }
+        return runnable(who.ownerId(), body.key(), "/key")
+                .chain(action -> start(who, action, input, "/input", body.userId(), null, body.passThrough(),
+                        RunStore.Delivery.nativeTo(body.callbackUrl()), !async, claim));
+    }
+
+    /**
+     * A run that exists already, as its request would have been answered: at once, or once it ends (up to the sync
+     * wait) when {@code wait} is set. The run may have ended before anybody here listened, and the read model may take
+     * a while to have its end (the replica that stored this run's events may be the one that died): the store is looked
+     * at now and then while the broadcast is awaited. Rare (a takeover), so the polls cost little.
+     */
+    public Uni<Accepted> resume(UUID runId, boolean wait) {
+        if (!wait) {
+            return Uni.createFrom().item(new Accepted(runId, null));
+        }
+        CompletableFuture<RunEvent> end = waiters.register(runId);
+        long deadline = System.nanoTime() + config.run().syncWait().toNanos();
+        return endOf(runId, end, deadline).onTermination().invoke(() -> waiters.forget(runId))
+                .map(terminal -> new Accepted(runId, terminal));
+    }
+
+    private Uni<RunEvent> endOf(UUID runId, CompletableFuture<RunEvent> end, long deadline) {
+        return store.storedEnd(runId).chain(stored -> {
+            long left = deadline - System.nanoTime();
+            if (stored != null || left <= 0) {
+                return Uni.createFrom().item(stored);
+            }
+            // a copy: giving up one wait must not cancel the future the broadcast completes
+            return Uni.createFrom().completionStage(end.copy()).ifNoItem()
+                    .after(Duration.ofNanos(Math.min(left, STORE_LOOK.toNanos()))).recoverWithItem(() -> null)
+                    .chain(event -> event != null ? Uni.createFrom().item(event) : endOf(runId, end, deadline));
+        });
     }
 
     /** The latest version of an action, if it can run: 404 when unknown, 409 when inactive or without integration. */
@@ -141,6 +182,14 @@ public class RunService {
      */
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait) {
+        return start(who, action, input, inputPointer, userId, accountId, requestedPassThrough, delivery, wait,
+                Idempotency.Claim.NONE);
+    }
+
+    /** {@link #start}, for a request under an idempotency key: the run is bound to the request's claim. */
+    public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
+            UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
+            Idempotency.Claim claim) {
         return inputViolations(action, input, inputPointer).chain(violations -> {
             if (!violations.isEmpty()) {
                 throw ApiException.invalid(violations);
@@ -149,12 +198,12 @@ public class RunService {
             if (!headerValues.isEmpty()) {
                 throw ApiException.invalid(headerValues);
             }
-            return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait);
+            return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait, claim);
         });
     }
 
     private Uni<Accepted> started(Principal who, RunnableAction action, JsonNode input, String userId, UUID accountId,
-            JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait) {
+            JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait, Idempotency.Claim claim) {
         ActionSpec spec = RunnableActions.spec(action);
         return connections.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
                 requestedPassThrough).chain(resolved -> {
@@ -162,7 +211,7 @@ public class RunService {
                     if (!resolved.missing().isEmpty()) {
                         throw resolved.connectionRequired(userId);
                     }
-                    return accept(who, action, spec, input, userId, resolved.passThrough(), delivery, wait);
+                    return accept(who, action, spec, input, userId, resolved.passThrough(), delivery, wait, claim);
                 });
     }
 
@@ -172,11 +221,11 @@ public class RunService {
      */
     public Uni<Accepted> startSpec(Principal who, RunnableAction identity, ActionSpec spec, JsonNode input,
             String userId, boolean wait) {
-        return accept(who, identity, spec, input, userId, null, RunStore.Delivery.NATIVE, wait);
+        return accept(who, identity, spec, input, userId, null, RunStore.Delivery.NATIVE, wait, Idempotency.Claim.NONE);
     }
 
     private Uni<Accepted> accept(Principal who, RunnableAction action, ActionSpec spec, JsonNode input, String userId,
-            JsonNode passThroughData, RunStore.Delivery delivery, boolean wait) {
+            JsonNode passThroughData, RunStore.Delivery delivery, boolean wait, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         UUID runId = UUID.randomUUID();
         PlanStep step = new PlanStep(STEP_ID, action.intent(), List.of(), spec, input);
@@ -188,7 +237,7 @@ public class RunService {
                 action.intent(), "", "rk_" + UUID.randomUUID(), null, UUID.randomUUID(),
                 PlanView.of(null, action.intent(), List.of(step)), "NONE",
                 spec.http() == null ? List.of() : List.of(spec.http().integrationKey()), now, delivery,
-                RunStore.Billing.of(who), List.of());
+                RunStore.Billing.of(who), List.of(), claim);
 
         registry.counter("runwire.runs.accepted").increment();
         if (!wait) {

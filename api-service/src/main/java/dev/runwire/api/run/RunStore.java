@@ -24,6 +24,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.Deliveries;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
 import dev.runwire.model.command.AuthRequiredExpired;
@@ -52,7 +53,7 @@ public class RunStore {
     record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
             String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
             String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery,
-            Billing billing, List<String> awaitingConnections) {
+            Billing billing, List<String> awaitingConnections, Idempotency.Claim claim) {
     }
 
     /** Whether the run consumes a task when it succeeds, and the billing claim recorded with the charge. */
@@ -85,7 +86,9 @@ public class RunStore {
      * Writes the run and its command in one transaction: the command is published only if the run exists, and a run
      * that exists always gets its command published (by the caller, or the relay). A billable run takes one task from
      * the owner's balance in the same statement; with none left, nothing is written and the answer is 402. While Kafka
-     * does not answer, nothing is written and the answer is 503.
+     * does not answer, nothing is written and the answer is 503. A run under an idempotency key is bound to the
+     * request's claim in the same statement, and only while the request still holds it: a request whose claim was taken
+     * over writes nothing ({@link Idempotency.ClaimLost}), so a key never gets a second run.
      *
      * @return the outbox row id
      */
@@ -95,9 +98,14 @@ public class RunStore {
         }
         // one statement, so one round trip and atomic without an explicit transaction
         return pool.preparedQuery("""
-                with hold as (
+                with claim as (
+                    update api.idempotency_keys set run_id = $1
+                    where owner_id = $2 and key = $25 and claim_id = $26 and status is null and run_id is null
+                    returning 1),
+                claimed as (select $25::text is null or exists (select 1 from claim) as ok),
+                hold as (
                     update api.owners set task_balance = task_balance - 1
-                    where id = $2 and $22 and task_balance > 0
+                    where id = $2 and $22 and task_balance > 0 and (select ok from claimed)
                     returning task_balance),
                 run as (
                     insert into api.runs (id, owner_id, user_id, action_id, action_key, action_version, intent, context,
@@ -106,14 +114,16 @@ public class RunStore {
                                           stored_action_id, billable, awaiting_connections)
                     select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14, 'QUEUED', $15, $15,
                            $19, $20, $21, $22, $24
-                    where not $22 or exists (select 1 from hold)
+                    where (not $22 or exists (select 1 from hold)) and (select ok from claimed)
                     returning id),
                 charge as (
                     insert into api.task_ledger (owner_id, run_id, kind, tasks, balance_after, details)
-                    select $2, run.id, 'charge', -1, hold.task_balance, $23::text::jsonb from run, hold)
-                insert into api.outbox (run_id, topic, msg_type, payload)
-                select id, $16, $17, $18::text::jsonb from run
-                returning id""")
+                    select $2, run.id, 'charge', -1, hold.task_balance, $23::text::jsonb from run, hold),
+                outbox as (
+                    insert into api.outbox (run_id, topic, msg_type, payload)
+                    select id, $16, $17, $18::text::jsonb from run
+                    returning id)
+                select (select id from outbox), (select ok from claimed)""")
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
                         run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
                         run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
@@ -121,12 +131,29 @@ public class RunStore {
                         Json.write(command), run.delivery().callbackUrl(), run.delivery().surface(),
                         run.delivery().storedActionId(), run.billing().billable(),
                         run.billing().details() == null ? null : Json.write(run.billing().details()),
-                        run.awaitingConnections().toArray(String[]::new) }))
+                        run.awaitingConnections().toArray(String[]::new), run.claim().key(), run.claim().id() }))
                 .map(rows -> {
-                    if (rows.size() == 0) {
+                    Row row = rows.iterator().next();
+                    if (!row.getBoolean(1)) {
+                        throw new Idempotency.ClaimLost();
+                    }
+                    if (row.getLong(0) == null) {
                         throw ApiException.paymentRequired();
                     }
-                    return rows.iterator().next().getLong(0);
+                    return row.getLong(0);
+                });
+    }
+
+    /** The run's last stored event if it ended the run, else null (the read model may not have it yet). */
+    Uni<RunEvent> storedEnd(UUID runId) {
+        return pool
+                .preparedQuery("select payload::text from api.run_events where run_id = $1 order by seq desc limit 1")
+                .execute(Tuple.of(runId)).map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    RunEvent last = Json.read(rows.iterator().next().getString(0), RunEvent.class);
+                    return last.type().isTerminal() ? last : null;
                 });
     }
 

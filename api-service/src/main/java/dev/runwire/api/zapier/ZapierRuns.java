@@ -47,8 +47,8 @@ public class ZapierRuns {
         JsonNode inputs = merge(stored.inputs(), request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.STORED, stored.id());
         return once(who.ownerId(), request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
-                () -> start(who, stored.actionKey(), stored.selectedApi(), accountId(stored.connectionId()), inputs,
-                        delivery));
+                claim -> start(who, stored.actionKey(), stored.selectedApi(), accountId(stored.connectionId()), inputs,
+                        delivery, claim));
     }
 
     Uni<Response> runOnce(Principal who, ZapierRequests.ActionRun request) {
@@ -58,12 +58,12 @@ public class ZapierRuns {
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(null, request.inputs());
         RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.ONE_OFF, null);
-        return once(who.ownerId(), request.idempotencyId(), Map.of("data", request), () -> start(who, request.action(),
-                request.selectedApi(), accountId(request.authentication()), inputs, delivery));
+        return once(who.ownerId(), request.idempotencyId(), Map.of("data", request), claim -> start(who,
+                request.action(), request.selectedApi(), accountId(request.authentication()), inputs, delivery, claim));
     }
 
     private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
-            java.util.function.Supplier<Uni<Response>> request) {
+            java.util.function.Function<Idempotency.Claim, Uni<Response>> request) {
         // a separate key space from the native Idempotency-Key header; the seed: "If the same idempotency_id is used
         // within 72 hours, the second request will be ignored and the original response returned"
         return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body,
@@ -71,16 +71,24 @@ public class ZapierRuns {
     }
 
     private Uni<Response> start(Principal who, String actionKey, String selectedApi, UUID accountId, JsonNode inputs,
-            RunStore.Delivery delivery) {
+            RunStore.Delivery delivery, Idempotency.Claim claim) {
+        if (claim.runExists()) {
+            // an earlier request with this idempotency_id created the run before its replica died
+            return Uni.createFrom().item(accepted(claim.runId()));
+        }
         return runs.runnable(who.ownerId(), actionKey, "/data/action_key").chain(action -> {
             if (selectedApi != null && !selectedApi.equals(integrationKey(action))) {
                 throw badRequest("the action " + actionKey + " does not belong to " + selectedApi,
                         "/data/selected_api");
             }
-            return runs.start(who, action, inputs, "/data/inputs", null, accountId, null, delivery, false);
-        }).map(accepted -> Response.accepted(
-                new ZapierRequests.Document<>(new ZapierRequests.RunAccepted("run", accepted.runId().toString())))
-                .build()).onFailure(ApiException.class).transform(ZapierRuns::asBadRequest);
+            return runs.start(who, action, inputs, "/data/inputs", null, accountId, null, delivery, false, claim);
+        }).map(accepted -> accepted(accepted.runId())).onFailure(ApiException.class)
+                .transform(ZapierRuns::asBadRequest);
+    }
+
+    private static Response accepted(UUID runId) {
+        return Response.accepted(new ZapierRequests.Document<>(new ZapierRequests.RunAccepted("run", runId.toString())))
+                .build();
     }
 
     /** A connection id that names a connected account, or null. */
