@@ -38,6 +38,11 @@ public class EventStoreConsumer {
     private static final Logger LOG = Logger.getLogger(EventStoreConsumer.class);
     /** Tries of an event alone, refused for anything but an outage, before it is set aside. */
     private static final int ALONE_ATTEMPTS = 3;
+    /**
+     * The longest pause between writes while PostgreSQL is away: a try costs one connection attempt, and the events
+     * (answers to listings, callbacks) wait no longer than this once it is back.
+     */
+    private static final Duration OUTAGE_LONGEST_PAUSE = Duration.ofSeconds(5);
 
     private final RunStore store;
     private final MeterRegistry registry;
@@ -122,7 +127,7 @@ public class EventStoreConsumer {
      */
     private Uni<Void> untilNoOutage(Uni<Void> write) {
         return write.onFailure(Outages::isOutage).invoke(() -> lastOutage = System.nanoTime())
-                .onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), OUTAGE_LONGEST_PAUSE)
                 .indefinitely();
     }
 
