@@ -170,7 +170,8 @@ final class FaultRig implements AutoCloseable {
 
     /** What one outage did. */
     record OutageFigures(String name, long inFlight, long unavailable, long acceptedWhileDown, long downMillis,
-            long restartMillis, long recoveryMillis, Map<String, Boolean> notReadySeen, Map<String, Long> notLive) {
+            long restartMillis, long acceptingAfterMillis, Map<String, Long> readyAfterMillis, long caughtUpMillis,
+            Map<String, Boolean> notReadySeen, Map<String, Long> notLive) {
     }
 
     /**
@@ -185,6 +186,8 @@ final class FaultRig implements AutoCloseable {
         // counted from the store a moment before the fault (PostgreSQL may be what goes)
         long inFlight = count(
                 "select count(*) from api.runs where owner_id = '" + owner.id() + "' and status not in " + TERMINAL);
+        String acceptedBefore = load.answers.stream().filter(Answer::accepted).map(a -> "'" + a.runId() + "'")
+                .collect(Collectors.joining(","));
         long downAt = System.currentTimeMillis();
         down.run();
         Awaitility.await(outage + ": both services not ready, a request refused with 503")
@@ -199,13 +202,32 @@ final class FaultRig implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(200)).until(() -> health.ready("api", upAt)
                         && health.ready("executor", upAt) && load.acceptedSince(upAt) > 0);
         long recovered = System.currentTimeMillis();
+        // every run accepted before the fault has ended in the read model: the whole pipeline has caught up
+        Awaitility.await(outage + ": runs accepted before the fault ended").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200)).until(() -> count("select count(*) from api.runs where id in ("
+                        + acceptedBefore + ") and status not in " + TERMINAL) == 0);
+        long caughtUp = System.currentTimeMillis();
         // a few more runs after the recovery, to see the system whole again
         Awaitility.await(outage + ": runs after recovery").atMost(Duration.ofSeconds(60))
                 .until(() -> load.acceptedSince(recovered) >= 15);
+        long accepting = load.answers.stream().filter(a -> a.accepted() && a.sentAt() >= backAt)
+                .mapToLong(Answer::sentAt).min().orElse(recovered);
+        // what kept each service not ready once the infrastructure was back
+        for (String service : List.of("api", "executor")) {
+            health.probes.stream()
+                    .filter(p -> p.service().equals(service) && p.kind().equals("ready") && p.at() >= backAt
+                            && p.status() != 200)
+                    .reduce((first, second) -> second)
+                    .ifPresent(p -> System.out.printf("  %s: %s last not ready %d ms after it was back: %s%n", outage,
+                            service, p.at() - backAt, p.body()));
+        }
         long acceptedWhileDown = load.answers.stream()
                 .filter(a -> a.accepted() && a.sentAt() > downAt + 3_000 && a.sentAt() < upAt).count();
         return new OutageFigures(outage, inFlight, load.unavailableSince(downAt) - load.unavailableSince(upAt),
-                acceptedWhileDown, upAt - downAt, backAt - upAt, recovered - backAt,
+                acceptedWhileDown, upAt - downAt, backAt - upAt, accepting - backAt,
+                Map.of("api", health.readyAt("api", backAt) - backAt, "executor",
+                        health.readyAt("executor", backAt) - backAt),
+                caughtUp - backAt,
                 Map.of("api", health.sawNotReady("api", downAt), "executor", health.sawNotReady("executor", downAt)),
                 Map.of("api", health.notLive("api", downAt), "executor", health.notLive("executor", downAt)));
     }
@@ -244,6 +266,14 @@ final class FaultRig implements AutoCloseable {
             // counted and reported below
         }
         long drainMillis = System.currentTimeMillis() - start;
+        // every command published and its outbox row gone (the request path or the relay deletes it after the send)
+        try {
+            Awaitility.await("outbox emptied").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> count("select count(*) from api.outbox") == 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // counted and reported below
+        }
+        long outboxLeft = count("select count(*) from api.outbox");
         long lost = acceptedIds.size()
                 - count("select count(*) from api.runs where status in " + TERMINAL + " and id in (" + ids + ")");
 
@@ -328,17 +358,19 @@ final class FaultRig implements AutoCloseable {
                 drainMillis);
         for (OutageFigures o : outages) {
             System.out.printf(
-                    "  %-22s runs in flight %d | down %d ms | 503 while down %d | accepted while down (after 3 s) %d "
-                            + "| back %d ms after the restart began | services recovered %d ms after that | not ready seen %s | liveness DOWN answers %s%n",
+                    "  %-26s runs in flight at the fault %d | down %d ms | 503 while down %d "
+                            + "| accepted while down (after 3 s) %d | restart took %d ms | once back: accepting runs "
+                            + "after %d ms, ready after %s ms, runs accepted before the fault all ended after %d ms "
+                            + "| not ready seen %s | liveness DOWN answers %s%n",
                     o.name(), o.inFlight(), o.downMillis(), o.unavailable(), o.acceptedWhileDown(), o.restartMillis(),
-                    o.recoveryMillis(), o.notReadySeen(), o.notLive());
+                    o.acceptingAfterMillis(), o.readyAfterMillis(), o.caughtUpMillis(), o.notReadySeen(), o.notLive());
         }
         System.out.printf(
-                "  runs lost %d | runs written for refused requests %d | 503 without Retry-After %d "
+                "  runs lost %d | outbox rows left %d | runs written for refused requests %d | 503 without Retry-After %d "
                         + "| duplicate events %d | runs with a gap or a wrong end %d | not SUCCESS %d "
                         + "| API replay disagrees %d%n",
-                lost, written.size(), refused.stream().filter(a -> a.retryAfter() == null).count(), duplicateEvents,
-                gapped.size(), notSucceeded.size(), apiDisagrees.size());
+                lost, outboxLeft, written.size(), refused.stream().filter(a -> a.retryAfter() == null).count(),
+                duplicateEvents, gapped.size(), notSucceeded.size(), apiDisagrees.size());
         System.out.printf("  integration: %d calls for %d steps | duplicate effects at an idempotent receiver %d | "
                 + "steps called under two keys %d | calls repeated under the same key %d | calls without a key %d | "
                 + "steps never called %d | calls for refused requests %d%n%n",
@@ -350,6 +382,7 @@ final class FaultRig implements AutoCloseable {
                 "503 without Retry-After");
         assertEquals(Set.of(), written, "runs written for requests that were refused");
         assertEquals(0, lost, "runs lost");
+        assertEquals(0, outboxLeft, "outbox rows left");
         assertEquals(0, duplicateEvents, "duplicate events");
         assertEquals(List.of(), gapped.stream().limit(5).toList(), "runs with a gap, a duplicate or a wrong end");
         assertEquals(List.of(), notSucceeded.stream().limit(5).toList(), "runs that did not succeed");
@@ -446,6 +479,12 @@ final class FaultRig implements AutoCloseable {
         boolean sawNotReady(String service, long since) {
             return probes.stream().anyMatch(p -> p.service().equals(service) && p.kind().equals("ready")
                     && p.at() >= since && p.status() != 200);
+        }
+
+        /** When the service first answered ready after {@code since}. */
+        long readyAt(String service, long since) {
+            return probes.stream().filter(p -> p.service().equals(service) && p.kind().equals("ready")
+                    && p.at() >= since && p.status() == 200).mapToLong(Probe::at).min().orElse(Long.MAX_VALUE);
         }
 
         /** Whether the service's last readiness answer, asked after {@code since}, was UP. */
