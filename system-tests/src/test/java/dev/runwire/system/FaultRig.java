@@ -52,23 +52,40 @@ final class FaultRig implements AutoCloseable {
 
     FaultRig(String name) throws Exception {
         this.name = name;
-        kafka = new OwnKafka(name).start();
-        kafka.createTopics();
-        postgres = new OwnPostgres(name).start();
-        postgres.createDatabase();
-        stub = new Stub();
-        // each call takes a while, so that an outage always finds calls and runs in flight
-        stub.on("/item/", 200, "{\"id\":\"i\",\"price\":1}", 150);
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap());
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.jdbcUrl().replaceFirst("^jdbc:", ""));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
-        env.put("RUNWIRE_RUN_SYNC_WAIT", "3s");
-        api = ServiceProcess.api("api-" + name, SystemUnderTest.serviceEnv(env)).start();
-        executor = ServiceProcess.executor("executor-" + name, SystemUnderTest.serviceEnv(env)).start();
-        SystemUnderTest.awaitFlowing(api);
-        owner = SystemUnderTest.ownerWithActions(api, stub, "item");
-        health = new HealthWatch(api, executor);
+        // what a failed start must stop again, newest first (service processes die with the test JVM)
+        List<AutoCloseable> started = new ArrayList<>();
+        kafka = new OwnKafka(name);
+        started.add(kafka);
+        try {
+            kafka.start();
+            kafka.createTopics();
+            postgres = new OwnPostgres(name);
+            started.add(0, postgres);
+            postgres.start().createDatabase();
+            stub = new Stub();
+            started.add(0, stub);
+            // each call takes a while, so that an outage always finds calls and runs in flight
+            stub.on("/item/", 200, "{\"id\":\"i\",\"price\":1}", 150);
+            Map<String, String> env = new HashMap<>();
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap());
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.jdbcUrl().replaceFirst("^jdbc:", ""));
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
+            env.put("RUNWIRE_RUN_SYNC_WAIT", "3s");
+            api = ServiceProcess.api("api-" + name, SystemUnderTest.serviceEnv(env)).start();
+            executor = ServiceProcess.executor("executor-" + name, SystemUnderTest.serviceEnv(env)).start();
+            SystemUnderTest.awaitFlowing(api);
+            owner = SystemUnderTest.ownerWithActions(api, stub, "item");
+            health = new HealthWatch(api, executor);
+        } catch (Exception | Error e) {
+            for (AutoCloseable resource : started) {
+                try {
+                    resource.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ load

@@ -62,6 +62,9 @@ final class OwnKafka implements AutoCloseable {
     OwnKafka start() {
         try {
             process = java("kafka.Kafka", dir.resolve("server.properties").toString()).start();
+            // whatever a test could not stop dies with the test JVM
+            Process started = process;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         } catch (IOException e) {
             throw new IllegalStateException("could not start Kafka", e);
         }
