@@ -173,6 +173,14 @@ public interface ApiConfig {
         /** How long a synchronous run request waits for the run to finish before answering 202. */
         @WithDefault("30s")
         Duration syncWait();
+
+        /**
+         * How long a batch of run events may wait to be stored, with no outage of PostgreSQL in that time, before the
+         * read model's consumer counts as stuck and liveness fails (RUNWIRE_RUN_STORE_STUCK_AFTER). Waiting for
+         * PostgreSQL to come back, however long, is not being stuck.
+         */
+        @WithDefault("5m")
+        Duration storeStuckAfter();
     }
 
     interface Sse {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.runwire.api.overload.KafkaProbe;
+import dev.runwire.model.Outages;
 
 /**
  * The one exception-mapper seam of every surface: each failure becomes error objects, rendered by {@link Surface} in
@@ -87,18 +88,13 @@ public class ErrorMappers {
         return Surface.of(request == null ? null : request.path());
     }
 
-    /** A connection that could not be made or was lost, anywhere in the cause chain. */
+    /**
+     * PostgreSQL (or the broker) away or refusing for a passing reason, anywhere in the cause chain: a connection that
+     * could not be made or was lost, a server shutting down or still starting (SQL states 08, 57P), the pool closed or
+     * too busy. The same test the consumers use to wait an outage out ({@link Outages}).
+     */
     public static boolean storeUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
-                    || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return Outages.isOutage(e);
     }
 
     static ErrorObject internal(Throwable e) {

@@ -38,12 +38,21 @@ public class EventStoreConsumer {
     private static final Logger LOG = Logger.getLogger(EventStoreConsumer.class);
     /** Tries of an event alone, refused for anything but an outage, before it is set aside. */
     private static final int ALONE_ATTEMPTS = 3;
+    /**
+     * The longest pause between writes while PostgreSQL is away: a try costs one connection attempt, and the events
+     * (answers to listings, callbacks) wait no longer than this once it is back.
+     */
+    private static final Duration OUTAGE_LONGEST_PAUSE = Duration.ofSeconds(5);
 
     private final RunStore store;
     private final MeterRegistry registry;
     private final CallbackDispatcher callbacks;
     private final RefusedCredentials refusals;
     private final EventDeadLetters deadLetters;
+    /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
+    private volatile long pendingSince;
+    /** When a write last failed because PostgreSQL was away. */
+    private volatile long lastOutage = System.nanoTime();
 
     EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks,
             RefusedCredentials refusals, EventDeadLetters deadLetters) {
@@ -60,6 +69,8 @@ public class EventStoreConsumer {
 
     @Incoming("run-events-store")
     public Uni<Void> store(KafkaRecordBatch<String, byte[]> batch) {
+        // the connector hands over one batch at a time: this is the one in hand
+        pendingSince = System.nanoTime();
         List<Read> readable = new ArrayList<>();
         List<CompletableFuture<Void>> setAside = new ArrayList<>();
         for (KafkaRecord<String, byte[]> message : batch.getRecords()) {
@@ -76,7 +87,18 @@ public class EventStoreConsumer {
                 .chain(() -> storeAll(readable))
                 // credentials an integration refused: renewed (or the account expired) before the offsets are committed
                 .chain(() -> refusals.onStored(readable.stream().map(Read::event).toList()))
-                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                .chain(() -> Uni.createFrom().completionStage(batch.ack())).onTermination()
+                .invoke(() -> pendingSince = 0);
+    }
+
+    /**
+     * Whether the batch in hand has waited longer than {@code stuckAfter} without PostgreSQL being away in that time: a
+     * consumer that waits an outage out is not stuck (it resumes by itself), one that waits for nothing is.
+     */
+    public boolean stuck(Duration stuckAfter) {
+        long since = pendingSince;
+        long now = System.nanoTime();
+        return since != 0 && now - since > stuckAfter.toNanos() && now - lastOutage > stuckAfter.toNanos();
     }
 
     private Uni<Void> storeAll(List<Read> reads) {
@@ -103,8 +125,9 @@ public class EventStoreConsumer {
      * events' (a NUL, a value too large, a bug they trigger): retrying it forever would stop the partition for every
      * owner, so after a few tries the event goes to the dead-letter topic, from where it can be replayed.
      */
-    private static Uni<Void> untilNoOutage(Uni<Void> write) {
-        return write.onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
+    private Uni<Void> untilNoOutage(Uni<Void> write) {
+        return write.onFailure(Outages::isOutage).invoke(() -> lastOutage = System.nanoTime())
+                .onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), OUTAGE_LONGEST_PAUSE)
                 .indefinitely();
     }
 
