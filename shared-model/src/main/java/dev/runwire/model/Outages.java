@@ -35,7 +35,8 @@ public final class Outages {
                 // the Vert.x clients' own refusals: "Pool closed" (shutting down), "Connection is not active now"
                 return true;
             }
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+            if (t instanceof ConnectException || t instanceof java.net.SocketException
+                    || t instanceof java.nio.channels.ClosedChannelException || t instanceof ClosedConnectionException
                     || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException || t instanceof TimeoutException
                     || t instanceof RetriableException && !(t instanceof RecordTooLargeException)) {
                 return true;

@@ -1213,7 +1213,7 @@ public class RunExecutor {
         /** Queues a write after the ones before it. Caller holds the lock. */
         private void enqueue(Supplier<CompletionStage<Void>> work) {
             queued++;
-            writes = writes.thenCompose(ignored -> work.get()).whenComplete((ok, failure) -> {
+            writes = writes.thenCompose(ignored -> untilStored(work, 1)).whenComplete((ok, failure) -> {
                 synchronized (this) {
                     queued--;
                 }
@@ -1222,6 +1222,48 @@ public class RunExecutor {
                 if (failure != null) {
                     crash(failure);
                 }
+            });
+        }
+
+        /**
+         * Runs a write; one that meets an outage (PostgreSQL away) is tried again in place, with back-off, for as long
+         * as it lasts: what it stores (a call's outcome) is kept rather than lost with the instance, so the call is not
+         * made again. Every write is idempotent (same state, events inserted once, fenced by the run's epoch); one that
+         * committed but whose answer was lost is simply written again.
+         */
+        private CompletionStage<Void> untilStored(Supplier<CompletionStage<Void>> work, int attempt) {
+            CompletionStage<Void> tried;
+            try {
+                tried = work.get();
+            } catch (RuntimeException e) {
+                tried = CompletableFuture.failedFuture(e);
+            }
+            return tried.handle((ok, failure) -> failure).thenCompose(failure -> {
+                // read without the run's lock (this may be a database client's event loop); a stale answer costs one
+                // more try, which the epoch fences
+                boolean again = failure != null && Outages.isOutage(failure) && !stopping && !crashed
+                        && !(Outages.unwrap(failure) instanceof LeaseLapsedException);
+                if (failure == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                if (!again) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                long pause = Math.min(WRITE_PAUSE_MAX_MILLIS, WRITE_PAUSE_MILLIS << Math.min(attempt - 1, 10));
+                if (attempt == 1) {
+                    LOG.warnf("run %s: a write met an outage (%s); tried again in place", runId,
+                            Failures.describe(failure));
+                }
+                CompletableFuture<Void> later = new CompletableFuture<>();
+                vertx.setTimer(pause, id -> Infrastructure.getDefaultExecutor()
+                        .execute(() -> untilStored(work, attempt + 1).whenComplete((done, last) -> {
+                            if (last == null) {
+                                later.complete(null);
+                            } else {
+                                later.completeExceptionally(last);
+                            }
+                        })));
+                return later;
             });
         }
 
@@ -1282,6 +1324,10 @@ public class RunExecutor {
             return command.steps().stream().filter(s -> s.stepId().equals(stepId)).findFirst().orElseThrow();
         }
     }
+
+    /** Pauses between tries of a write that met an outage: doubling from the first to the longest. */
+    private static final long WRITE_PAUSE_MILLIS = 500;
+    private static final long WRITE_PAUSE_MAX_MILLIS = 5_000;
 
     /** How long a stopping executor waits for its calls in flight. */
     private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(10);
