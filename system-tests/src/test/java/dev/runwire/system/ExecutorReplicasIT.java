@@ -70,16 +70,18 @@ class ExecutorReplicasIT {
             }, "replicas-load");
             load.start();
             List<String> inFlight = new ArrayList<>();
-            Thread.sleep(3_000);
+            awaitInFlight(owner.id());
             inFlight.add("a third joins " + unfinished(owner.id()));
             try (ServiceProcess third = ServiceProcess.executor("executor-replicas-3", executorEnv(topics)).start()) {
-                Thread.sleep(3_000);
+                awaitInFlight(owner.id());
                 inFlight.add("the first stops " + unfinished(owner.id()));
                 first.stop();
-                Thread.sleep(3_000);
+                awaitInFlight(owner.id());
                 inFlight.add("the second is killed " + unfinished(owner.id()));
                 second.kill9();
-                Thread.sleep(2_000);
+                int afterKill = runs.size();
+                Awaitility.await("runs accepted after the kill").atMost(Duration.ofSeconds(30))
+                        .until(() -> runs.size() >= afterKill + 10);
                 loading.set(false);
                 load.join();
 
@@ -165,6 +167,12 @@ class ExecutorReplicasIT {
             assertEquals(1, calls.stream().map(c -> c.header("Idempotency-Key")).distinct().count());
             assertEquals("NO_SUCCESS", as(api, key).get("/v1/runs/" + runId).then().extract().path("status"));
         }
+    }
+
+    /** Waits until runs are in flight, so the next move happens with some. */
+    private static void awaitInFlight(String ownerId) {
+        Awaitility.await("runs in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> unfinished(ownerId) >= 5);
     }
 
     /** Runs of the owner not ended yet in the read model. */
