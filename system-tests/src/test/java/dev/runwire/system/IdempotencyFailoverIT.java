@@ -85,7 +85,12 @@ class IdempotencyFailoverIT {
                     return outcomes;
                 }));
             }
-            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> answered.get() >= 25);
+            // the kill lands while some caller waits on a run already written (a synchronous run in its stub call)
+            Awaitility.await("load under way, a run written and its caller waiting").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> answered.get() >= 25 && (Long) query("select count(*) from api.idempotency_keys"
+                            + " where owner_id = '" + owner.id() + "' and status is null and run_id is not null")
+                            .get(0).get(0) >= 2);
             killedAt.set(System.nanoTime());
             a.kill9();
 
