@@ -106,13 +106,7 @@ class SecretLeakIT {
             assertEquals(3, outbox.rows(runIds), "the outbox rows of the three runs were seen");
 
             for (String secret : secrets) {
-                for (ServiceProcess service : List.of(api, executor)) {
-                    assertFalse(service.logText().contains(secret), "secret in the log " + service.log);
-                }
-                assertFalse(outbox.contains(secret), "secret in an outbox row");
-                assertEquals(List.of(), SecretScan.tablesContaining(secret), "secret in tables of schema api");
-                assertEquals(List.of(), SecretScan.recordsContaining(secret, topics.commands, topics.events),
-                        "secret in Kafka records");
+                assertNowhereElse(secret, "secret", outbox);
             }
         }
     }
@@ -140,14 +134,8 @@ class SecretLeakIT {
             for (String answer : shown) {
                 assertFalse(answer.contains(token), "credentials in a response: " + answer);
             }
-            for (ServiceProcess service : List.of(api, executor)) {
-                assertFalse(service.logText().contains(token), "credentials in the log " + service.log);
-            }
             assertEquals(1, outbox.rows(List.of(runId)));
-            assertFalse(outbox.contains(token), "credentials in an outbox row");
-            assertEquals(List.of(), SecretScan.tablesContaining(token), "credentials in tables of schema api");
-            assertEquals(List.of(), SecretScan.recordsContaining(token, topics.commands, topics.events),
-                    "credentials in Kafka records");
+            assertNowhereElse(token, "credentials", outbox);
         }
     }
 
@@ -209,15 +197,23 @@ class SecretLeakIT {
                 for (String answer : shown) {
                     assertFalse(answer.contains(secret), "a secret in a response: " + answer);
                 }
-                for (ServiceProcess service : List.of(api, executor)) {
-                    assertFalse(service.logText().contains(secret), "a secret in the log " + service.log);
-                }
-                assertFalse(outbox.contains(secret), "a secret in an outbox row");
-                assertEquals(List.of(), SecretScan.tablesContaining(secret), "a secret in tables of schema api");
-                assertEquals(List.of(), SecretScan.recordsContaining(secret, topics.commands, topics.events),
-                        "a secret in Kafka records");
+                assertNowhereElse(secret, "a secret", outbox);
             }
         }
+    }
+
+    /**
+     * Asserts that {@code secret} is in no log line of either service, no outbox row, no table of schema {@code api}
+     * and no record on either topic.
+     */
+    private static void assertNowhereElse(String secret, String what, OutboxCopy outbox) throws SQLException {
+        for (ServiceProcess service : List.of(api, executor)) {
+            assertFalse(service.logText().contains(secret), what + " in the log " + service.log);
+        }
+        assertFalse(outbox.contains(secret), what + " in an outbox row");
+        assertEquals(List.of(), SecretScan.tablesContaining(secret), what + " in tables of schema api");
+        assertEquals(List.of(), SecretScan.recordsContaining(secret, topics.commands, topics.events),
+                what + " in Kafka records");
     }
 
     /**
