@@ -198,7 +198,7 @@ public class HttpIntegrationClient {
         Uni<HttpResponse<Buffer>> response = bytes == null ? request.send() : request.sendBuffer(Buffer.buffer(bytes));
         Timer.Sample sample = Timer.start(registry);
         // Only the exchange's failures become the step's outcome; the answer is read and checked against the output
-        // schema on a worker thread, never on the event loop, and what that throws fails the run (RunExecutor).
+        // schema on a worker thread, never on the event loop, and what that throws fails the run (RunActor).
         return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs()))
                 .failWith(TimeoutException::new).<java.util.function.Supplier<StepOutcome>> map(
                         answer -> () -> outcome(action, answer))
@@ -238,9 +238,8 @@ public class HttpIntegrationClient {
                 : RequestTemplate.output(action.outputMapping(), json);
         List<Violation> violations = schemas.outputViolations(action, output);
         if (!violations.isEmpty()) {
-            return StepOutcome.failure(new RunError(Codes.OUTPUT_SCHEMA_VIOLATION,
-                    "the output does not match the action's output schema", status,
-                    violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
+            return StepOutcome.failure(Violations.toRunError(Codes.OUTPUT_SCHEMA_VIOLATION,
+                    "the output does not match the action's output schema", status, violations));
         }
         return StepOutcome.success(output);
     }
