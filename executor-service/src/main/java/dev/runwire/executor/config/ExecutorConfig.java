@@ -73,6 +73,10 @@ public interface ExecutorConfig {
         @WithDefault("24h")
         Duration retention();
 
+        /** How often finished runs past their retention are purged (RUNWIRE_EXECUTION_PURGE_INTERVAL). */
+        @WithDefault("60s")
+        Duration purgeInterval();
+
         /**
          * Upper bound of an integration response body; larger responses fail the step. Events carry outputs and must
          * stay under the broker's message limit (1 MB by default).

@@ -1,13 +1,14 @@
 package dev.runwire.executor.integration;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.schema.CompiledSchema;
@@ -18,7 +19,7 @@ import dev.runwire.model.schema.Violation;
 
 /**
  * An action's input and output schemas, compiled once per action version (versions are immutable, so the id is a safe
- * cache key). The caches are bounded: past their size they start over.
+ * cache key). The caches are bounded in size, the least used going first, and forget what was not used for a while.
  * <p>
  * Synchronous, for callers on worker threads. Every compilation and validation is held to {@link SchemaLimits} and its
  * time budget ({@link SchemaLimits#DEFAULT_BUDGET}), so none hangs or overflows the stack: each method either answers
@@ -30,10 +31,15 @@ import dev.runwire.model.schema.Violation;
 public class ActionSchemas {
 
     private static final int MAX_ENTRIES = 10_000;
+    private static final Duration UNUSED_FOR = Duration.ofHours(1);
 
     private final SchemaCompiler compiler = new SchemaCompiler();
-    private final Map<UUID, CompiledSchema> inputs = new ConcurrentHashMap<>();
-    private final Map<UUID, CompiledSchema> outputs = new ConcurrentHashMap<>();
+    private final Cache<UUID, CompiledSchema> inputs = cache();
+    private final Cache<UUID, CompiledSchema> outputs = cache();
+
+    private static Cache<UUID, CompiledSchema> cache() {
+        return Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterAccess(UNUSED_FOR).build();
+    }
 
     /**
      * Violations of the action's output schema; empty when it has none or the output conforms.
@@ -65,14 +71,12 @@ public class ActionSchemas {
         return schema == null || schema.isNull() ? List.of() : compiler.compile(schema).validate(value);
     }
 
-    private List<Violation> violations(Map<UUID, CompiledSchema> cache, UUID actionId, JsonNode schema,
+    private List<Violation> violations(Cache<UUID, CompiledSchema> cache, UUID actionId, JsonNode schema,
             JsonNode value) {
         if (schema == null || schema.isNull()) {
             return List.of();
         }
-        if (cache.size() > MAX_ENTRIES) {
-            cache.clear();
-        }
-        return cache.computeIfAbsent(actionId, id -> compiler.compile(schema)).validate(value);
+        // a refused schema throws out of the compilation and is not cached
+        return cache.get(actionId, id -> compiler.compile(schema)).validate(value);
     }
 }

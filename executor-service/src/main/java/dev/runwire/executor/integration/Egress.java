@@ -37,8 +37,26 @@ public class Egress {
         return client.request(method,
                 io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()),
                 new io.vertx.core.http.RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
-                        .setURI((url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+                        .setURI(requestUri(url)));
+    }
+
+    /** The request line's target: the URL's path (at least "/") and its query, as they are written. */
+    static String requestUri(URI url) {
+        return (url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    }
+
+    /**
+     * Options of a core client request to the URL that connects to the checked address, whatever the name resolves to
+     * by now; Host and SNI keep the name.
+     */
+    static io.vertx.core.http.RequestOptions options(io.vertx.core.http.HttpMethod method, URI url, InetAddress address,
+            String requestUri) {
+        boolean tls = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        return new io.vertx.core.http.RequestOptions()
+                .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                .setMethod(method).setHost(url.getHost()).setPort(port).setSsl(tls).setURI(requestUri);
     }
 
     /** The checked address to connect to, or a failed Uni with {@link EgressPolicy.RefusedException}. */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,18 +21,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.QueryStringEncoder;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.client.impl.ClientPhase;
-import io.vertx.ext.web.client.impl.WebClientInternal;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.core.http.HttpClient;
 
 import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.command.ActionSpec;
@@ -58,11 +57,12 @@ public class HttpIntegrationClient {
     private static final Logger LOG = Logger.getLogger(HttpIntegrationClient.class);
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    private final WebClient client;
+    private static final String USER_AGENT = "runwire-executor";
+
+    private final HttpClient client;
     private final ActionSchemas schemas;
     private final Egress egress;
     private final PassThroughAuth auth;
-    private final Map<io.vertx.ext.web.client.HttpRequest<?>, Call> calls = new ConcurrentHashMap<>();
     private final ExecutorConfig config;
     private final MeterRegistry registry;
     private final ObjectMapper mapper = Json.mapper();
@@ -74,19 +74,10 @@ public class HttpIntegrationClient {
         this.schemas = schemas;
         this.config = config;
         this.registry = registry;
-        this.client = WebClient.create(vertx,
-                new WebClientOptions().setConnectTimeout((int) config.execution().connectTimeout().toMillis())
-                        .setFollowRedirects(false).setKeepAlive(true).setMaxPoolSize(config.execution().maxInFlight())
-                        .setUserAgent("runwire-executor"));
-        // the web client has no cancel: the interceptor hands each call its underlying request, which a cancel resets
-        ((WebClientInternal) client.getDelegate()).addInterceptor(context -> {
-            Call call = context.phase() == ClientPhase.SEND_REQUEST ? calls.get(context.request()) : null;
-            if (call != null && !call.attach(context.clientRequest())) {
-                context.fail(new CancellationException("the run was aborted"));
-                return;
-            }
-            context.next();
-        });
+        // the core client: its request is ours to reset when the run is aborted (no hook into a web client needed)
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions().setConnectTimeout((int) config.execution().connectTimeout().toMillis())
+                        .setKeepAlive(true).setMaxPoolSize(config.execution().maxInFlight()));
     }
 
     /** A call in flight that the run can cancel: its request is reset (the connection closed), its outcome dropped. */
@@ -94,9 +85,12 @@ public class HttpIntegrationClient {
         private HttpClientRequest request;
         private boolean canceled;
 
-        /** @return false when the call was cancelled before its request went out */
+        /** @return false when the call was cancelled before its request went out (then it is reset at once) */
         synchronized boolean attach(HttpClientRequest clientRequest) {
             request = clientRequest;
+            if (canceled) {
+                clientRequest.reset();
+            }
             return !canceled;
         }
 
@@ -164,52 +158,121 @@ public class HttpIntegrationClient {
             PassThroughAuth.Prepared prepared, Call call, URI url, InetAddress address, JsonNode body) {
         ActionSpec action = step.action();
         HttpSpec http = action.http();
-        HttpRequest<Buffer> request = Egress.request(client, HttpMethod.valueOf(http.method().toUpperCase()), url,
-                address);
+        HttpMethod method = HttpMethod.valueOf(http.method().toUpperCase());
+        OutgoingRequest request = new OutgoingRequest(url);
         applyTemplates(request, http.headers(), input, true);
         applyTemplates(request, http.query(), input, false);
-        request.putHeader(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));
-        request.putHeader("Accept", "application/json");
+        request.headers.set(IDEMPOTENCY_KEY, idempotencyKey(runId, step.stepId()));
+        request.headers.set("Accept", "application/json");
         for (PassThrough data : passThrough) {
             if (data.appliesTo(http.integrationKey())) {
                 if (data.headers() != null) {
                     data.headers().forEach((name, value) -> putChecked(request, name, value));
                 }
                 if (data.query() != null) {
-                    data.query().forEach(request::addQueryParam);
+                    data.query().forEach((name, value) -> request.queryParams().add(name, value));
                 }
             }
         }
         byte[] bytes = body == null ? null : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (bytes != null) {
-            request.putHeader("Content-Type", "application/json");
+            request.headers.set("Content-Type", "application/json");
         }
         if (prepared.bearer() != null) {
             putChecked(request, "Authorization", "Bearer " + prepared.bearer());
         }
         if (prepared.aws() != null) {
             // signed last: the signature covers the final query and body
-            auth.sign(prepared, HttpMethod.valueOf(http.method().toUpperCase()), url, request.queryParams(),
-                    bytes == null ? null : "application/json", bytes).forEach(request::putHeader);
+            auth.sign(prepared, method, url, request.queryParams(), bytes == null ? null : "application/json", bytes)
+                    .forEach(request.headers::set);
         }
-        request.timeout(action.timeoutMs());
-        io.vertx.ext.web.client.HttpRequest<?> delegate = request.getDelegate();
-        calls.put(delegate, call);
-        Uni<HttpResponse<Buffer>> response = bytes == null ? request.send() : request.sendBuffer(Buffer.buffer(bytes));
+        RequestOptions options = Egress.options(method, url, address, request.uri())
+                .setHeaders(request.headers.getDelegate()).setTimeout(action.timeoutMs()).setFollowRedirects(false);
+        Uni<Answer> response = client.request(options).chain(sent -> {
+            if (!call.attach(sent.getDelegate())) {
+                return Uni.createFrom().failure(new CancellationException("the run was aborted"));
+            }
+            return (bytes == null ? sent.send() : sent.send(Buffer.buffer(bytes))).chain(answer -> answer.body()
+                    .map(raw -> new Answer(answer.statusCode(), answer.getHeader("Content-Type"), raw)));
+        });
         Timer.Sample sample = Timer.start(registry);
         // Only the exchange's failures become the step's outcome; the answer is read and checked against the output
-        // schema on a worker thread, never on the event loop, and what that throws fails the run (RunExecutor).
+        // schema on a worker thread, never on the event loop, and what that throws fails the run (RunActor).
         return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs()))
                 .failWith(TimeoutException::new).<java.util.function.Supplier<StepOutcome>> map(
                         answer -> () -> outcome(action, answer))
                 .onFailure().recoverWithItem(failure -> () -> failed(action, failure, call.canceled()))
-                .emitOn(Infrastructure.getDefaultWorkerPool()).map(java.util.function.Supplier::get).onTermination()
-                .invoke(() -> calls.remove(delegate))
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(java.util.function.Supplier::get)
                 .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
                         "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
     }
 
-    private StepOutcome outcome(ActionSpec action, HttpResponse<Buffer> response) {
+    /** The integration's answer, read whole. */
+    private record Answer(int statusCode, String contentType, Buffer body) {
+
+        /** The body as text in the charset the answer names, UTF-8 when it names none (as a web client reads it). */
+        String bodyAsString() {
+            if (body == null) {
+                return null;
+            }
+            java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
+            if (contentType != null) {
+                for (String part : contentType.split(";")) {
+                    String trimmed = part.trim();
+                    if (trimmed.regionMatches(true, 0, "charset=", 0, 8)) {
+                        try {
+                            charset = java.nio.charset.Charset.forName(trimmed.substring(8).replace("\"", ""));
+                        } catch (IllegalArgumentException unknown) {
+                            // an unknown charset: UTF-8
+                        }
+                    }
+                }
+            }
+            return body.toString(charset.name());
+        }
+    }
+
+    /**
+     * A request being built: its headers, and its query kept the way a Vert.x web client keeps it (the URL's own query
+     * is decoded into the parameters once one is added or read, and the whole query is encoded again when the request
+     * is made), so what is sent, and what an AWS signature covers, stays byte for byte as before.
+     */
+    private static final class OutgoingRequest {
+        final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        private String uri;
+        private MultiMap params;
+
+        OutgoingRequest(URI url) {
+            this.uri = Egress.requestUri(url);
+            headers.set("User-Agent", USER_AGENT);
+        }
+
+        MultiMap queryParams() {
+            if (params == null) {
+                params = MultiMap.caseInsensitiveMultiMap();
+                int query = uri.indexOf('?');
+                if (query >= 0) {
+                    new QueryStringDecoder(uri).parameters()
+                            .forEach((name, values) -> values.forEach(value -> params.add(name, value)));
+                    uri = uri.substring(0, query);
+                }
+            }
+            return params;
+        }
+
+        String uri() {
+            if (params == null) {
+                return uri;
+            }
+            QueryStringDecoder decoded = new QueryStringDecoder(uri);
+            QueryStringEncoder encoder = new QueryStringEncoder(decoded.rawPath());
+            decoded.parameters().forEach((name, values) -> values.forEach(value -> encoder.addParam(name, value)));
+            params.forEach(param -> encoder.addParam(param.getKey(), param.getValue()));
+            return encoder.toString();
+        }
+    }
+
+    private StepOutcome outcome(ActionSpec action, Answer response) {
         int status = response.statusCode();
         HttpSpec.CredentialCheck check = action.http().credentialsInvalid();
         if (check != null && check.matches(status, check.bodyPattern() == null ? null : response.bodyAsString())) {
@@ -238,9 +301,8 @@ public class HttpIntegrationClient {
                 : RequestTemplate.output(action.outputMapping(), json);
         List<Violation> violations = schemas.outputViolations(action, output);
         if (!violations.isEmpty()) {
-            return StepOutcome.failure(new RunError(Codes.OUTPUT_SCHEMA_VIOLATION,
-                    "the output does not match the action's output schema", status,
-                    violations.stream().map(v -> new RunError.Violation(v.pointer(), v.message())).toList()));
+            return StepOutcome.failure(Violations.toRunError(Codes.OUTPUT_SCHEMA_VIOLATION,
+                    "the output does not match the action's output schema", status, violations));
         }
         return StepOutcome.success(output);
     }
@@ -266,7 +328,7 @@ public class HttpIntegrationClient {
         return StepOutcome.failure(RunError.of(Codes.INTEGRATION_UNREACHABLE, "the integration could not be reached"));
     }
 
-    private static void applyTemplates(HttpRequest<Buffer> request, Map<String, String> templates, JsonNode input,
+    private static void applyTemplates(OutgoingRequest request, Map<String, String> templates, JsonNode input,
             boolean headers) {
         if (templates == null) {
             return;
@@ -277,7 +339,7 @@ public class HttpIntegrationClient {
                 if (headers) {
                     putChecked(request, name, value);
                 } else {
-                    request.addQueryParam(name, value);
+                    request.queryParams().add(name, value);
                 }
             }
         });
@@ -288,7 +350,7 @@ public class HttpIntegrationClient {
      * api-service did when the run was accepted; a refusal fails the step ({@link #refusedRequest}), never the run's
      * handler, and quotes nothing.
      */
-    private static void putChecked(HttpRequest<Buffer> request, String name, String value) {
+    private static void putChecked(OutgoingRequest request, String name, String value) {
         String problem = HttpValues.headerNameProblem(name);
         if (problem == null) {
             problem = HttpValues.headerValueProblem(value);
@@ -296,7 +358,7 @@ public class HttpIntegrationClient {
         if (problem != null) {
             throw new RefusedHeaderException(problem);
         }
-        request.putHeader(name, value);
+        request.headers.set(name, value);
     }
 
     /** A header the run's data made that HTTP cannot carry; its message says why without quoting it. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +29,7 @@ import dev.runwire.model.json.Json;
  * @param credentialsVersion
  *            which version of that account's credentials (a refresh makes a new one)
  * @param values
- *            provider credentials of the runs seed (AWS credentials or role, Okta service app); see
+ *            provider credentials as the runs API defines them (AWS credentials or role, Okta service app); see
  *            {@link PassThroughAuth}
  * @param expiresAt
  *            when the account's access token ends, or null
@@ -66,9 +67,15 @@ public record PassThrough(String customerIntegrationId, Map<String, String> head
         private final SecretSealer sealer;
         private final ObjectMapper mapper = Json.mapper();
 
+        @Inject
         Opener(ExecutorConfig config) {
-            this.sealer = SecretSealer.configured(config.secrets().keyId(), config.secrets().key(),
-                    config.secrets().previous());
+            this(SecretSealer.configured(config.secrets().keyId(), config.secrets().key(),
+                    config.secrets().previous()));
+        }
+
+        /** Opens with the given sealer's keys. */
+        public Opener(SecretSealer sealer) {
+            this.sealer = sealer;
         }
 
         public List<PassThrough> open(RunRequested command) {

@@ -42,10 +42,10 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
- * Provider credentials of a run's pass-through {@code values} (the runs seed): AWS temporary credentials sign the call
- * with Signature V4 (the AWS SDK's signer); an AWS role is assumed first with Runwire's own credentials through STS; an
- * Okta service app's {@code private_key_jwt} client assertion is signed (jose4j) and exchanged at its token URL for a
- * bearer token. Used for that one call, never stored or logged; token endpoints pass the egress guard.
+ * Provider credentials of a run's pass-through {@code values} (as the runs API defines them): AWS temporary credentials
+ * sign the call with Signature V4 (the AWS SDK's signer); an AWS role is assumed first with Runwire's own credentials
+ * through STS; an Okta service app's {@code private_key_jwt} client assertion is signed (jose4j) and exchanged at its
+ * token URL for a bearer token. Used for that one call, never stored or logged; token endpoints pass the egress guard.
  */
 @ApplicationScoped
 public class PassThroughAuth {

@@ -36,9 +36,8 @@ import dev.runwire.model.json.Json;
  * out of order, which the throttled commit strategy allows.
  * <p>
  * No record can stop this consumer: one that is no command goes to the dead-letter topic; whatever goes wrong while a
- * run is handled fails that run (see {@link RunExecutor}); a run that cannot be handled because PostgreSQL or the
- * broker does not answer is taken up again after a pause, for as long as that lasts. Every record is acknowledged in
- * the end.
+ * run is handled fails that run (see {@link RunActor}); a run that cannot be handled because PostgreSQL or the broker
+ * does not answer is taken up again after a pause, for as long as that lasts. Every record is acknowledged in the end.
  */
 @ApplicationScoped
 public class CommandConsumer {
@@ -49,12 +48,12 @@ public class CommandConsumer {
     private static final Duration FIRST_PAUSE = Duration.ofMillis(500);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(30);
 
-    private final RunExecutor executor;
+    private final RunDispatcher executor;
     private final DeadLetters deadLetters;
     private final Vertx vertx;
     private final AsyncSlots slots;
 
-    CommandConsumer(RunExecutor executor, DeadLetters deadLetters, ExecutorConfig config, Vertx vertx) {
+    CommandConsumer(RunDispatcher executor, DeadLetters deadLetters, ExecutorConfig config, Vertx vertx) {
         this.executor = executor;
         this.deadLetters = deadLetters;
         this.vertx = vertx;

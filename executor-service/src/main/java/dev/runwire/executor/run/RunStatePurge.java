@@ -1,12 +1,11 @@
 package dev.runwire.executor.run;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 import dev.runwire.executor.config.ExecutorConfig;
 
@@ -15,23 +14,23 @@ import dev.runwire.executor.config.ExecutorConfig;
 public class RunStatePurge {
 
     private static final Logger LOG = Logger.getLogger(RunStatePurge.class);
-    private static final long EVERY_MILLIS = 60_000;
 
     private final RunStateStore store;
     private final ExecutorConfig config;
-    private final Vertx vertx;
 
-    RunStatePurge(RunStateStore store, ExecutorConfig config, Vertx vertx) {
+    RunStatePurge(RunStateStore store, ExecutorConfig config) {
         this.store = store;
         this.config = config;
-        this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(EVERY_MILLIS,
-                id -> store.purgeFinished(config.execution().retention()).subscribe().with(
-                        purged -> LOG.debugf("purged %d finished runs", purged),
-                        failure -> LOG.warnf("purging finished runs failed (%s); retried later",
-                                failure.getClass().getSimpleName())));
+    /** A purge that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
+    @Scheduled(identity = "run-state-purge", every = "${runwire.execution.purge-interval:60s}", delayed = "${runwire.execution.purge-interval:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
+        return store.purgeFinished(config.execution().retention())
+                .invoke(purged -> LOG.debugf("purged %d finished runs", purged)).replaceWithVoid().onFailure()
+                .recoverWithUni(failure -> {
+                    LOG.warnf("purging finished runs failed (%s); retried later", failure.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
+                });
     }
 }

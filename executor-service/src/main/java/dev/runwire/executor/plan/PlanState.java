@@ -1,4 +1,4 @@
-package dev.runwire.executor.run;
+package dev.runwire.executor.plan;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,20 +16,14 @@ import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunStatus;
+import dev.runwire.model.run.StepStateMachine;
+import dev.runwire.model.run.StepStatus;
 
 /**
  * Where each step of one run stands and what follows from it: which steps may start, which can never run, and how the
  * run ends. No I/O; the executor persists it as JSON after every change.
  */
-final class PlanState {
-
-    enum StepStatus {
-        PENDING, AWAITING_APPROVAL, AWAITING_CONNECTION, AWAITING_RESULT, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED;
-
-        boolean blocksDependents() {
-            return this == FAILED || this == SKIPPED || this == CANCELED;
-        }
-    }
+public final class PlanState {
 
     /**
      * One step's progress; {@code input} is the input awaiting approval, or the approved (maybe edited) one;
@@ -37,28 +31,28 @@ final class PlanState {
      * executor taking the run over does not give the step its attempts again (null: the first).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Step(StepStatus status, JsonNode input, JsonNode output, RunError error, Integer attempt) {
+    public record Step(StepStatus status, JsonNode input, JsonNode output, RunError error, Integer attempt) {
 
-        static final Step PENDING = new Step(StepStatus.PENDING, null, null, null);
+        public static final Step PENDING = new Step(StepStatus.PENDING, null, null, null);
 
         @JsonCreator
-        Step {
+        public Step {
         }
 
-        Step(StepStatus status, JsonNode input, JsonNode output, RunError error) {
+        public Step(StepStatus status, JsonNode input, JsonNode output, RunError error) {
             this(status, input, output, error, null);
         }
 
-        static Step running(JsonNode input) {
+        public static Step running(JsonNode input) {
             return new Step(StepStatus.RUNNING, input, null, null);
         }
 
         /** The attempt this step's call is at: 1 for the first. */
-        int attempts() {
+        public int attempts() {
             return attempt == null ? 1 : attempt;
         }
 
-        Step nextAttempt() {
+        public Step nextAttempt() {
             return new Step(status, input, output, error, attempts() + 1);
         }
     }
@@ -73,7 +67,7 @@ final class PlanState {
     }
 
     /** How the run ended. */
-    record Ending(RunStatus status, JsonNode result, RunError error) {
+    public record Ending(RunStatus status, JsonNode result, RunError error) {
     }
 
     private final LinkedHashMap<String, Step> steps;
@@ -89,84 +83,94 @@ final class PlanState {
         this.refused = refused == null ? new LinkedHashMap<>() : refused;
     }
 
-    static PlanState fresh(RunRequested command) {
+    public static PlanState fresh(RunRequested command) {
         LinkedHashMap<String, Step> steps = new LinkedHashMap<>();
         command.steps().forEach(step -> steps.put(step.stepId(), Step.PENDING));
         return new PlanState(!RunRequested.ON_START.equals(command.approvalStrategy()), steps, null, null);
     }
 
-    static PlanState fromJson(String json) {
+    public static PlanState fromJson(String json) {
         Stored stored = Json.read(json, Stored.class);
         return new PlanState(stored.started(), stored.steps(), stored.connections(), stored.refused());
     }
 
-    String toJson() {
+    public String toJson() {
         return Json.write(new Stored(started, steps, connections, refused));
     }
 
     /** Whether the run may start steps: its start was approved, or needed no approval. */
-    boolean started() {
+    public boolean started() {
         return started;
     }
 
-    void start() {
+    public void start() {
         started = true;
     }
 
     /** The connections provided since the run was accepted, in the order they came. */
-    Map<String, SealedSecret> connections() {
+    public Map<String, SealedSecret> connections() {
         return connections;
     }
 
-    void connect(String integrationKey, SealedSecret passThrough) {
+    public void connect(String integrationKey, SealedSecret passThrough) {
         connections.put(integrationKey, passThrough);
         refused.remove(integrationKey);
     }
 
     /** Whether a connection to the integration came since the run was accepted and was not refused since. */
-    boolean connected(String integrationKey) {
+    public boolean connected(String integrationKey) {
         return connections.containsKey(integrationKey);
     }
 
     /** The integration refused its credentials: its steps wait until a new connection comes. */
-    void refuse(RunRequested.Connection refusal) {
+    public void refuse(RunRequested.Connection refusal) {
         connections.remove(refusal.integrationKey());
         refused.put(refusal.integrationKey(), refusal);
     }
 
     /** Why the integration's steps wait, when its credentials were refused; null otherwise. */
-    RunRequested.Connection refusal(String integrationKey) {
+    public RunRequested.Connection refusal(String integrationKey) {
         return refused.get(integrationKey);
     }
 
     /** The step ids in plan order. */
-    java.util.Set<String> stepIds() {
+    public java.util.Set<String> stepIds() {
         return steps.keySet();
     }
 
-    Step step(String stepId) {
+    public Step step(String stepId) {
         return steps.get(stepId);
     }
 
-    void set(String stepId, Step step) {
+    /**
+     * Moves a step; the move must be one {@link StepStateMachine} allows.
+     *
+     * @throws IllegalStateException
+     *             if it is not
+     */
+    public void set(String stepId, Step step) {
+        Step current = steps.get(stepId);
+        if (current != null) {
+            StepStateMachine.move(current.status(), step.status());
+        }
         steps.put(stepId, step);
     }
 
     /** Pending steps whose dependencies have all succeeded, in plan order. */
-    List<PlanStep> ready(RunRequested command) {
+    public List<PlanStep> ready(RunRequested command) {
         return command.steps().stream().filter(step -> steps.get(step.stepId()).status() == StepStatus.PENDING).filter(
                 step -> step.dependsOn().stream().allMatch(dep -> steps.get(dep).status() == StepStatus.SUCCEEDED))
                 .toList();
     }
 
     /** Pending steps that can never run because a dependency failed, was skipped or cancelled. */
-    List<PlanStep> blocked(RunRequested command) {
+    public List<PlanStep> blocked(RunRequested command) {
         return command.steps().stream().filter(step -> steps.get(step.stepId()).status() == StepStatus.PENDING)
                 .filter(step -> step.dependsOn().stream().anyMatch(dep -> steps.get(dep).status().blocksDependents()))
                 .toList();
     }
 
-    List<String> withStatus(StepStatus status) {
+    public List<String> withStatus(StepStatus status) {
         List<String> ids = new ArrayList<>();
         steps.forEach((id, step) -> {
             if (step.status() == status) {
@@ -177,15 +181,12 @@ final class PlanState {
     }
 
     /** Whether every step has reached an end (none pending, awaiting approval or a connection, or running). */
-    boolean settled() {
-        return steps.values().stream()
-                .noneMatch(s -> s.status() == StepStatus.PENDING || s.status() == StepStatus.AWAITING_APPROVAL
-                        || s.status() == StepStatus.AWAITING_CONNECTION || s.status() == StepStatus.AWAITING_RESULT
-                        || s.status() == StepStatus.RUNNING);
+    public boolean settled() {
+        return steps.values().stream().allMatch(s -> s.status().isTerminal());
     }
 
     /** Outputs of the steps that succeeded, by step id. */
-    Map<String, JsonNode> outputs() {
+    public Map<String, JsonNode> outputs() {
         Map<String, JsonNode> outputs = new LinkedHashMap<>();
         steps.forEach((id, step) -> {
             if (step.status() == StepStatus.SUCCEEDED) {
@@ -200,7 +201,7 @@ final class PlanState {
      * did, partly when some did, not at all when none did; its result holds each succeeded step's output under the
      * step's id.
      */
-    Ending ending(RunRequested command) {
+    public Ending ending(RunRequested command) {
         if (command.kindOrDefault() == RunRequested.Kind.ACTION) {
             Step only = steps.values().iterator().next();
             return only.status() == StepStatus.SUCCEEDED ? new Ending(RunStatus.SUCCESS, only.output(), null)

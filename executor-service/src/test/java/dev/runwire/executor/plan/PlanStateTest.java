@@ -1,13 +1,13 @@
-package dev.runwire.executor.run;
+package dev.runwire.executor.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.junit.jupiter.api.Test;
 
-import dev.runwire.executor.run.PlanState.Step;
-import dev.runwire.executor.run.PlanState.StepStatus;
+import dev.runwire.executor.plan.PlanState.Step;
 import dev.runwire.model.json.Json;
+import dev.runwire.model.run.StepStatus;
 
 /** A step's attempt number is part of the stored state, and states stored before it existed still read. */
 class PlanStateTest {
