@@ -1,23 +1,28 @@
 package dev.runwire.api.action;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.integration.AuthScheme;
+import dev.runwire.api.integration.Integration;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.RetryPolicy;
@@ -41,8 +46,12 @@ public class RunnableActions {
             """;
 
     private final Pool pool;
-    private final Map<UUID, Parsed> parsed = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Optional<HttpSpec.CredentialCheck>> checks = new ConcurrentHashMap<>();
+    /** Parsed versions by id: a version never changes; unused ones go after an hour. */
+    private final Cache<UUID, Parsed> parsed = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+            .expireAfterAccess(Duration.ofHours(1)).build();
+    /** Credential checks by the integration's configuration texts. */
+    private final Cache<String, Optional<HttpSpec.CredentialCheck>> checks = Caffeine.newBuilder()
+            .maximumSize(MAX_ENTRIES).expireAfterAccess(Duration.ofHours(1)).build();
 
     RunnableActions(Pool pool) {
         this.pool = pool;
@@ -109,28 +118,16 @@ public class RunnableActions {
      * gets its new check at once.
      */
     private HttpSpec.CredentialCheck credentialCheck(String auth, String stored) {
-        if (checks.size() > MAX_ENTRIES) {
-            checks.clear();
-        }
         return checks
-                .computeIfAbsent(auth + "\u0000" + stored,
-                        ignored -> java.util.Optional
-                                .ofNullable(
-                                        dev.runwire.api.integration.Integration
-                                                .credentialCheck(
-                                                        auth == null ? dev.runwire.api.integration.AuthScheme.NONE
-                                                                : Json.read(auth,
-                                                                        dev.runwire.api.integration.AuthScheme.class),
-                                                        stored)))
+                .get(auth + "\u0000" + stored,
+                        ignored -> Optional.ofNullable(Integration.credentialCheck(
+                                auth == null ? AuthScheme.NONE : Json.read(auth, AuthScheme.class), stored)))
                 .orElse(null);
     }
 
     private RunnableAction toAction(Row row) {
         UUID id = row.getUUID("id");
-        if (parsed.size() > MAX_ENTRIES) {
-            parsed.clear();
-        }
-        Parsed parts = parsed.computeIfAbsent(id,
+        Parsed parts = parsed.get(id,
                 ignored -> new Parsed(Json.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
                 }), Json.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
                 }), Json.tree(row.getString("input_schema")), Json.tree(row.getString("output_schema")),

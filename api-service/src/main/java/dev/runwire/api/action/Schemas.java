@@ -3,10 +3,8 @@ package dev.runwire.api.action;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -15,6 +13,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -43,14 +43,19 @@ import dev.runwire.model.schema.Violation;
 public class Schemas {
 
     private static final int MAX_ENTRIES = 10_000;
+    private static final Duration UNUSED = Duration.ofHours(1);
 
     /** One value to check against an action version's input schema, and where it is in the request. */
     public record Input(UUID actionId, String inputSchema, JsonNode value, String pointer) {
     }
 
     private final SchemaCompiler compiler = new SchemaCompiler();
-    private final Map<UUID, CompiledSchema> inputSchemas = new ConcurrentHashMap<>();
-    private final Map<String, CompiledSchema> bySchemaText = new ConcurrentHashMap<>();
+    /** Compiled input schemas by action version (a version never changes); unused ones go after an hour. */
+    private final Cache<UUID, CompiledSchema> inputSchemas = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+            .expireAfterAccess(UNUSED).build();
+    /** Compiled schemas without a version, by their text. */
+    private final Cache<String, CompiledSchema> bySchemaText = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+            .expireAfterAccess(UNUSED).build();
     private final Duration budget;
     private final WorkerExecutor pool;
 
@@ -88,11 +93,8 @@ public class Schemas {
             return Uni.createFrom().item(List.of());
         }
         return offLoop(() -> pointer, false, () -> {
-            if (bySchemaText.size() > MAX_ENTRIES) {
-                bySchemaText.clear();
-            }
-            return bySchemaText.computeIfAbsent(schema.toString(), text -> compiler.compile(schema, budget))
-                    .validate(value, budget);
+            return bySchemaText.get(schema.toString(), text -> compiler.compile(schema, budget)).validate(value,
+                    budget);
         });
     }
 
@@ -118,10 +120,7 @@ public class Schemas {
     }
 
     private CompiledSchema inputSchema(Input input) {
-        if (inputSchemas.size() > MAX_ENTRIES) {
-            inputSchemas.clear();
-        }
-        return inputSchemas.computeIfAbsent(input.actionId(), id -> compiler.compile(input.inputSchema(), budget));
+        return inputSchemas.get(input.actionId(), id -> compiler.compile(input.inputSchema(), budget));
     }
 
     /**

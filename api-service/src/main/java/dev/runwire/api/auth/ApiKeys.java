@@ -1,12 +1,13 @@
 package dev.runwire.api.auth;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -23,10 +24,9 @@ public class ApiKeys {
     private static final int MAX_REMEMBERED = 100_000;
 
     private final Pool pool;
-    private final Map<String, Known> known = new ConcurrentHashMap<>();
-
-    private record Known(UUID ownerId, long until) {
-    }
+    /** Valid keys' owners by key hash, for {@link #REMEMBER}: a revoked key works that much longer on a replica. */
+    private final Cache<String, UUID> known = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED)
+            .expireAfterWrite(REMEMBER).build();
 
     ApiKeys(Pool pool) {
         this.pool = pool;
@@ -48,10 +48,9 @@ public class ApiKeys {
     /** The owner of a valid key, or null. */
     public Uni<UUID> ownerOf(String key) {
         String hash = ApiKey.hash(key);
-        Known hit = known.get(hash);
-        long now = System.currentTimeMillis();
-        if (hit != null && hit.until() > now) {
-            return Uni.createFrom().item(hit.ownerId());
+        UUID hit = known.getIfPresent(hash);
+        if (hit != null) {
+            return Uni.createFrom().item(hit);
         }
         return pool.preparedQuery("select owner_id from api.api_keys where key_hash = $1 and revoked_at is null")
                 .execute(Tuple.of(hash)).map(rows -> {
@@ -59,10 +58,7 @@ public class ApiKeys {
                         return null;
                     }
                     UUID ownerId = rows.iterator().next().getUUID(0);
-                    if (known.size() > MAX_REMEMBERED) {
-                        known.clear();
-                    }
-                    known.put(hash, new Known(ownerId, now + REMEMBER.toMillis()));
+                    known.put(hash, ownerId);
                     return ownerId;
                 });
     }

@@ -74,8 +74,8 @@ public class AuthFilter {
     }
 
     /**
-     * The refusal in the surface's own shape and status: talkover's seed says "Unauthenticated."; Zapier's answers 403
-     * {@code permission_denied} ("Permission denied. Unauthorized request." is the only refusal its seed documents); a
+     * The refusal in the surface's own shape and status: talkover's API says "Unauthenticated."; Zapier's answers 403
+     * {@code permission_denied} ("Permission denied. Unauthorized request." is the only refusal its API documents); a
      * 401 elsewhere.
      */
     private static Response unauthorized(Surface surface, String detail) {

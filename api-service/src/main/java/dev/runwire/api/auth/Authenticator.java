@@ -71,7 +71,9 @@ public class Authenticator {
         }));
     }
 
-    /** A claim that is a JSON object, or a JSON string holding one (the seed's {@code billing} is such a string). */
+    /**
+     * A claim that is a JSON object, or a JSON string holding one (the runs API's {@code billing} is such a string).
+     */
     private static JsonNode claim(Jwts.Verified verified, String name) {
         Object value = verified.claims().getClaimValue(name);
         if (value == null) {

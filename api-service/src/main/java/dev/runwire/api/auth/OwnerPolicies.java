@@ -1,11 +1,12 @@
 package dev.runwire.api.auth;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -22,7 +23,9 @@ public class OwnerPolicies {
     private static final int MAX_REMEMBERED = 100_000;
 
     private final Pool pool;
-    private final Map<UUID, Known> known = new ConcurrentHashMap<>();
+    /** Policies by owner, for {@link #REMEMBER} (an admin change reaches other replicas that much later). */
+    private final Cache<UUID, Policy> known = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED)
+            .expireAfterWrite(REMEMBER).build();
 
     /**
      * @param limitOverride
@@ -33,19 +36,15 @@ public class OwnerPolicies {
     public record Policy(boolean exempt, Integer limitOverride, boolean billed) {
     }
 
-    private record Known(Policy policy, long until) {
-    }
-
     OwnerPolicies(Pool pool) {
         this.pool = pool;
     }
 
     /** The owner's policy, or null when there is no such owner. */
     public Uni<Policy> of(UUID ownerId) {
-        Known hit = known.get(ownerId);
-        long now = System.currentTimeMillis();
-        if (hit != null && hit.until() > now) {
-            return Uni.createFrom().item(hit.policy());
+        Policy hit = known.getIfPresent(ownerId);
+        if (hit != null) {
+            return Uni.createFrom().item(hit);
         }
         return pool.preparedQuery(
                 """
@@ -56,16 +55,13 @@ public class OwnerPolicies {
                     }
                     var row = rows.iterator().next();
                     Policy policy = new Policy(row.getBoolean(0), row.getInteger(1), row.getBoolean(2));
-                    if (known.size() > MAX_REMEMBERED) {
-                        known.clear();
-                    }
-                    known.put(ownerId, new Known(policy, now + REMEMBER.toMillis()));
+                    known.put(ownerId, policy);
                     return policy;
                 });
     }
 
     /** Forgets an owner's policy on this replica (the admin endpoints change it). */
     public void forget(UUID ownerId) {
-        known.remove(ownerId);
+        known.invalidate(ownerId);
     }
 }

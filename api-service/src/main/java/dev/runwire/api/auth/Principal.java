@@ -4,6 +4,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.api.ratelimit.RateSubject;
+
 /**
  * Who a request acts as, whichever credential it presented.
  *
@@ -20,5 +22,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param billing
  *            the JWT's billing claim (origin, usage type, ...), recorded with each charge; null otherwise
  */
-public record Principal(UUID ownerId, String subject, boolean exempt, int limit, boolean billable, JsonNode billing) {
+public record Principal(UUID ownerId, String subject, boolean exempt, int limit, boolean billable, JsonNode billing)
+        implements RateSubject {
 }

@@ -18,7 +18,7 @@ import dev.runwire.model.json.Json;
 
 /**
  * Task balances and their ledger. Runs take their task when accepted and give it back when they end without success (in
- * the run's own statements, see RunStore); this class credits tasks and reads. See docs/adr/0019-billing.md.
+ * the run's own statements, see TaskLedger); this class credits tasks and reads. See docs/adr/0019-billing.md.
  */
 @ApplicationScoped
 public class Billing {

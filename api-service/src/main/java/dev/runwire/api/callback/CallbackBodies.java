@@ -1,25 +1,34 @@
 package dev.runwire.api.callback;
 
-import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import io.vertx.mutiny.sqlclient.Row;
 
-import dev.runwire.api.run.RunView;
-import dev.runwire.api.zapier.ZapierRun;
 import dev.runwire.model.json.Json;
 
-/** A callback's body: the run exactly as the GET of its surface shows it. */
-public final class CallbackBodies {
+/**
+ * A callback's body: the run exactly as the GET of its surface shows it, by the renderer of the run's delivery surface;
+ * a run of a surface without one is shown as the runs API shows it.
+ */
+@ApplicationScoped
+public class CallbackBodies {
 
-    private CallbackBodies() {
+    private final Map<DeliverySurface, CallbackBodyRenderer> bySurface = new EnumMap<>(DeliverySurface.class);
+
+    CallbackBodies(Instance<CallbackBodyRenderer> renderers) {
+        renderers.forEach(renderer -> renderer.surfaces().forEach(surface -> bySurface.put(surface, renderer)));
+        if (!bySurface.containsKey(DeliverySurface.NATIVE)) {
+            throw new IllegalStateException("no callback body renderer for the runs API");
+        }
     }
 
-    public static String render(Row run) {
-        return Json.write(switch (run.getString("surface")) {
-        case ZapierRun.STORED -> ZapierRun.of(run);
-        case ZapierRun.ONE_OFF -> Map.of("data", ZapierRun.of(run));
-        default -> RunView.of(run, List.of());
-        });
+    public String render(Row run) {
+        return Json.write(bySurface
+                .getOrDefault(DeliverySurface.of(run.getString("surface")), bySurface.get(DeliverySurface.NATIVE))
+                .body(run));
     }
 }

@@ -49,8 +49,8 @@ public class Deliveries {
     }
 
     /** Whether a run event calls back: every end of a run; a native run's pauses (approval, connection) too. */
-    static boolean notifies(RunEvent event, String surface) {
-        return event.type().isTerminal() || ("native".equals(surface)
+    static boolean notifies(RunEvent event, DeliverySurface surface) {
+        return event.type().isTerminal() || (surface == DeliverySurface.NATIVE
                 && (event.type() == RunEventType.RUN_PAUSED || event.type() == RunEventType.RUN_APPROVAL_REQUESTED));
     }
 
@@ -61,7 +61,7 @@ public class Deliveries {
      * @return whether anything may have been enqueued
      */
     public Uni<Boolean> enqueue(SqlConnection conn, List<RunEvent> events, Function<Row, String> render) {
-        List<RunEvent> candidates = events.stream().filter(e -> notifies(e, "native")).toList();
+        List<RunEvent> candidates = events.stream().filter(e -> notifies(e, DeliverySurface.NATIVE)).toList();
         if (candidates.isEmpty()) {
             return Uni.createFrom().item(false);
         }
@@ -74,7 +74,7 @@ public class Deliveries {
             List<Tuple> inserts = new ArrayList<>();
             for (RunEvent event : candidates) {
                 Row run = byId.get(event.runId());
-                if (run != null && notifies(event, run.getString("surface"))) {
+                if (run != null && notifies(event, DeliverySurface.of(run.getString("surface")))) {
                     inserts.add(Tuple.from(new Object[] { UUID.randomUUID(), run.getUUID("owner_id"), event.runId(),
                             event.seq(), event.type().name(), run.getString("callback_url"), render.apply(run) }));
                 }

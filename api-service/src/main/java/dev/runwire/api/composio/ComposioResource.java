@@ -28,9 +28,10 @@ import dev.runwire.api.connection.EntityAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
-import dev.runwire.api.run.Planner;
+import dev.runwire.api.planner.Planner;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
+import dev.runwire.api.run.accept.Accepted;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -60,13 +61,13 @@ public class ComposioResource {
         this.caller = caller;
     }
 
-    /** The seed's ActionExecutionReqDTO. */
+    /** Composio's ActionExecutionReqDTO. */
     public record ExecuteRequest(String connectedAccountId, String appName, String entityId, JsonNode input,
             JsonNode sessionInfo, JsonNode authConfig, String text, String customDescription, String systemPrompt,
             String version, Boolean allowTracing) {
     }
 
-    /** The seed's response; {@code successfull} is kept for clients of the old spelling. */
+    /** Composio's response; {@code successfull} is kept for clients of the old spelling. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ExecuteResponse(JsonNode data, boolean successful, boolean successfull, String error, String logId,
             JsonNode sessionInfo) {
@@ -157,7 +158,7 @@ public class ComposioResource {
         return Uni.createFrom().item(new Chosen(null, null));
     }
 
-    private static ExecuteResponse answer(RunService.Accepted accepted, ExecuteRequest request) {
+    private static ExecuteResponse answer(Accepted accepted, ExecuteRequest request) {
         boolean tracing = Boolean.TRUE.equals(request.allowTracing());
         String logId = tracing ? accepted.runId().toString() : null;
         JsonNode session = tracing ? request.sessionInfo() : null;

@@ -224,7 +224,7 @@ public interface ApiConfig {
     interface Connections {
         /**
          * Where this service is reached from a browser (RUNWIRE_CONNECTIONS_PUBLIC_URL); OAuth 2 providers redirect to
-         * {@code <public-url>/v1/oauth/callback}.
+         * {@code <public-url>/oauth/callback}.
          */
         @WithDefault("http://localhost:8080")
         String publicUrl();

@@ -27,7 +27,6 @@ import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
 import dev.runwire.api.integration.AuthScheme;
-import dev.runwire.api.run.RunConnections;
 
 /** A user's (or entity's) accounts on the owner's integrations: connect with credentials, list, read, revoke. */
 @Path("/v1/connected-accounts")
@@ -36,11 +35,13 @@ import dev.runwire.api.run.RunConnections;
 public class ConnectedAccountResource {
 
     private final ConnectedAccounts accounts;
+    private final OAuthFlow flow;
     private final RunConnections runs;
     private final Caller caller;
 
-    ConnectedAccountResource(ConnectedAccounts accounts, RunConnections runs, Caller caller) {
+    ConnectedAccountResource(ConnectedAccounts accounts, OAuthFlow flow, RunConnections runs, Caller caller) {
         this.accounts = accounts;
+        this.flow = flow;
         this.runs = runs;
         this.caller = caller;
     }
@@ -158,11 +159,12 @@ public class ConnectedAccountResource {
         if (body.returnUrl() != null && !dev.runwire.api.integration.HttpUrls.valid(body.returnUrl(), true)) {
             throw ApiException.invalid("invalid_return_url", "returnUrl is an absolute http(s) URL", "/returnUrl");
         }
-        return accounts.initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl())
-                .map(started -> Response.status(201)
-                        .entity(AccountView.of(started.row(),
-                                ConnectedAccounts.authorizationUrl(scheme, started.state(), accounts.callbackUrl())))
-                        .build());
+        return flow
+                .initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl()).map(
+                        started -> Response.status(201)
+                                .entity(AccountView.of(started.row(),
+                                        OAuthFlow.authorizationUrl(scheme, started.state(), flow.callbackUrl())))
+                                .build());
     }
 
     @GET

@@ -16,7 +16,6 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.integration.AuthScheme;
-import dev.runwire.api.run.RunConnections;
 
 /**
  * Where an OAuth 2 provider sends the user back (RFC 6749 4.1.2). The state authenticates the request: it matches one
@@ -27,11 +26,11 @@ import dev.runwire.api.run.RunConnections;
 @Produces(MediaType.APPLICATION_JSON)
 public class OAuthCallbackResource {
 
-    private final ConnectedAccounts accounts;
+    private final OAuthFlow flow;
     private final RunConnections runs;
 
-    OAuthCallbackResource(ConnectedAccounts accounts, RunConnections runs) {
-        this.accounts = accounts;
+    OAuthCallbackResource(OAuthFlow flow, RunConnections runs) {
+        this.flow = flow;
         this.runs = runs;
     }
 
@@ -44,7 +43,7 @@ public class OAuthCallbackResource {
         if (code != null && code.length() > 4096 || error != null && error.length() > 200) {
             throw ApiException.invalid("invalid_callback", "code or error is too long", "");
         }
-        return accounts.complete(state, code, error).chain(done -> {
+        return flow.complete(state, code, error).chain(done -> {
             if (done.row() == null) {
                 throw invalidState();
             }

@@ -26,6 +26,7 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.TokenEndpointUnavailableException;
 import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
@@ -76,7 +77,7 @@ public class OAuthClient {
     }
 
     /** The endpoint could not be reached or answered something else: the grant may work later. */
-    public static final class UnavailableException extends RuntimeException {
+    public static final class UnavailableException extends TokenEndpointUnavailableException {
         UnavailableException(String reason) {
             super(reason);
         }

@@ -9,7 +9,6 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.run.RunConnections;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
@@ -28,8 +27,10 @@ public class RefusedCredentials {
 
     private final ConnectedAccounts accounts;
     private final RunConnections runs;
+    private final TokenRefresher refresher;
 
-    RefusedCredentials(ConnectedAccounts accounts, RunConnections runs) {
+    RefusedCredentials(ConnectedAccounts accounts, TokenRefresher refresher, RunConnections runs) {
+        this.refresher = refresher;
         this.accounts = accounts;
         this.runs = runs;
     }
@@ -66,7 +67,7 @@ public class RefusedCredentials {
                     .scheme(run.ownerId(),
                             key)
                     .chain(scheme -> scheme == null ? Uni.createFrom().nullItem()
-                            : accounts
+                            : refresher
                                     .usable(run.ownerId(), refusal.accountId(), scheme, refusal.credentialsVersion(),
                                             RunRequested.Connection.CREDENTIALS_EXPIRED.equals(refusal.reason()))
                                     .chain(usable -> usable == null

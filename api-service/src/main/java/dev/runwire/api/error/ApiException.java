@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public class ApiException extends RuntimeException {
 
+    /** How long a client is asked to wait after an outage's 503. */
+    public static final long RETRY_AFTER_SECONDS = 5;
+
     private final int status;
     private final List<ErrorObject> errors;
     private final Map<String, String> headers;
@@ -44,7 +47,18 @@ public class ApiException extends RuntimeException {
         return new ApiException(new ErrorObject(401, "unauthorized", "Unauthorized", detail, null, null));
     }
 
-    /** The seed's 402: a billable run with no task left on the account. */
+    /**
+     * The 503 of an outage (the broker or the database away): nothing was written, and the client may retry after
+     * {@value #RETRY_AFTER_SECONDS} seconds. Zapier's Actions API documents the body's code as spelled here.
+     */
+    public static ApiException unavailable() {
+        return new ApiException(503,
+                List.of(new ErrorObject(503, "service_unavaiable", "Service Unavailable",
+                        "Service is temporarily unavailable", null, null)),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
+    /** Zapier's Actions API's 402 with no task left on the account. */
     public static ApiException paymentRequired() {
         return new ApiException(new ErrorObject(402, "payment_required", "Payment Required",
                 "Insufficient tasks on account", null, null));

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.vertx.core.http.HttpServerRequest;
 
-import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Outages;
 
 /**
@@ -63,8 +62,7 @@ public class ErrorMappers {
 
     /** A token endpoint Runwire needed (a refresh) did not answer: nothing was written; the client may retry. */
     @ServerExceptionMapper
-    public Response tokenEndpoint(dev.runwire.api.connection.OAuthClient.UnavailableException e,
-            HttpServerRequest request) {
+    public Response tokenEndpoint(TokenEndpointUnavailableException e, HttpServerRequest request) {
         return surface(request).response(new ErrorObject(502, "token_endpoint_unavailable", "Bad Gateway",
                 "an OAuth 2 token could not be refreshed: " + e.getMessage(), null, null));
     }
@@ -74,7 +72,7 @@ public class ErrorMappers {
         if (storeUnavailable(e)) {
             // PostgreSQL is unreachable: nothing was written; the client may retry
             LOG.warnf("the database is unreachable (%s): answering 503", e.getClass().getSimpleName());
-            return api(KafkaProbe.unavailable(), request);
+            return api(ApiException.unavailable(), request);
         }
         if (e instanceof java.io.IOException && "Request too large".equals(e.getMessage())) {
             // Quarkus REST's reader stopped a chunked body at the limit (and has answered 413 itself): no fault here

@@ -79,7 +79,7 @@ public enum Surface {
         List<ErrorObject> all = errors.isEmpty() ? List.of(generic(status)) : errors;
         return switch (this) {
         case NATIVE -> new ErrorBody(all);
-        // Zapier's seed names its 500 external_service_error
+        // Zapier's Actions API names its 500 external_service_error
         case ZAPIER -> new ErrorBody(
                 status != 500 ? all
                         : all.stream()
@@ -124,7 +124,7 @@ public enum Surface {
         }
     }
 
-    /** The upper-case codes of talkover: the seed's for 401/403/5xx, VALIDATION_ERROR for a bad request. */
+    /** The upper-case codes of talkover: its API's for 401/403/5xx, VALIDATION_ERROR for a bad request. */
     private static String talkoverCode(int status, String code) {
         boolean upper = code != null && code.equals(code.toUpperCase(Locale.ROOT)) && !code.isBlank();
         if (status == 401) {

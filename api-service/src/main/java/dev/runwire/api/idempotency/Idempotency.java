@@ -39,9 +39,10 @@ import dev.runwire.model.json.Json;
  * {@code Idempotency-Key} on requests that start runs. The first request with a key claims it (an insert the primary
  * key decides, so of two concurrent requests exactly one runs); its answer is stored and replayed, status and body, to
  * a repeat with the same body for 72 hours. A repeat with another body is a 422; a repeat while the first is in flight
- * is a 409. Zapier's {@code idempotency_id} works the way its seed documents instead ({@link Repeat#REPLAY}): the
- * repeat is ignored whatever its body and the original response returned, waiting a moment for it when the first
- * request is still in flight. Keys belong to an owner: another owner's identical key is another request.
+ * is a 409. Zapier's {@code idempotency_id} works the way Zapier's Actions API documents instead
+ * ({@link Repeat#REPLAY}): the repeat is ignored whatever its body and the original response returned, waiting a moment
+ * for it when the first request is still in flight. Keys belong to an owner: another owner's identical key is another
+ * request.
  * <p>
  * A claim is a lease on PostgreSQL's clock, renewed by its replica while the request is alive: a repeat of a request
  * whose replica died takes the key over once the lease lapses. The run a request creates is bound to its claim in the

@@ -22,7 +22,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.SealedSecret;
@@ -63,9 +62,9 @@ public class IntegrationResource {
     private final Caller caller;
     private final EgressPolicy egress;
     private final SecretSealer sealer;
-    private final ConnectedAccounts accounts;
+    private final IntegrationAccounts accounts;
 
-    IntegrationResource(Caller caller, EgressPolicy egress, SecretSealer sealer, ConnectedAccounts accounts) {
+    IntegrationResource(Caller caller, EgressPolicy egress, SecretSealer sealer, IntegrationAccounts accounts) {
         this.egress = egress;
         this.caller = caller;
         this.sealer = sealer;

@@ -18,7 +18,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 
 import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
 
 /**
  * Whether the broker answers. A run is accepted only when its command can reach Kafka soon: the outbox would keep it,
@@ -32,7 +31,6 @@ public class KafkaProbe {
     private static final Logger LOG = Logger.getLogger(KafkaProbe.class);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final int TIMEOUT_MS = 2_000;
-    private static final long RETRY_AFTER_SECONDS = 5;
 
     private final String bootstrap;
     private final Vertx vertx;
@@ -88,11 +86,8 @@ public class KafkaProbe {
         return up;
     }
 
-    /** The seed's 503 (its code spelled as the seed spells it, for clients that match on it). */
+    /** Zapier's Actions API's 503 (its code spelled as that API spells it, for clients that match on it). */
     public static ApiException unavailable() {
-        return new ApiException(503,
-                java.util.List.of(new ErrorObject(503, "service_unavaiable", "Service Unavailable",
-                        "Service is temporarily unavailable", null, null)),
-                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+        return ApiException.unavailable();
     }
 }

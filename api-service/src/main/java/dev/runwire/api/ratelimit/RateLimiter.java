@@ -16,7 +16,6 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.runwire.api.auth.Principal;
 import dev.runwire.api.config.ApiConfig;
 
 /**
@@ -48,7 +47,9 @@ public class RateLimiter {
                 Integer.toString(decision.remaining()), "X-RateLimit-Reset", Long.toString(decision.resetAt()));
     }
 
-    /** The seed's 429 for a refused request, with {@code Retry-After} and the {@code X-RateLimit-*} headers. */
+    /**
+     * Zapier's Actions API's 429 for a refused request, with {@code Retry-After} and the {@code X-RateLimit-*} headers.
+     */
     public static dev.runwire.api.error.ApiException tooManyRequests(Decision decision) {
         java.util.Map<String, String> headers = new java.util.HashMap<>(headers(decision));
         headers.put("Retry-After", Long.toString(decision.retryAfter()));
@@ -74,7 +75,7 @@ public class RateLimiter {
     }
 
     /** Counts the request; null for an exempt principal (nothing counted, no headers). */
-    public Uni<Decision> admit(Principal principal) {
+    public Uni<Decision> admit(RateSubject principal) {
         if (principal.exempt()) {
             return Uni.createFrom().nullItem();
         }

@@ -21,6 +21,8 @@ import dev.runwire.api.action.Schemas;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.planner.PlanView;
 import dev.runwire.model.Topics;
 import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
@@ -103,9 +105,9 @@ public class ApprovalService {
     }
 
     /**
-     * The approval a token stands for. Every token that cannot decide anything is the seed's 400 ("invalid request body
-     * or parameters"), each with its own code; another owner's token answers exactly like a forged one, so its run's
-     * existence does not leak.
+     * The approval a token stands for. Every token that cannot decide anything is the runs API's 400 ("invalid request
+     * body or parameters"), each with its own code; another owner's token answers exactly like a forged one, so its
+     * run's existence does not leak.
      */
     private ApprovalTokens.Approval verify(UUID callerId, String token) {
         if (token == null || token.isBlank()) {

@@ -4,8 +4,10 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.api.planner.PlanView;
+
 /**
- * {@code POST /v1/runs}: the seed's CreateRunRequest, plus an explicit {@code plan}.
+ * {@code POST /v1/runs}: the runs API's CreateRunRequest, plus an explicit {@code plan}.
  *
  * @param intent
  *            what the run should achieve

@@ -14,7 +14,7 @@ import dev.runwire.model.http.HttpValues;
 /**
  * Checks the shape of {@code passThrough}: an array of {@code {customerIntegrationId?, headers?, query?, values?}} with
  * string values (header names are tokens; header and query values hold no CR, LF, NUL or other control character);
- * {@code values} (which needs a {@code customerIntegrationId}) is one of the runs seed's provider credentials: AWS
+ * {@code values} (which needs a {@code customerIntegrationId}) is one of the runs API's provider credentials: AWS
  * temporary credentials, an AWS role to assume, or an Okta service app. Errors name where, never what (the values are
  * secrets).
  */

@@ -20,7 +20,7 @@ public class PassThroughSealer {
     }
 
     /** The sealed pass-through data, or null when there is none. */
-    SealedSecret seal(JsonNode passThrough, UUID runId) {
+    public SealedSecret seal(JsonNode passThrough, UUID runId) {
         return passThrough == null || passThrough.isNull() ? null
                 : sealer.seal(passThrough.toString(), runId.toString());
     }

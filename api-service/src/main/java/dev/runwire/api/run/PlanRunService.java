@@ -1,21 +1,17 @@
 package dev.runwire.api.run;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.RunnableActions;
@@ -23,16 +19,22 @@ import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
-import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxStore;
+import dev.runwire.api.planner.PlanChecks;
+import dev.runwire.api.planner.PlanView;
+import dev.runwire.api.planner.Planner;
+import dev.runwire.api.run.accept.AcceptRun;
+import dev.runwire.api.run.accept.RunAcceptor;
+import dev.runwire.api.run.accept.RunCredentials;
+import dev.runwire.api.run.accept.RunWaiter;
+import dev.runwire.api.run.accept.RunnableCheck;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunAbortRequested;
-import dev.runwire.model.command.RunRequested;
-import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.plan.StepInputs;
 import dev.runwire.model.run.RunStatus;
@@ -50,31 +52,29 @@ public class PlanRunService {
     private final Schemas schemas;
     private final RunStore store;
     private final CommandPublisher publisher;
-    private final PassThroughSealer sealer;
-    private final RunFeed waiters;
-    private final ApiConfig config;
-    private final MeterRegistry registry;
+    private final OutboxStore outbox;
+    private final RunAcceptor acceptor;
+    private final RunWaiter waiter;
     private final Planner planner;
     private final CallbackUrls callbacks;
-    private final ConnectedAccounts connections;
+    private final RunCredentials credentials;
 
     PlanRunService(RunnableActions actions, Schemas schemas, RunStore store, CommandPublisher publisher,
-            PassThroughSealer sealer, RunFeed waiters, ApiConfig config, MeterRegistry registry, Planner planner,
-            CallbackUrls callbacks, ConnectedAccounts connections) {
-        this.callbacks = callbacks;
-        this.connections = connections;
-        this.planner = planner;
+            OutboxStore outbox, RunAcceptor acceptor, RunWaiter waiter, Planner planner, CallbackUrls callbacks,
+            RunCredentials credentials) {
         this.actions = actions;
         this.schemas = schemas;
         this.store = store;
         this.publisher = publisher;
-        this.sealer = sealer;
-        this.waiters = waiters;
-        this.config = config;
-        this.registry = registry;
+        this.outbox = outbox;
+        this.acceptor = acceptor;
+        this.waiter = waiter;
+        this.planner = planner;
+        this.callbacks = callbacks;
+        this.credentials = credentials;
     }
 
-    /** The seed's CreateRunResponse. */
+    /** The runs API's CreateRunResponse. */
     public record Created(UUID runId, String repeatKey, String status, List<Object> events, UUID executionPlanId,
             PlanView plan, UUID repeatRunId) {
     }
@@ -192,22 +192,12 @@ public class PlanRunService {
                         at + "/action"));
                 continue;
             }
-            if (!known.get(0).active()) {
-                errors.add(ApiException.violation("action_inactive", "the action " + action.key() + " is inactive",
-                        at + "/action/key"));
+            RunnableCheck.Refusal refusal = RunnableCheck.refusal(action, known.get(0).active());
+            if (refusal != null) {
+                errors.add(ApiException.violation(refusal.code(), refusal.detail(), at + "/action/key"));
                 continue;
             }
             ActionSpec spec = RunnableActions.spec(action);
-            if (action.baseUrl() == null) {
-                errors.add(ApiException.violation("integration_missing", "the action's integration no longer exists",
-                        at + "/action/key"));
-                continue;
-            }
-            if (!action.integrationActive()) {
-                errors.add(ApiException.violation("integration_inactive", "the action's integration is inactive",
-                        at + "/action/key"));
-                continue;
-            }
             if (!all && !selected.contains(spec.http().integrationKey())) {
                 errors.add(ApiException.violation("integration_not_selected", "the action's integration "
                         + spec.http().integrationKey() + " is not among selectedCustomerIntegrationIds",
@@ -231,37 +221,18 @@ public class PlanRunService {
     private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
             String repeatKey, UUID repeatRunId, UUID executionPlanId, Idempotency.Claim claim) {
         List<String> integrationKeys = steps.stream().map(s -> s.action().http().integrationKey()).distinct().toList();
-        return connections.passThrough(who.ownerId(), body.userId(), null, integrationKeys, body.passThrough())
-                .chain(resolved -> accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId,
-                        integrationKeys, resolved, claim));
-    }
-
-    private Uni<Created> accept(Principal who, CreateRunRequest body, PlanView.Plan plan, List<PlanStep> steps,
-            String repeatKey, UUID repeatRunId, UUID executionPlanId, List<String> integrationKeys,
-            ConnectedAccounts.Resolved resolved, Idempotency.Claim claim) {
-        UUID ownerId = who.ownerId();
-        UUID runId = UUID.randomUUID();
-        String strategy = body.approvalStrategy() == null || "NONE".equals(body.approvalStrategy()) ? null
-                : body.approvalStrategy();
-        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), RunRequested.Kind.PLAN, steps,
-                body.outputSchema(), sealer.seal(resolved.passThrough(), runId), strategy,
-                // steps of these integrations wait in AUTH_REQUIRED until the user connects an account
-                resolved.missing().isEmpty() ? null : resolved.missing().stream()
-                        .map(key -> RunRequested.Connection.missing(key, body.userId())).toList(),
-                body.userId());
         PlanView view = PlanView.of(plan.title(), plan.description() == null ? body.intent() : plan.description(),
                 steps);
-        RunStore.NewRun run = new RunStore.NewRun(runId, ownerId, body.userId(), null, null, null, body.intent(),
-                body.context() == null ? "" : body.context(), repeatKey, repeatRunId, executionPlanId, view,
-                body.approvalStrategy() == null ? "NONE" : body.approvalStrategy(), integrationKeys,
-                OffsetDateTime.now(ZoneOffset.UTC), RunStore.Delivery.nativeTo(body.callbackUrl()),
-                RunStore.Billing.of(who), resolved.missing(), claim);
-        registry.counter("runwire.runs.accepted").increment();
-        return store.insertWithCommand(run, command, RunRequested.TYPE).map(outboxId -> {
-            publisher.publishCommitted(command, RunRequested.TYPE, outboxId);
-            return new Created(runId, repeatKey, RunStatus.QUEUED.name(), List.of(), executionPlanId, view,
-                    repeatRunId);
-        });
+        return credentials.passThrough(who.ownerId(), body.userId(), null, integrationKeys, body.passThrough())
+                .chain(resolved -> acceptor
+                        .accept(AcceptRun.plan(who, steps, view, body.userId(), body.intent()).context(body.context())
+                                .repeat(repeatKey, repeatRunId, executionPlanId).outputSchema(body.outputSchema())
+                                .passThrough(resolved.passThrough()).approvalStrategy(body.approvalStrategy())
+                                // steps of these integrations wait in AUTH_REQUIRED until the user connects an account
+                                .missingConnections(resolved.missing())
+                                .delivery(RunStore.Delivery.nativeTo(body.callbackUrl())).claim(claim)))
+                .map(accepted -> new Created(accepted.runId(), repeatKey, RunStatus.QUEUED.name(), List.of(),
+                        executionPlanId, view, repeatRunId));
     }
 
     /** An abort's answer: the run and the status it has once the abort took effect (or the wait ended). */
@@ -269,8 +240,8 @@ public class PlanRunService {
     }
 
     /**
-     * Aborts a run. A finished run is left as it is and answered with its status: the seed documents 200, 401 and 404
-     * only, and aborting what has ended is harmless, so the caller learns how it ended instead of taking an error
+     * Aborts a run. A finished run is left as it is and answered with its status: the runs API documents 200, 401 and
+     * 404 only, and aborting what has ended is harmless, so the caller learns how it ended instead of taking an error
      * branch.
      */
     public Uni<Aborted> abort(UUID ownerId, UUID runId) {
@@ -283,19 +254,11 @@ public class PlanRunService {
                 return Uni.createFrom().item(new Aborted(runId, status.name()));
             }
             RunAbortRequested command = new RunAbortRequested(runId, ownerId, Instant.now());
-            CompletableFuture<RunEvent> end = waiters.register(runId);
-            return store.insertCommand(runId, command, RunAbortRequested.TYPE).onFailure()
-                    .invoke(() -> waiters.forget(runId)).chain(outboxId -> {
-                        publisher.publishCommitted(command, RunAbortRequested.TYPE, outboxId);
-                        return Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
-                                .recoverWithItem(() -> null).map(terminal -> {
-                                    if (terminal == null) {
-                                        waiters.forget(runId);
-                                        return new Aborted(runId, status.name());
-                                    }
-                                    return new Aborted(runId, terminal.status().name());
-                                });
-                    });
+            return waiter
+                    .writeThenAwait(runId,
+                            () -> outbox.insertCommand(runId, command, RunAbortRequested.TYPE).invoke(
+                                    outboxId -> publisher.publishCommitted(command, RunAbortRequested.TYPE, outboxId)))
+                    .map(terminal -> new Aborted(runId, terminal == null ? status.name() : terminal.status().name()));
         });
     }
 

@@ -27,6 +27,7 @@ import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
 import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.run.accept.Accepted;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.run.RunError;
@@ -71,8 +72,9 @@ public class RunResource {
     }
 
     /**
-     * Approve or deny what a run waits for: the seed's 201 "Approval handled", also for a repeat, which is handled by
-     * reporting the decision taken first ({@code alreadyDecided}), so a client that retries takes the success branch.
+     * Approve or deny what a run waits for: the runs API's 201 "Approval handled", also for a repeat, which is handled
+     * by reporting the decision taken first ({@code alreadyDecided}), so a client that retries takes the success
+     * branch.
      */
     @GET
     @Path("approval")
@@ -95,8 +97,9 @@ public class RunResource {
     }
 
     /**
-     * Creates a run. The seed documents 400 for an invalid body, so what the checks find (422 elsewhere) is a 400 here,
-     * each error keeping its code and pointer; the Idempotency-Key's own 422 (a key reused with another body) stays.
+     * Creates a run. The runs API documents 400 for an invalid body, so what the checks find (422 elsewhere) is a 400
+     * here, each error keeping its code and pointer; the Idempotency-Key's own 422 (a key reused with another body)
+     * stays.
      */
     @POST
     public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
@@ -169,7 +172,7 @@ public class RunResource {
     }
 
     /** The answer to a synchronous run: its output, its failure, or 202 while it goes on. */
-    static Response answer(RunService.Accepted accepted) {
+    static Response answer(Accepted accepted) {
         RunEvent end = accepted.terminal();
         String location = "/v1/runs/" + accepted.runId();
         if (end == null) {

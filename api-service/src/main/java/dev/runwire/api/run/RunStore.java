@@ -3,6 +3,7 @@ package dev.runwire.api.run;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +19,12 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.auth.Principal;
+import dev.runwire.api.billing.TaskLedger;
 import dev.runwire.api.callback.Deliveries;
+import dev.runwire.api.callback.DeliverySurface;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.overload.KafkaProbe;
@@ -31,6 +33,7 @@ import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
+import dev.runwire.model.run.RunStatus;
 
 /**
  * Runs, their events and the outbox, in SQL on the reactive PostgreSQL client: these are the hot path, written in as
@@ -38,6 +41,13 @@ import dev.runwire.model.json.Json;
  */
 @ApplicationScoped
 public class RunStore {
+
+    /** The statuses a run ends in, bound as a parameter (never spelled in SQL). */
+    private static final String[] TERMINAL = Arrays.stream(RunStatus.values()).filter(RunStatus::isTerminal)
+            .map(Enum::name).toArray(String[]::new);
+    /** The statuses of a run not ended yet. */
+    private static final String[] ACTIVE = Arrays.stream(RunStatus.values()).filter(s -> !s.isTerminal())
+            .map(Enum::name).toArray(String[]::new);
 
     private final Pool pool;
     private final Deliveries deliveries;
@@ -50,7 +60,7 @@ public class RunStore {
     }
 
     /** A new run as stored. The action columns are set for single action runs only. */
-    record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
+    public record NewRun(UUID id, UUID ownerId, String userId, UUID actionId, String actionKey, Integer actionVersion,
             String intent, String context, String repeatKey, UUID repeatRunId, UUID executionPlanId, Object plan,
             String approvalStrategy, List<String> integrationKeys, OffsetDateTime createdAt, Delivery delivery,
             Billing billing, List<String> awaitingConnections, Idempotency.Claim claim) {
@@ -69,16 +79,16 @@ public class RunStore {
      * @param callbackUrl
      *            null for no callbacks
      * @param surface
-     *            {@code native}, {@code zapier_stored} or {@code zapier_run}
+     *            whose read shape the callbacks take
      * @param storedActionId
      *            the stored action a Zapier stored-action run ran
      */
-    public record Delivery(String callbackUrl, String surface, UUID storedActionId) {
+    public record Delivery(String callbackUrl, DeliverySurface surface, UUID storedActionId) {
 
-        public static final Delivery NATIVE = new Delivery(null, "native", null);
+        public static final Delivery NATIVE = new Delivery(null, DeliverySurface.NATIVE, null);
 
-        static Delivery nativeTo(String callbackUrl) {
-            return new Delivery(callbackUrl, "native", null);
+        public static Delivery nativeTo(String callbackUrl) {
+            return new Delivery(callbackUrl, DeliverySurface.NATIVE, null);
         }
     }
 
@@ -92,7 +102,7 @@ public class RunStore {
      *
      * @return the outbox row id
      */
-    Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
+    public Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
         if (!kafka.up()) {
             return Uni.createFrom().failure(KafkaProbe.unavailable());
         }
@@ -128,7 +138,7 @@ public class RunStore {
                         run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
                         run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
                         run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
-                        Json.write(command), run.delivery().callbackUrl(), run.delivery().surface(),
+                        Json.write(command), run.delivery().callbackUrl(), run.delivery().surface().column(),
                         run.delivery().storedActionId(), run.billing().billable(),
                         run.billing().details() == null ? null : Json.write(run.billing().details()),
                         run.awaitingConnections().toArray(String[]::new), run.claim().key(), run.claim().id() }))
@@ -145,7 +155,7 @@ public class RunStore {
     }
 
     /** The run's last stored event if it ended the run, else null (the read model may not have it yet). */
-    Uni<RunEvent> storedEnd(UUID runId) {
+    public Uni<RunEvent> storedEnd(UUID runId) {
         return pool
                 .preparedQuery("select payload::text from api.run_events where run_id = $1 order by seq desc limit 1")
                 .execute(Tuple.of(runId)).map(rows -> {
@@ -157,17 +167,6 @@ public class RunStore {
                 });
     }
 
-    /** Writes a command about an existing run to the outbox. */
-    Uni<Long> insertCommand(UUID runId, Object command, String commandType) {
-        if (!kafka.up()) {
-            return Uni.createFrom().failure(KafkaProbe.unavailable());
-        }
-        return pool.preparedQuery("""
-                insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
-                returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
-                .map(rows -> rows.iterator().next().getLong(0));
-    }
-
     /**
      * Claims up to {@code limit} runs that have waited in AUTH_REQUIRED longer than {@code timeout} and records an
      * {@link AuthRequiredExpired} command for each in the outbox, in one transaction (a run is claimed once, by one
@@ -175,10 +174,11 @@ public class RunStore {
      *
      * @return the commands with their outbox ids
      */
-    Uni<List<Map.Entry<AuthRequiredExpired, Long>>> expireAuthRequired(java.time.Duration timeout, int limit) {
+    public Uni<List<Map.Entry<AuthRequiredExpired, Long>>> expireAuthRequired(java.time.Duration timeout, int limit) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 update api.runs set auth_expiry_sent = true
                 where id in (select id from api.runs
+                             -- spelled out, not bound: the partial index runs_auth_required matches only this literal
                              where status = 'AUTH_REQUIRED' and not auth_expiry_sent
                                and updated_at < now() - make_interval(secs => $1)
                              order by updated_at limit $2 for update skip locked)
@@ -206,8 +206,8 @@ public class RunStore {
         return pool.preparedQuery("""
                 select e.payload::text from api.run_events e join api.runs r on r.id = e.run_id
                 where e.run_id = $1 and e.payload ->> 'stepId' = $2
-                  and r.status not in ('SUCCESS', 'PARTIAL_SUCCESS', 'NO_SUCCESS', 'FAILED', 'CANCELED')
-                order by e.seq desc limit 1""").execute(Tuple.of(runId, stepId)).map(rows -> {
+                  and r.status <> all($3)
+                order by e.seq desc limit 1""").execute(Tuple.of(runId, stepId, TERMINAL)).map(rows -> {
             if (rows.size() == 0) {
                 return null;
             }
@@ -221,7 +221,7 @@ public class RunStore {
     }
 
     /** Adds the integration to those the run waits for; null when the run is unknown. */
-    Uni<Waiting> awaitConnection(UUID runId, String integrationKey) {
+    public Uni<Waiting> awaitConnection(UUID runId, String integrationKey) {
         return pool.preparedQuery("""
                 update api.runs set awaiting_connections = case when awaiting_connections @> array[$2]::text[]
                        then awaiting_connections else array_append(awaiting_connections, $2) end
@@ -231,16 +231,15 @@ public class RunStore {
     }
 
     /** The runs of a user not ended yet that wait for a connection to the integration. */
-    Uni<List<UUID>> awaitingConnection(UUID ownerId, String userId, String integrationKey) {
+    public Uni<List<UUID>> awaitingConnection(UUID ownerId, String userId, String integrationKey) {
         return pool.preparedQuery("""
                 select id from api.runs
                 where owner_id = $1 and user_id = $2 and awaiting_connections @> array[$3]::text[]
-                  and status in ('QUEUED', 'RUNNING', 'PAUSED', 'AUTH_REQUIRED')""")
-                .execute(Tuple.of(ownerId, userId, integrationKey)).map(rows -> {
-                    List<UUID> ids = new ArrayList<>();
-                    rows.forEach(row -> ids.add(row.getUUID(0)));
-                    return ids;
-                });
+                  and status = any($4)""").execute(Tuple.of(ownerId, userId, integrationKey, ACTIVE)).map(rows -> {
+            List<UUID> ids = new ArrayList<>();
+            rows.forEach(row -> ids.add(row.getUUID(0)));
+            return ids;
+        });
     }
 
     /** The first run of the owner that holds the repeat key, or null. */
@@ -249,10 +248,6 @@ public class RunStore {
                 select id, execution_plan_id, plan::text as plan_json from api.runs
                 where owner_id = $1 and repeat_key = $2 order by created_at, id limit 1""")
                 .execute(Tuple.of(ownerId, repeatKey)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
-    }
-
-    Uni<Void> deleteOutbox(long id) {
-        return pool.preparedQuery("delete from api.outbox where id = $1").execute(Tuple.of(id)).replaceWithVoid();
     }
 
     /** The run, if it belongs to the owner. */
@@ -312,7 +307,7 @@ public class RunStore {
     }
 
     /** A run's events after a sequence number, in order. */
-    Uni<List<RunEvent>> eventsAfter(UUID runId, long afterSeq) {
+    public Uni<List<RunEvent>> eventsAfter(UUID runId, long afterSeq) {
         return pool
                 .preparedQuery("select payload::text from api.run_events where run_id = $1 and seq > $2 order by seq")
                 .execute(Tuple.of(runId, afterSeq)).map(rows -> {
@@ -340,7 +335,7 @@ public class RunStore {
      *
      * @return whether callbacks may have been enqueued
      */
-    Uni<Boolean> storeEvents(List<RunEvent> events, Function<Row, String> render) {
+    public Uni<Boolean> storeEvents(List<RunEvent> events, Function<Row, String> render) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(false);
         }
@@ -366,51 +361,7 @@ public class RunStore {
                 update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
                        auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
-                where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> refund(conn, events))
+                where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> TaskLedger.refund(conn, events))
                 .chain(() -> deliveries.enqueue(conn, events, render)));
-    }
-
-    /**
-     * Gives back the task a billable run held when it ends without success; a refund is recorded once per run, so a
-     * replayed event gives nothing back twice.
-     */
-    private static Uni<Void> refund(SqlConnection conn, List<RunEvent> events) {
-        List<Tuple> ended = events.stream().filter(e -> e.type().isTerminal() && e.type() != RunEventType.RUN_SUCCEEDED)
-                .map(e -> Tuple.of(e.runId())).toList();
-        if (ended.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery("""
-                with back as (
-                    update api.owners o set task_balance = o.task_balance + 1
-                    from api.runs r
-                    where r.id = $1 and r.billable and o.id = r.owner_id
-                      and exists (select 1 from api.task_ledger c where c.run_id = r.id and c.kind = 'charge')
-                      and not exists (select 1 from api.task_ledger l where l.run_id = r.id and l.kind = 'refund')
-                    returning o.id as owner_id, o.task_balance)
-                insert into api.task_ledger (owner_id, run_id, kind, tasks, balance_after)
-                select owner_id, $1, 'refund', 1, task_balance from back""").executeBatch(ended).replaceWithVoid();
-    }
-
-    /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */
-    Uni<Void> relayStale(long olderThanMillis, java.util.function.BiFunction<String, String, Uni<Void>> publish) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                select id, msg_type, payload::text from api.outbox
-                where created_at < now() - make_interval(secs => $1::float8 / 1000)
-                order by id limit 200 for update skip locked""").execute(Tuple.of(olderThanMillis)).chain(rows -> {
-            List<Long> ids = new ArrayList<>();
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Row row : rows) {
-                ids.add(row.getLong(0));
-                String type = row.getString(1);
-                String payload = row.getString(2);
-                chain = chain.chain(() -> publish.apply(type, payload));
-            }
-            if (ids.isEmpty()) {
-                return chain;
-            }
-            return chain.chain(() -> conn.preparedQuery("delete from api.outbox where id = any($1)")
-                    .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid());
-        }));
     }
 }

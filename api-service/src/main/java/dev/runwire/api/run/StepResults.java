@@ -12,6 +12,8 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.model.command.StepResultReported;
 
 /**
@@ -24,11 +26,13 @@ public class StepResults {
 
     private final RunStore store;
     private final CommandPublisher publisher;
+    private final OutboxStore outbox;
     private final Schemas schemas;
 
-    StepResults(RunStore store, CommandPublisher publisher, Schemas schemas) {
+    StepResults(RunStore store, CommandPublisher publisher, OutboxStore outbox, Schemas schemas) {
         this.store = store;
         this.publisher = publisher;
+        this.outbox = outbox;
         this.schemas = schemas;
     }
 
@@ -63,7 +67,7 @@ public class StepResults {
                             .toList());
                 }
                 StepResultReported command = new StepResultReported(runId, ownerId, stepId, output, Instant.now());
-                return store.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {
+                return outbox.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {
                     publisher.publishCommitted(command, StepResultReported.TYPE, outboxId);
                     return new Reported(runId, stepId, "accepted");
                 });

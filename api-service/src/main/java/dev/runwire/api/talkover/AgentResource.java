@@ -34,7 +34,7 @@ import dev.runwire.model.json.Json;
 
 /**
  * talkover's agents and agent actions, in its {@code {success, data}} envelopes; failures are {@code {success: false,
- * message, code}} with the seed's codes, rendered for every status of {@code /api/v1/agents*} by the one error seam
+ * message, code}} with talkover's codes, rendered for every status of {@code /api/v1/agents*} by the one error seam
  * ({@link dev.runwire.api.error.Surface}). See docs/adr/0022-talkover-surface.md.
  */
 @Path("/api/v1/agents")
@@ -114,7 +114,9 @@ public class AgentResource {
         }
     }
 
-    /** An action as the seed shows it, plus {@code input_json_schema}, the draft-7 view of {@code input_schema}. */
+    /**
+     * An action as talkover's API shows it, plus {@code input_json_schema}, the draft-7 view of {@code input_schema}.
+     */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ActionView(UUID id, String name, String label, String description, String type,
             @JsonProperty("input_schema") JsonNode inputSchema,

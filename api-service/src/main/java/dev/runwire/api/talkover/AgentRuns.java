@@ -11,12 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 
-import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.run.RunService;
+import dev.runwire.api.run.accept.RunSubject;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.event.RunEventType;
@@ -76,10 +76,8 @@ public class AgentRuns {
                 webhook ? ActionSpec.HTTP : ActionSpec.EXTERNAL,
                 webhook ? new HttpSpec("talkover", "POST", action.getString("url"), "", null, null, null, null) : null,
                 true, null, inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null);
-        RunnableActions.RunnableAction identity = new RunnableActions.RunnableAction(id, spec.key(), 1, true,
-                action.getString("description"), spec.type(), inputSchema.toString(), true, (int) spec.timeoutMs(),
-                action.getString("url"), true, null, null);
-        return runs.startSpec(who, identity, spec, input, userId == null ? "agent" : userId, webhook).map(accepted -> {
+        RunSubject subject = new RunSubject(id, spec.key(), 1, action.getString("description"));
+        return runs.startSpec(who, subject, spec, input, userId == null ? "agent" : userId, webhook).map(accepted -> {
             if (accepted.terminal() == null) {
                 return new Started(accepted.runId(), RunService.STEP_ID, "QUEUED", null, null);
             }

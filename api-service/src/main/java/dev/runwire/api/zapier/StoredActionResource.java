@@ -126,7 +126,7 @@ public class StoredActionResource {
         return find(id).chain(stored -> runs.runStored(who, stored, request));
     }
 
-    /** The run's status and results; 200 whatever the run's own outcome (the seed says so). */
+    /** The run's status and results; 200 whatever the run's own outcome (Zapier's Actions API says so). */
     @GET
     @Path("{id}/runs/{runId}")
     public Uni<ZapierRun> result(@PathParam("id") String id, @PathParam("runId") String runId) {

@@ -18,10 +18,6 @@ import dev.runwire.model.json.Json;
 public record ZapierRun(String type, UUID id, String status, List<JsonNode> results,
         @JsonProperty("next_page") String nextPage, List<Map<String, Object>> errors) {
 
-    /** Run surfaces: a stored action's run, and a one-off action run. */
-    public static final String STORED = "zapier_stored";
-    public static final String ONE_OFF = "zapier_run";
-
     /** The view of a stored run row (selected with {@code result_json} and {@code error_json}). */
     public static ZapierRun of(Row row) {
         String status = switch (row.getString("status")) {

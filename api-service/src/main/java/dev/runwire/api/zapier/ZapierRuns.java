@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
+import dev.runwire.api.callback.DeliverySurface;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.idempotency.Idempotency;
@@ -26,7 +27,7 @@ import dev.runwire.model.json.Json;
 /**
  * Starts runs for Zapier's surface: stored-action runs (stored inputs, run-time inputs merged over them) and one-off
  * runs. Always asynchronous (202 with the run id); {@code idempotency_id} is the idempotency key (a repeat within 72 h
- * gets the original response, whatever its body); bad input is a 400 as the seed documents. See
+ * gets the original response, whatever its body); bad input is a 400 as Zapier's Actions API documents. See
  * docs/adr/0017-zapier-surface.md.
  */
 @ApplicationScoped
@@ -45,7 +46,8 @@ public class ZapierRuns {
     Uni<Response> runStored(Principal who, StoredActionView stored, ZapierRequests.StoredActionRun request) {
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(stored.inputs(), request.inputs());
-        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.STORED, stored.id());
+        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), DeliverySurface.ZAPIER_STORED,
+                stored.id());
         return once(who.ownerId(), request.idempotencyId(), Map.of("storedAction", stored.id(), "data", request),
                 claim -> start(who, stored.actionKey(), stored.selectedApi(), accountId(stored.connectionId()), inputs,
                         delivery, claim));
@@ -57,14 +59,15 @@ public class ZapierRuns {
         }
         check(request.inputs(), request.callbackUrl(), request.idempotencyId());
         JsonNode inputs = merge(null, request.inputs());
-        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), ZapierRun.ONE_OFF, null);
+        RunStore.Delivery delivery = new RunStore.Delivery(request.callbackUrl(), DeliverySurface.ZAPIER_ONE_OFF, null);
         return once(who.ownerId(), request.idempotencyId(), Map.of("data", request), claim -> start(who,
                 request.action(), request.selectedApi(), accountId(request.authentication()), inputs, delivery, claim));
     }
 
     private Uni<Response> once(UUID ownerId, String idempotencyId, Object body,
             java.util.function.Function<Idempotency.Claim, Uni<Response>> request) {
-        // a separate key space from the native Idempotency-Key header; the seed: "If the same idempotency_id is used
+        // a separate key space from the native Idempotency-Key header; Zapier's Actions API: "If the same
+        // idempotency_id is used
         // within 72 hours, the second request will be ignored and the original response returned"
         return idempotency.once(ownerId, idempotencyId == null ? null : "zapier:" + idempotencyId, body,
                 Idempotency.Repeat.REPLAY, request);
@@ -129,7 +132,9 @@ public class ZapierRuns {
         return merged;
     }
 
-    /** The seed documents 400 for a request that cannot run; the native surface's 409 and 422 become that. */
+    /**
+     * Zapier's Actions API documents 400 for a request that cannot run; the native surface's 409 and 422 become that.
+     */
     static Throwable asBadRequest(Throwable failure) {
         ApiException api = (ApiException) failure;
         if (api.status() != 409 && api.status() != 422) {

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.planner;
 
 import java.util.List;
 import java.util.Map;
@@ -55,12 +55,12 @@ public class Planner {
         return config.planner().baseUrl().filter(url -> !url.isBlank()).isPresent();
     }
 
-    int maxActions() {
+    public int maxActions() {
         return config.planner().maxActions();
     }
 
     /** A plan for the intent over the given actions, as the model proposed it (not yet checked). */
-    Uni<PlanView.Plan> plan(String intent, String context, List<RunnableAction> actions) {
+    public Uni<PlanView.Plan> plan(String intent, String context, List<RunnableAction> actions) {
         if (actions.isEmpty()) {
             throw ApiException.invalid("no_actions", "no active action is available to plan with",
                     "/selectedCustomerIntegrationIds");
@@ -160,12 +160,12 @@ public class Planner {
         }
     }
 
-    static ApiException upstream(String code, String detail) {
+    public static ApiException upstream(String code, String detail) {
         return new ApiException(new ErrorObject(502, code, "Bad Gateway", detail, null, null));
     }
 
     /** The problems of a plan the model made, reported as the model's fault, with their pointers into its plan. */
-    static ApiException invalidPlan(ApiException checks) {
+    public static ApiException invalidPlan(ApiException checks) {
         return new ApiException(
                 new ErrorObject(502, "planner_plan_invalid", "Bad Gateway",
                         "the planner proposed a plan that cannot run", null,

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.connection;
 
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxStore;
+import dev.runwire.api.run.PassThroughSealer;
+import dev.runwire.api.run.RunStore;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.json.Json;
 
@@ -25,11 +29,13 @@ public class RunConnections {
 
     private final RunStore store;
     private final CommandPublisher publisher;
+    private final OutboxStore outbox;
     private final PassThroughSealer sealer;
 
-    RunConnections(RunStore store, CommandPublisher publisher, PassThroughSealer sealer) {
+    RunConnections(RunStore store, CommandPublisher publisher, OutboxStore outbox, PassThroughSealer sealer) {
         this.store = store;
         this.publisher = publisher;
+        this.outbox = outbox;
         this.sealer = sealer;
     }
 
@@ -60,7 +66,7 @@ public class RunConnections {
     public Uni<Long> provide(UUID ownerId, UUID runId, String integrationKey, JsonNode entry) {
         ConnectionProvided command = new ConnectionProvided(runId, ownerId, integrationKey,
                 sealer.seal(Json.mapper().createArrayNode().add(entry), runId), Instant.now());
-        return store.insertCommand(runId, command, ConnectionProvided.TYPE)
+        return outbox.insertCommand(runId, command, ConnectionProvided.TYPE)
                 .invoke(outboxId -> publisher.publishCommitted(command, ConnectionProvided.TYPE, outboxId));
     }
 

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.projection;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.feed;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -42,11 +42,11 @@ public class RunFeed {
     }
 
     /** Hands every event of the run to the listener until it is removed. */
-    void listen(UUID runId, Consumer<StreamedEvent> listener) {
+    public void listen(UUID runId, Consumer<StreamedEvent> listener) {
         listeners.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(listener);
     }
 
-    void unlisten(UUID runId, Consumer<StreamedEvent> listener) {
+    public void unlisten(UUID runId, Consumer<StreamedEvent> listener) {
         listeners.computeIfPresent(runId, (id, set) -> {
             set.remove(listener);
             return set.isEmpty() ? null : set;
@@ -58,11 +58,11 @@ public class RunFeed {
     }
 
     /** Registers interest before the command is published, so the end cannot be missed. */
-    CompletableFuture<RunEvent> register(UUID runId) {
+    public CompletableFuture<RunEvent> register(UUID runId) {
         return waiting.computeIfAbsent(runId, id -> new CompletableFuture<>());
     }
 
-    void forget(UUID runId) {
+    public void forget(UUID runId) {
         waiting.remove(runId);
     }
 

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.outbox;
 
 import java.nio.charset.StandardCharsets;
 
@@ -24,11 +24,11 @@ public class CommandPublisher {
     private static final Logger LOG = Logger.getLogger(CommandPublisher.class);
 
     private final MutinyEmitter<RunCommand> emitter;
-    private final RunStore store;
+    private final OutboxStore store;
 
     CommandPublisher(
             @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunCommand> emitter,
-            RunStore store) {
+            OutboxStore store) {
         this.emitter = emitter;
         this.store = store;
     }
@@ -37,13 +37,13 @@ public class CommandPublisher {
      * Publishes a command whose outbox row was just committed, then deletes the row. Does not wait: a failure leaves
      * the row to the outbox relay, so the command is published all the same.
      */
-    void publishCommitted(RunCommand command, String type, long outboxId) {
+    public void publishCommitted(RunCommand command, String type, long outboxId) {
         publish(command, type).chain(() -> store.deleteOutbox(outboxId)).subscribe().with(ok -> {
         }, failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", command.runId(),
                 failure.getClass().getSimpleName()));
     }
 
-    Uni<Void> publish(RunCommand command, String type) {
+    public Uni<Void> publish(RunCommand command, String type) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
         return emitter.sendMessage(Message.of(command).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()

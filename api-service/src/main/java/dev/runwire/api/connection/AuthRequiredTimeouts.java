@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.connection;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,6 +9,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.run.RunStore;
 import dev.runwire.model.command.AuthRequiredExpired;
 
 /**

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.planner;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +17,7 @@ import dev.runwire.model.plan.StepInputs;
  * The shape of a plan, checked before anything runs: unique step ids, known dependencies, no cycle, and references only
  * to steps that surely ran before (ancestors). Every problem is reported with a JSON pointer into the request.
  */
-final class PlanChecks {
+public final class PlanChecks {
 
     static final int MAX_STEPS = 100;
     private static final int MAX_ID = 64;
@@ -25,7 +25,7 @@ final class PlanChecks {
     private PlanChecks() {
     }
 
-    static List<ErrorObject> check(PlanView.Plan plan, String at) {
+    public static List<ErrorObject> check(PlanView.Plan plan, String at) {
         List<ErrorObject> errors = new ArrayList<>();
         if (plan.steps() == null || plan.steps().isEmpty() || plan.steps().size() > MAX_STEPS) {
             errors.add(

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.stream;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,7 +24,11 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.feed.RunFeed;
+import dev.runwire.api.feed.StreamedEvent;
 import dev.runwire.api.ratelimit.RateLimiter;
+import dev.runwire.api.run.RunResource;
+import dev.runwire.api.run.RunStore;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
@@ -194,7 +198,7 @@ public class RunStream {
                 early.add(event);
                 return;
             }
-            if (event.event.seq() > lastSent + 1) {
+            if (event.event().seq() > lastSent + 1) {
                 // the broadcast ran ahead of what was sent: fill the gap from the store first
                 early.add(event);
                 catchUp();
@@ -219,13 +223,13 @@ public class RunStream {
             }
             stored.forEach(event -> send(new StreamedEvent(event)));
             List<StreamedEvent> waiting = new ArrayList<>(early);
-            waiting.sort((a, b) -> Long.compare(a.event.seq(), b.event.seq()));
+            waiting.sort((a, b) -> Long.compare(a.event().seq(), b.event().seq()));
             early.clear();
             for (StreamedEvent event : waiting) {
                 if (closed) {
                     return;
                 }
-                if (event.event.seq() > lastSent + 1) {
+                if (event.event().seq() > lastSent + 1) {
                     // not in the store yet: wait for the read model, keep what arrived
                     early.addAll(waiting.subList(waiting.indexOf(event), waiting.size()));
                     vertx.setTimer(CATCH_UP_RETRY_MILLIS, id -> catchUp());
@@ -238,7 +242,7 @@ public class RunStream {
 
         /** Writes the event if it is the next one; the terminal event ends the stream. Under the lock. */
         private void send(StreamedEvent streamed) {
-            RunEvent event = streamed.event;
+            RunEvent event = streamed.event();
             if (closed || event.seq() != lastSent + 1) {
                 return;
             }

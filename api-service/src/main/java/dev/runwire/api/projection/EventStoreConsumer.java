@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.projection;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
+import dev.runwire.api.run.RunStore;
 import dev.runwire.model.DeadLetter;
 import dev.runwire.model.Outages;
 import dev.runwire.model.event.RunEvent;
@@ -49,13 +50,15 @@ public class EventStoreConsumer {
     private final CallbackDispatcher callbacks;
     private final RefusedCredentials refusals;
     private final EventDeadLetters deadLetters;
+    private final CallbackBodies bodies;
     /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
     private volatile long pendingSince;
     /** When a write last failed because PostgreSQL was away. */
     private volatile long lastOutage = System.nanoTime();
 
     EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks,
-            RefusedCredentials refusals, EventDeadLetters deadLetters) {
+            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies) {
+        this.bodies = bodies;
         this.store = store;
         this.registry = registry;
         this.callbacks = callbacks;
@@ -132,7 +135,7 @@ public class EventStoreConsumer {
     }
 
     private Uni<Void> write(List<RunEvent> events) {
-        return store.storeEvents(events, CallbackBodies::render).invoke(enqueued -> {
+        return store.storeEvents(events, bodies::render).invoke(enqueued -> {
             events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
             if (enqueued) {

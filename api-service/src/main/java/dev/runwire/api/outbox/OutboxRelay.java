@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.outbox;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,13 +22,13 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
-    private final RunStore store;
+    private final OutboxStore store;
     private final CommandPublisher publisher;
     private final ApiConfig config;
     private final Vertx vertx;
     private volatile boolean running;
 
-    OutboxRelay(RunStore store, CommandPublisher publisher, ApiConfig config, Vertx vertx) {
+    OutboxRelay(OutboxStore store, CommandPublisher publisher, ApiConfig config, Vertx vertx) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;

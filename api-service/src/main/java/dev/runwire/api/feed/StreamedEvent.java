@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.feed;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -9,17 +9,22 @@ import dev.runwire.model.json.Json;
  * An event on its way to stream readers, with its two SSE frames (with and without tool calls) encoded at most once,
  * however many readers it reaches.
  */
-final class StreamedEvent {
+public final class StreamedEvent {
 
-    final RunEvent event;
+    private final RunEvent event;
     private volatile Buffer full;
     private volatile Buffer brief;
 
-    StreamedEvent(RunEvent event) {
+    public StreamedEvent(RunEvent event) {
         this.event = event;
     }
 
-    Buffer frame(boolean toolCalls) {
+    public RunEvent event() {
+        return event;
+    }
+
+    /** The SSE frame, with or without the events' tool calls, encoded once per kind. */
+    public Buffer frame(boolean toolCalls) {
         if (toolCalls) {
             Buffer frame = full;
             if (frame == null) {

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.planner;
 
 import java.util.List;
 
@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runwire.model.command.PlanStep;
 
 /**
- * A run's plan as stored, shown and given: the seed's {@code ExecPlanByIdResponseDto} ({@code planType}, {@code plan}
- * with {@code description} and {@code steps} of {@code id, description, dependsOnSteps}), each step also naming the
- * action it runs and its input. A repeat runs the stored plan again.
+ * A run's plan as stored, shown and given: the runs API's {@code ExecPlanByIdResponseDto} ({@code planType},
+ * {@code plan} with {@code description} and {@code steps} of {@code id, description, dependsOnSteps}), each step also
+ * naming the action it runs and its input. A repeat runs the stored plan again.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanView(String planType, Plan plan) {
@@ -33,7 +33,7 @@ public record PlanView(String planType, Plan plan) {
     public record ActionRef(String key, Integer version) {
     }
 
-    static PlanView of(String title, String description, List<PlanStep> steps) {
+    public static PlanView of(String title, String description, List<PlanStep> steps) {
         return new PlanView("json",
                 new Plan(title, description,
                         steps.stream()

@@ -1,4 +1,4 @@
-package dev.runwire.api.run;
+package dev.runwire.api.feed;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,0 +1,70 @@
+package dev.runwire.api.outbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.overload.KafkaProbe;
+import dev.runwire.model.Topics;
+import dev.runwire.model.json.Json;
+
+/**
+ * The outbox table (ADR 0002): commands written with the change that causes them, deleted once published. A run's
+ * acceptance writes its outbox row inside its own statement (the runs' store); every later command about a run is
+ * written here.
+ */
+@ApplicationScoped
+public class OutboxStore {
+
+    private final Pool pool;
+    private final KafkaProbe kafka;
+
+    OutboxStore(Pool pool, KafkaProbe kafka) {
+        this.pool = pool;
+        this.kafka = kafka;
+    }
+
+    /** Writes a command about an existing run to the outbox. */
+    public Uni<Long> insertCommand(UUID runId, Object command, String commandType) {
+        if (!kafka.up()) {
+            return Uni.createFrom().failure(KafkaProbe.unavailable());
+        }
+        return pool.preparedQuery("""
+                insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
+                returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    Uni<Void> deleteOutbox(long id) {
+        return pool.preparedQuery("delete from api.outbox where id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    }
+
+    /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */
+    Uni<Void> relayStale(long olderThanMillis, java.util.function.BiFunction<String, String, Uni<Void>> publish) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                select id, msg_type, payload::text from api.outbox
+                where created_at < now() - make_interval(secs => $1::float8 / 1000)
+                order by id limit 200 for update skip locked""").execute(Tuple.of(olderThanMillis)).chain(rows -> {
+            List<Long> ids = new ArrayList<>();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Row row : rows) {
+                ids.add(row.getLong(0));
+                String type = row.getString(1);
+                String payload = row.getString(2);
+                chain = chain.chain(() -> publish.apply(type, payload));
+            }
+            if (ids.isEmpty()) {
+                return chain;
+            }
+            return chain.chain(() -> conn.preparedQuery("delete from api.outbox where id = any($1)")
+                    .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid());
+        }));
+    }
+}

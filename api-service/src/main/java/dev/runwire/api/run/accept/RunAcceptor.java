@@ -1,0 +1,68 @@
+package dev.runwire.api.run.accept;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.run.PassThroughSealer;
+import dev.runwire.api.run.RunStore;
+import dev.runwire.model.command.RunRequested;
+
+/**
+ * The one way a run is accepted, for every surface: the run, its task charge, its idempotency claim and its command are
+ * written in one statement (the outbox, ADR 0002), the command is published right after the commit, and a synchronous
+ * caller waits for the end through {@link RunWaiter}. Callers have checked the request; nothing here knows a surface.
+ */
+@ApplicationScoped
+public class RunAcceptor {
+
+    private final RunStore store;
+    private final CommandPublisher publisher;
+    private final PassThroughSealer sealer;
+    private final RunWaiter waiter;
+    private final Counter accepted;
+
+    RunAcceptor(RunStore store, CommandPublisher publisher, PassThroughSealer sealer, RunWaiter waiter,
+            MeterRegistry registry) {
+        this.store = store;
+        this.publisher = publisher;
+        this.sealer = sealer;
+        this.waiter = waiter;
+        this.accepted = registry.counter("runwire.runs.accepted");
+    }
+
+    public Uni<Accepted> accept(AcceptRun run) {
+        UUID runId = UUID.randomUUID();
+        UUID ownerId = run.who.ownerId();
+        RunRequested command = new RunRequested(runId, ownerId, Instant.now(), run.kind, run.steps, run.outputSchema,
+                sealer.seal(run.passThrough, runId), "NONE".equals(run.approvalStrategy) ? null : run.approvalStrategy,
+                run.missingConnections.isEmpty() ? null : run.missingConnections.stream()
+                        .map(key -> RunRequested.Connection.missing(key, run.userId)).toList(),
+                run.userId);
+        RunSubject subject = run.subject;
+        RunStore.NewRun row = new RunStore.NewRun(runId, ownerId, run.userId,
+                subject == null ? null : subject.actionId(), subject == null ? null : subject.key(),
+                subject == null ? null : subject.version(), run.intent, run.context, run.repeatKey, run.repeatRunId,
+                run.executionPlanId, run.view, run.approvalStrategy, run.integrationKeys,
+                OffsetDateTime.now(ZoneOffset.UTC), run.delivery, RunStore.Billing.of(run.who), run.missingConnections,
+                run.claim);
+        accepted.increment();
+        if (!run.waitForEnd) {
+            return write(row, command).map(ignored -> new Accepted(runId, null));
+        }
+        return waiter.writeThenAwait(runId, () -> write(row, command)).map(terminal -> new Accepted(runId, terminal));
+    }
+
+    private Uni<Long> write(RunStore.NewRun row, RunRequested command) {
+        return store.insertWithCommand(row, command, RunRequested.TYPE)
+                .invoke(outboxId -> publisher.publishCommitted(command, RunRequested.TYPE, outboxId));
+    }
+}

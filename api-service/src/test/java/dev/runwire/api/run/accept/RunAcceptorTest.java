@@ -1,0 +1,187 @@
+package dev.runwire.api.run.accept;
+
+import static dev.runwire.api.Owners.action;
+import static dev.runwire.api.Owners.as;
+import static dev.runwire.api.Owners.integration;
+import static dev.runwire.api.Owners.newOwnerKey;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.model.Topics;
+import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.json.Json;
+
+/**
+ * The one write path of runs, seen from outside: a run accepted on the runs API is a {@code QUEUED} row and one command
+ * on the commands topic, keyed by the run id and typed in its {@code rw-type} header, whose outbox row is gone once it
+ * is published. No executor runs here, so the runs stay queued.
+ */
+@QuarkusTest
+class RunAcceptorTest {
+
+    @Inject
+    Pool pool;
+
+    String key;
+    KafkaConsumer<String, String> commands;
+
+    @BeforeEach
+    void ownerAndConsumer() {
+        key = newOwnerKey();
+        integration(key, "stub", "http://127.0.0.1:9");
+        as(key).body(action("get_item", "stub")).post("/v1/actions").then().statusCode(201);
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        commands = new KafkaConsumer<>(props);
+        List<TopicPartition> partitions = commands.partitionsFor(Topics.RUN_COMMANDS).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        commands.assign(partitions);
+        commands.seekToEnd(partitions);
+        partitions.forEach(commands::position); // fixes the start before the request is made
+    }
+
+    @AfterEach
+    void close() {
+        commands.close();
+    }
+
+    @Test
+    void anActionRunIsOneQueuedRowAndOneCommandKeyedByTheRun() {
+        String runId = as(key)
+                .body(Map.of("key", "get_item", "userId", "u1", "input", Map.of("id", "42"), "async", true))
+                .post("/v1/actions/run").then().statusCode(202).extract().path("runId");
+
+        ConsumerRecord<String, String> command = commandOf(runId);
+        assertEquals(RunRequested.TYPE, type(command));
+        JsonNode payload = Json.tree(command.value());
+        assertEquals(runId, payload.get("runId").asText());
+        assertEquals("ACTION", payload.get("kind").asText());
+        assertEquals("get_item", payload.get("steps").get(0).get("action").get("key").asText());
+
+        Row run = run(runId);
+        assertEquals("QUEUED", run.getString("status"));
+        assertEquals("native", run.getString("surface"));
+        assertEquals("get_item", run.getString("action_key"));
+        assertEquals(1, run.getInteger("action_version"));
+        assertEquals("u1", run.getString("user_id"));
+        assertEquals("NONE", run.getString("approval_strategy"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxRows(runId) == 0);
+    }
+
+    @Test
+    void aPlanRunIsOneQueuedRowAndOneCommandKeyedByTheRun() {
+        String runId = as(key)
+                .body(Map.of("intent", "get two items", "userId", "u2", "selectedCustomerIntegrationIds", List.of("*"),
+                        "plan",
+                        Map.of("steps",
+                                List.of(Map.of("id", "a", "description", "first", "action", Map.of("key", "get_item"),
+                                        "input", Map.of("id", "1")),
+                                        Map.of("id", "b", "description", "second", "dependsOnSteps", List.of("a"),
+                                                "action", Map.of("key", "get_item"), "input", Map.of("id", "2"))))))
+                .post("/v1/runs").then().log().ifValidationFails().statusCode(201).extract().path("runId");
+
+        ConsumerRecord<String, String> command = commandOf(runId);
+        assertEquals(RunRequested.TYPE, type(command));
+        JsonNode payload = Json.tree(command.value());
+        assertEquals("PLAN", payload.get("kind").asText());
+        assertEquals(2, payload.get("steps").size());
+
+        Row run = run(runId);
+        assertEquals("QUEUED", run.getString("status"));
+        assertEquals("native", run.getString("surface"));
+        assertEquals(null, run.getString("action_key"));
+        assertEquals("get two items", run.getString("intent"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxRows(runId) == 0);
+    }
+
+    @Test
+    void aTalkoverAgentActionIsRecordedAsItselfNotAsARegistryAction() {
+        String agentId = as(key).body(Map.of("name", "Front desk", "description", "Answers calls"))
+                .post("/api/v1/agents").then().statusCode(201).extract().path("data.id");
+        Map<String, Object> field = Map.of("name", "transfer_to", "type", "string", "required", true, "description",
+                "transfer to");
+        String actionId = as(key)
+                .body(Map.of("name", "Transfer Call", "label", "Transfer Call", "description", "Transfers the call",
+                        "type", "transfer", "input_schema", List.of(field), "current_status", "active"))
+                .post("/api/v1/agents/" + agentId + "/actions").then().statusCode(201).extract().path("data.id");
+        String runId = as(key).body(Map.of("input", Map.of("transfer_to", "+15550100")))
+                .post("/api/v1/agents/" + agentId + "/actions/" + actionId + "/run").then().statusCode(200).extract()
+                .path("data.run_id");
+
+        ConsumerRecord<String, String> command = commandOf(runId);
+        assertEquals(RunRequested.TYPE, type(command));
+        JsonNode step = Json.tree(command.value()).get("steps").get(0);
+        assertEquals("agent-action:Transfer Call", step.get("action").get("key").asText());
+        assertEquals("external", step.get("action").get("type").asText());
+
+        Row run = run(runId);
+        assertEquals("QUEUED", run.getString("status"));
+        assertEquals("agent-action:Transfer Call", run.getString("action_key"));
+        assertEquals(1, run.getInteger("action_version"));
+        assertEquals(UUID.fromString(actionId), run.getUUID("action_id"));
+        assertEquals("Transfers the call", run.getString("intent"));
+    }
+
+    private ConsumerRecord<String, String> commandOf(String runId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : commands.poll(Duration.ofMillis(500))) {
+                if (runId.equals(record.key())) {
+                    return record;
+                }
+            }
+        }
+        throw new AssertionError("no command keyed by run " + runId + " on " + Topics.RUN_COMMANDS);
+    }
+
+    private static String type(ConsumerRecord<String, String> record) {
+        Header header = record.headers().lastHeader(Topics.TYPE_HEADER);
+        assertNotNull(header, "the record has no " + Topics.TYPE_HEADER + " header");
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private Row run(String runId) {
+        var rows = pool.preparedQuery("select * from api.runs where id = $1").execute(Tuple.of(UUID.fromString(runId)))
+                .await().atMost(Duration.ofSeconds(5));
+        assertEquals(1, rows.size());
+        return rows.iterator().next();
+    }
+
+    private long outboxRows(String runId) {
+        return pool.preparedQuery("select count(*) from api.outbox where run_id = $1")
+                .execute(Tuple.of(UUID.fromString(runId))).await().atMost(Duration.ofSeconds(5)).iterator().next()
+                .getLong(0);
+    }
+}
