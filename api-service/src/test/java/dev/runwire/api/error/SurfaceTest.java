@@ -42,7 +42,7 @@ class SurfaceTest {
         assertEquals(
                 new Surface.ComposioFailure(null, false, false, "name one (at /entityId) (candidates: a, b)", null),
                 Surface.COMPOSIO.body(409, List.of(error)));
-        // the seed's codes on talkover
+        // talkover's own error codes
         assertEquals("INVALID_TOKEN", talkoverCode(401));
         assertEquals("SERVER_ERROR", talkoverCode(500));
         assertEquals("VALIDATION_ERROR", talkoverCode(400));
