@@ -1,12 +1,11 @@
 package dev.runwire.api.callback;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -24,41 +23,31 @@ public class DeliveryPurge {
 
     private final Pool pool;
     private final ApiConfig config;
-    private final Vertx vertx;
-    private volatile boolean running;
 
-    DeliveryPurge(Pool pool, ApiConfig config, Vertx vertx) {
+    DeliveryPurge(Pool pool, ApiConfig config) {
         this.pool = pool;
         this.config = config;
-        this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(config.callbacks().purgeInterval().toMillis(), id -> purge());
-    }
-
-    private void purge() {
-        if (running) {
-            return;
-        }
-        running = true;
+    /** A purge that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
+    @Scheduled(identity = "delivery-purge", every = "${runwire.callbacks.purge-interval:10m}", delayed = "${runwire.callbacks.purge-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
         double retention = config.callbacks().retention().toMillis() / 1000.0;
         // attempts and their deliveries go in one statement: the foreign key is checked at its end
-        pool.preparedQuery("""
+        return pool.preparedQuery("""
                 with old as (select id from api.deliveries
                              where state <> 'pending' and updated_at < now() - make_interval(secs => $1)
                              order by updated_at limit $2 for update skip locked),
                      attempts as (delete from api.delivery_attempts where delivery_id in (select id from old))
                 delete from api.deliveries where id in (select id from old)""").execute(Tuple.of(retention, BATCH))
-                .map(deleted -> deleted.rowCount()).subscribe().with(count -> {
-                    running = false;
+                .map(deleted -> deleted.rowCount()).invoke(count -> {
                     if (count > 0) {
                         LOG.infof("deleted %d finished callback deliveries past their retention", count);
                     }
-                }, failure -> {
-                    running = false;
+                }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
                     LOG.warnf("purging callback deliveries failed (%s); it will be retried",
                             failure.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
                 });
     }
 }

@@ -1,12 +1,11 @@
 package dev.runwire.api.connection;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.outbox.CommandPublisher;
@@ -27,35 +26,25 @@ public class AuthRequiredTimeouts {
     private final RunStore store;
     private final CommandPublisher publisher;
     private final ApiConfig config;
-    private final Vertx vertx;
-    private volatile boolean running;
 
-    AuthRequiredTimeouts(RunStore store, CommandPublisher publisher, ApiConfig config, Vertx vertx) {
+    AuthRequiredTimeouts(RunStore store, CommandPublisher publisher, ApiConfig config) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;
-        this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(config.connections().authRequiredSweep().toMillis(), id -> sweep());
-    }
-
-    private void sweep() {
-        if (running) {
-            return;
-        }
-        running = true;
-        store.expireAuthRequired(config.connections().authRequiredTimeout(), BATCH).subscribe().with(expired -> {
-            running = false;
+    /** A sweep that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
+    @Scheduled(identity = "auth-required-timeouts", every = "${runwire.connections.auth-required-sweep:30s}", delayed = "${runwire.connections.auth-required-sweep:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return store.expireAuthRequired(config.connections().authRequiredTimeout(), BATCH).invoke(expired -> {
             expired.forEach(e -> publisher.publishCommitted(e.getKey(), AuthRequiredExpired.TYPE, e.getValue()));
             if (!expired.isEmpty()) {
                 LOG.infof("%d run(s) waited too long for a connection and end FAILED", expired.size());
             }
-        }, failure -> {
-            running = false;
+        }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
             LOG.warnf("looking for runs that waited too long failed (%s); it will be retried",
                     failure.getClass().getSimpleName());
+            return Uni.createFrom().voidItem();
         });
     }
 }

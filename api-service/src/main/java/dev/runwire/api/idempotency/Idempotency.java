@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -120,18 +121,31 @@ public class Idempotency {
                 .description("claims on idempotency keys taken over after their lease lapsed").register(registry);
     }
 
-    /** Keeps the table bounded (keys past their 72 hours are deleted every ten minutes) and renews live claims. */
+    /**
+     * Renews live claims. It stays a Vert.x timer: runwire.idempotency.renew-every may be under a second, and the
+     * scheduler's ticks are a second apart.
+     */
     void onStart(@Observes StartupEvent event) {
         if (renewEvery.compareTo(lease) >= 0) {
             LOG.warnf("runwire.idempotency.renew-every (%s) is not under runwire.idempotency.lease (%s): "
                     + "claims of live requests will lapse", renewEvery, lease);
         }
-        vertx.setPeriodic(Duration.ofMinutes(10).toMillis(),
-                id -> pool.preparedQuery("delete from api.idempotency_keys where created_at < $1")
-                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(KEPT))).subscribe()
-                        .with(rows -> LOG.debugf("purged %d expired idempotency keys", rows.rowCount()), failure -> LOG
-                                .warnf("purging idempotency keys failed (%s)", failure.getClass().getSimpleName())));
         vertx.setPeriodic(renewEvery.toMillis(), id -> renew());
+    }
+
+    /**
+     * Keeps the table bounded: keys past their 72 hours are deleted every ten minutes; a purge that outlasts that is
+     * not started again over itself.
+     */
+    @Scheduled(identity = "idempotency-purge", every = "10m", delayed = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purgeExpired() {
+        return pool.preparedQuery("delete from api.idempotency_keys where created_at < $1")
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(KEPT)))
+                .invoke(rows -> LOG.debugf("purged %d expired idempotency keys", rows.rowCount())).replaceWithVoid()
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("purging idempotency keys failed (%s)", failure.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /** One statement renews the lease of every claim this replica's live requests hold. */

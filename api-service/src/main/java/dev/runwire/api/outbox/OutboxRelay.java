@@ -1,12 +1,11 @@
 package dev.runwire.api.outbox;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.model.command.RunCommand;
@@ -25,34 +24,25 @@ public class OutboxRelay {
     private final OutboxStore store;
     private final CommandPublisher publisher;
     private final ApiConfig config;
-    private final Vertx vertx;
-    private volatile boolean running;
 
-    OutboxRelay(OutboxStore store, CommandPublisher publisher, ApiConfig config, Vertx vertx) {
+    OutboxRelay(OutboxStore store, CommandPublisher publisher, ApiConfig config) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;
-        this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(config.outbox().relayInterval().toMillis(), id -> relayOnce());
-    }
-
-    private void relayOnce() {
-        if (running) {
-            return;
-        }
-        running = true;
-        store.relayStale(config.outbox().relayAfter().toMillis(), (type, payload) -> {
+    /** A pass that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
+    @Scheduled(identity = "outbox-relay", every = "${runwire.outbox.relay-interval:2s}", delayed = "${runwire.outbox.relay-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relayOnce() {
+        return store.relayStale(config.outbox().relayAfter().toMillis(), (type, payload) -> {
             try {
                 return publisher.publish(Json.mapper().readValue(payload, RunCommand.class), type);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("unreadable outbox payload", e);
             }
-        }).subscribe().with(ok -> running = false, failure -> {
-            running = false;
+        }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
             LOG.warn("outbox relay pass failed; it will be retried", failure);
+            return Uni.createFrom().voidItem();
         });
     }
 }

@@ -1,18 +1,15 @@
 package dev.runwire.api.ratelimit;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -29,7 +26,6 @@ public class RateLimiter {
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
 
     private final Pool pool;
-    private final Vertx vertx;
     private final long windowSeconds;
 
     /** A request's standing: its window's limit, what remains, and when the window resets (epoch seconds). */
@@ -58,20 +54,20 @@ public class RateLimiter {
                 headers);
     }
 
-    RateLimiter(Pool pool, Vertx vertx, ApiConfig config) {
+    RateLimiter(Pool pool, ApiConfig config) {
         this.pool = pool;
-        this.vertx = vertx;
         this.windowSeconds = config.rateLimit().window().toSeconds();
     }
 
-    /** Old windows are deleted every minute. */
-    void purge(@Observes StartupEvent event) {
-        vertx.setPeriodic(Duration.ofMinutes(1).toMillis(),
-                id -> pool.preparedQuery("delete from api.rate_windows where window_start < $1")
-                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(2 * windowSeconds)))
-                        .subscribe().with(rows -> {
-                        }, failure -> LOG.warnf("purging rate windows failed (%s)",
-                                failure.getClass().getSimpleName())));
+    /** Old windows are deleted every minute; a purge that outlasts the minute is not started again over itself. */
+    @Scheduled(identity = "rate-window-purge", every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
+        return pool.preparedQuery("delete from api.rate_windows where window_start < $1")
+                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(2 * windowSeconds))).replaceWithVoid()
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("purging rate windows failed (%s)", failure.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /** Counts the request; null for an exempt principal (nothing counted, no headers). */
