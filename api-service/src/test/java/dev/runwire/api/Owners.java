@@ -14,11 +14,21 @@ public final class Owners {
     private Owners() {
     }
 
+    /** An owner: its id and its API key. */
+    public record Owner(UUID id, String key) {
+    }
+
+    /** A new owner. */
+    public static Owner newOwner() {
+        var created = given().contentType(ContentType.JSON).header("Authorization", "Bearer test-admin-token")
+                .body(Map.of("name", "owner-" + UUID.randomUUID())).post("/admin/owners").then().statusCode(201)
+                .extract();
+        return new Owner(UUID.fromString(created.path("ownerId")), created.path("apiKey"));
+    }
+
     /** A new owner; returns its API key. */
     public static String newOwnerKey() {
-        return given().contentType(ContentType.JSON).header("Authorization", "Bearer test-admin-token")
-                .body(Map.of("name", "owner-" + UUID.randomUUID())).post("/admin/owners").then().statusCode(201)
-                .extract().path("apiKey");
+        return newOwner().key();
     }
 
     /** A request authenticated as the owner of {@code key}. */
