@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -21,15 +23,27 @@ import dev.runwire.model.run.RunStatus;
 
 /**
  * The executor's durable record of its runs (schema {@code executor}): every change of a run is one statement that
- * writes the run's state and the events that change produced, so state and events never disagree.
+ * writes the run's state and the events that change produced, so state and events never disagree. Those writes of
+ * concurrent runs share transactions ({@link GroupCommit}).
  */
 @ApplicationScoped
 public class RunStateStore {
 
-    private final Pool pool;
+    /** The most writes one transaction carries: a bound on a group's statement and on how long it holds its locks. */
+    private static final int LARGEST_GROUP = 64;
 
-    RunStateStore(Pool pool) {
+    private final Pool pool;
+    /** The writes on a run's way (its first state, each change): grouped into shared commits under load. */
+    private final GroupCommit group;
+
+    RunStateStore(Pool pool, MeterRegistry registry) {
         this.pool = pool;
+        this.group = new GroupCommit(pool, LARGEST_GROUP);
+        FunctionCounter.builder("runwire.executor.state.commits", group, GroupCommit::groups)
+                .description("Transactions that wrote runs' state; under load one serves several runs")
+                .register(registry);
+        FunctionCounter.builder("runwire.executor.state.writes", group, GroupCommit::writes)
+                .description("Writes of runs' state (a run's first state, each change)").register(registry);
     }
 
     /** A run as stored: its command (null for a run aborted before it arrived), state, status and events. */
@@ -44,7 +58,9 @@ public class RunStateStore {
      */
     Uni<Boolean> create(UUID runId, UUID ownerId, RunRequested command, String state, RunStatus status, long nextSeq,
             List<RunEvent> events, String holder, Duration lease) {
-        return pool
+        Object[] values = { runId, ownerId, command == null ? null : Json.write(command), state, status.name(), nextSeq,
+                seqs(events), payloads(events), status.isTerminal() ? null : holder, seconds(lease) };
+        return group.submit(connection -> connection
                 .preparedQuery(
                         """
                                 with created as (
@@ -59,10 +75,7 @@ public class RunStateStore {
                                     select created.run_id, e.seq, e.payload::jsonb
                                     from created, unnest($7::bigint[], $8::text[]) as e(seq, payload))
                                 select count(*) from created""")
-                .execute(Tuple.from(new Object[] { runId, ownerId, command == null ? null : Json.write(command), state,
-                        status.name(), nextSeq, seqs(events), payloads(events), status.isTerminal() ? null : holder,
-                        seconds(lease) }))
-                .map(rows -> rows.iterator().next().getLong(0) == 1);
+                .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getLong(0) == 1));
     }
 
     /**
@@ -72,7 +85,9 @@ public class RunStateStore {
      * @return false when another executor took the run over: nothing was written
      */
     Uni<Boolean> save(UUID runId, String state, RunStatus status, long nextSeq, List<RunEvent> events, long epoch) {
-        return pool
+        Object[] values = { runId, state, status.name(), nextSeq, seqs(events), payloads(events), epoch,
+                status.isTerminal() };
+        return group.submit(connection -> connection
                 .preparedQuery(
                         """
                                 with saved as (
@@ -85,9 +100,7 @@ public class RunStateStore {
                                     select saved.run_id, e.seq, e.payload::jsonb from saved, unnest($5::bigint[], $6::text[]) as e(seq, payload)
                                     on conflict do nothing)
                                 select count(*) from saved""")
-                .execute(Tuple.from(new Object[] { runId, state, status.name(), nextSeq, seqs(events), payloads(events),
-                        epoch, status.isTerminal() }))
-                .map(rows -> rows.iterator().next().getLong(0) == 1);
+                .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getLong(0) == 1));
     }
 
     /** The outcome of trying to take a run: its new number, or null while another executor holds it. */
