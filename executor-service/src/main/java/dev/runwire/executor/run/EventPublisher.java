@@ -23,11 +23,11 @@ import dev.runwire.model.event.RunEvent;
 @ApplicationScoped
 public class EventPublisher {
 
-    private final MutinyEmitter<RunEvent> emitter;
+    private final MutinyEmitter<byte[]> emitter;
     private final Timer publishDelay;
 
     EventPublisher(
-            @Channel("run-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunEvent> emitter,
+            @Channel("run-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<byte[]> emitter,
             MeterRegistry registry) {
         this.emitter = emitter;
         // from the event's creation to the broker's ack: the executor's share of a live reader's delay
@@ -40,11 +40,17 @@ public class EventPublisher {
      * when the broker has it.
      */
     public CompletableFuture<Void> publish(RunEvent event) {
+        return publish(SerializedEvent.of(event));
+    }
+
+    /** The same, with the event's JSON already written: those bytes are the record's value. */
+    CompletableFuture<Void> publish(SerializedEvent serialized) {
+        RunEvent event = serialized.event();
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, RunEvent.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(event.runId().toString()).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(event).addMetadata(metadata))
+        return emitter.sendMessage(Message.of(serialized.json()).addMetadata(metadata))
                 .invoke(() -> publishDelay.record(Duration.between(event.at(), Instant.now())))
                 .subscribeAsCompletionStage();
     }

@@ -12,8 +12,6 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import dev.runwire.executor.integration.HttpIntegrationClient;
@@ -34,7 +32,6 @@ import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.StepResultReported;
 import dev.runwire.model.event.RunEvent;
-import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
 import dev.runwire.model.run.RunStatus;
@@ -182,7 +179,7 @@ final class RunActor {
     }
 
     /** Written only if no one took the run over since this instance took it. */
-    private CompletionStage<Void> save(String json, RunStatus now, long seq, List<RunEvent> events) {
+    private CompletionStage<Void> save(String json, RunStatus now, long seq, List<SerializedEvent> events) {
         long taken;
         synchronized (this) {
             taken = epoch;
@@ -263,8 +260,8 @@ final class RunActor {
                 RunEvent failed = RunEvents.runFailed(error).numbered(runId, 1, RunStatus.FAILED,
                         executor.clock.instant());
                 return store
-                        .create(runId, ownerId, null, "{}", RunStatus.FAILED, 2, List.of(failed), executor.holder,
-                                executor.config.execution().lease())
+                        .create(runId, ownerId, null, "{}", RunStatus.FAILED, 2, List.of(SerializedEvent.of(failed)),
+                                executor.holder, executor.config.execution().lease())
                         .subscribeAsCompletionStage().thenCompose(created -> {
                             if (created) {
                                 executor.metrics.runFinished(RunStatus.FAILED);
@@ -294,14 +291,15 @@ final class RunActor {
             synchronized (this) {
                 taken = epoch;
             }
-            return store.save(runId, json, RunStatus.FAILED, seq + 1, events, taken).subscribeAsCompletionStage()
+            List<SerializedEvent> out = SerializedEvent.all(events);
+            return store.save(runId, json, RunStatus.FAILED, seq + 1, out, taken).subscribeAsCompletionStage()
                     .thenCompose(saved -> {
                         if (!saved) {
                             // another executor took the run over meanwhile: it carries it on
                             return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                         }
                         executor.metrics.runFinished(RunStatus.FAILED);
-                        events.forEach(event -> sent.add(executor.publisher.publish(event)));
+                        out.forEach(event -> sent.add(executor.publisher.publish(event)));
                         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                     });
         });
@@ -372,9 +370,9 @@ final class RunActor {
             RunStatus now = run.status();
             long seq = run.nextSeq();
             List<Launch> first = transition.launches();
-            checkSizes(events);
-            enqueue(() -> create(requested, json, now, seq, events)
-                    .thenCompose(created -> created ? written(events, first, now) : resume()));
+            List<SerializedEvent> out = serialized(events);
+            enqueue(() -> create(requested, json, now, seq, out)
+                    .thenCompose(created -> created ? written(out, first, now) : resume()));
         }
     }
 
@@ -387,14 +385,15 @@ final class RunActor {
             List<RunEvent> events = changes.transition().events();
             long seq = run.nextSeq();
             // a run aborted before its command arrived: recorded as cancelled, so the command finds it so
-            enqueue(() -> create(null, "{}", RunStatus.CANCELED, seq, events)
-                    .thenCompose(created -> created ? written(events, List.of(), RunStatus.CANCELED) : resume()));
+            List<SerializedEvent> out = SerializedEvent.all(events);
+            enqueue(() -> create(null, "{}", RunStatus.CANCELED, seq, out)
+                    .thenCompose(created -> created ? written(out, List.of(), RunStatus.CANCELED) : resume()));
         }
     }
 
     /** Records the run, taken by this executor with number 1; false when it was recorded before. */
     private CompletionStage<Boolean> create(RunRequested requested, String json, RunStatus now, long seq,
-            List<RunEvent> events) {
+            List<SerializedEvent> events) {
         long sent = System.nanoTime();
         return executor.store.create(runId, ownerId, requested, json, now, seq, events, executor.holder,
                 executor.config.execution().lease()).subscribeAsCompletionStage().thenApply(created -> {
@@ -596,8 +595,7 @@ final class RunActor {
      * Writes the run's state with the transition's events, then publishes them and starts its calls. Under the lock.
      */
     private void commit(Transition transition) {
-        List<RunEvent> events = transition.events();
-        checkSizes(events);
+        List<SerializedEvent> events = serialized(transition.events());
         String json = run.plan() == null ? "{}" : run.plan().toJson();
         RunStatus now = run.status();
         long seq = run.nextSeq();
@@ -609,7 +607,7 @@ final class RunActor {
      * After a write: publish its events in order and start its calls; a run that ended or only waits rests (it leaves
      * memory) once its events are on the broker.
      */
-    private CompletionStage<Void> written(List<RunEvent> events, List<Launch> launch, RunStatus now) {
+    private CompletionStage<Void> written(List<SerializedEvent> events, List<Launch> launch, RunStatus now) {
         CompletableFuture<?>[] all;
         boolean rest;
         synchronized (this) {
@@ -711,24 +709,21 @@ final class RunActor {
         });
     }
 
-    /** An event too large for one broker message fails the run before it is stored (and could never be sent). */
-    private void checkSizes(List<RunEvent> events) {
+    /**
+     * The events as they are stored and sent, each written as JSON once. An event too large for one broker message
+     * fails the run before it is stored (and could never be sent).
+     */
+    private List<SerializedEvent> serialized(List<RunEvent> events) {
         int max = executor.config.execution().maxEventBytes();
-        for (RunEvent event : events) {
-            if (event.input() == null && event.output() == null && event.expects() == null) {
-                continue;
-            }
-            int size;
-            try {
-                size = Json.mapper().writeValueAsBytes(event).length;
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("an event of the run cannot be written as JSON", e);
-            }
+        List<SerializedEvent> serialized = SerializedEvent.all(events);
+        for (SerializedEvent written : serialized) {
+            int size = written.json().length;
             if (size > max) {
-                throw new Failures.EventTooLargeException("the run's " + event.type() + " event would be " + size
-                        + " bytes, more than the " + max + " one event may have");
+                throw new Failures.EventTooLargeException("the run's " + written.event().type() + " event would be "
+                        + size + " bytes, more than the " + max + " one event may have");
             }
         }
+        return serialized;
     }
 
     /** Another executor took the run over: this one's write changed nothing. */

@@ -57,7 +57,7 @@ public class RunStateStore {
      * @return false when the run was already recorded (a redelivered command); nothing is written then
      */
     Uni<Boolean> create(UUID runId, UUID ownerId, RunRequested command, String state, RunStatus status, long nextSeq,
-            List<RunEvent> events, String holder, Duration lease) {
+            List<SerializedEvent> events, String holder, Duration lease) {
         Object[] values = { runId, ownerId, command == null ? null : Json.write(command), state, status.name(), nextSeq,
                 seqs(events), payloads(events), status.isTerminal() ? null : holder, seconds(lease) };
         return group.submit(connection -> connection
@@ -84,7 +84,8 @@ public class RunStateStore {
      *
      * @return false when another executor took the run over: nothing was written
      */
-    Uni<Boolean> save(UUID runId, String state, RunStatus status, long nextSeq, List<RunEvent> events, long epoch) {
+    Uni<Boolean> save(UUID runId, String state, RunStatus status, long nextSeq, List<SerializedEvent> events,
+            long epoch) {
         Object[] values = { runId, state, status.name(), nextSeq, seqs(events), payloads(events), epoch,
                 status.isTerminal() };
         return group.submit(connection -> connection
@@ -185,11 +186,11 @@ public class RunStateStore {
                 .execute(Tuple.of((double) retention.toSeconds())).map(rows -> rows.rowCount());
     }
 
-    private static Long[] seqs(List<RunEvent> events) {
-        return events.stream().map(RunEvent::seq).toArray(Long[]::new);
+    private static Long[] seqs(List<SerializedEvent> events) {
+        return events.stream().map(e -> e.event().seq()).toArray(Long[]::new);
     }
 
-    private static String[] payloads(List<RunEvent> events) {
-        return events.stream().map(Json::write).toArray(String[]::new);
+    private static String[] payloads(List<SerializedEvent> events) {
+        return events.stream().map(SerializedEvent::text).toArray(String[]::new);
     }
 }
