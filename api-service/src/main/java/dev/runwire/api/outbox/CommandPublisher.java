@@ -24,23 +24,24 @@ public class CommandPublisher {
     private static final Logger LOG = Logger.getLogger(CommandPublisher.class);
 
     private final MutinyEmitter<RunCommand> emitter;
-    private final OutboxStore store;
+    private final OutboxDeletes deletes;
 
     CommandPublisher(
             @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunCommand> emitter,
             OutboxStore store) {
         this.emitter = emitter;
-        this.store = store;
+        this.deletes = new OutboxDeletes(store);
     }
 
     /**
-     * Publishes a command whose outbox row was just committed, then deletes the row. Does not wait: a failure leaves
-     * the row to the outbox relay, so the command is published all the same.
+     * Publishes a command whose outbox row was just committed, then deletes the row (with others:
+     * {@link OutboxDeletes}). Does not wait: a failure leaves the row to the outbox relay, so the command is published
+     * all the same.
      */
     public void publishCommitted(RunCommand command, String type, long outboxId) {
-        publish(command, type).chain(() -> store.deleteOutbox(outboxId)).subscribe().with(ok -> {
-        }, failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", command.runId(),
-                failure.getClass().getSimpleName()));
+        publish(command, type).subscribe().with(ok -> deletes.delete(outboxId),
+                failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", command.runId(),
+                        failure.getClass().getSimpleName()));
     }
 
     public Uni<Void> publish(RunCommand command, String type) {

@@ -42,8 +42,10 @@ public class OutboxStore {
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    Uni<Void> deleteOutbox(long id) {
-        return pool.preparedQuery("delete from api.outbox where id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    /** Deletes the rows of commands the broker has: one statement, one commit for all of them. */
+    Uni<Void> deleteOutbox(List<Long> ids) {
+        return pool.preparedQuery("delete from api.outbox where id = any($1)")
+                .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid();
     }
 
     /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */
