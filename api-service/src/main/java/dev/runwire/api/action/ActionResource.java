@@ -17,8 +17,11 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.Surface;
 
 /** The action registry of the calling owner (toolregistry's {@code /v1/actions}). */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/actions")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

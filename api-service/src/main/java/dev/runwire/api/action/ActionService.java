@@ -13,8 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.integration.Integration;
 import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.http.HttpValues;
@@ -39,14 +42,14 @@ public class ActionService {
     public Uni<ActionView> create(UUID ownerId, ActionRequest body) {
         validate(body);
         if (body.key() == null || !KEY.matcher(body.key()).matches()) {
-            throw ApiException.invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
+            throw new Invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
         }
         return checkSchemas(body)
                 .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, body.key()).chain(existing -> {
                     if (existing != null) {
-                        throw ApiException.conflict("action_exists",
+                        throw new Conflict("action_exists",
                                 "an action with key " + body.key() + " exists; PUT a new version instead",
-                                dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
+                                ErrorObject.Source.pointer("/key"));
                     }
                     return requireIntegration(ownerId, body)
                             .chain(() -> persistVersion(ownerId, body.key(), body, 1, null));
@@ -76,7 +79,7 @@ public class ActionService {
     public Uni<ActionView> update(UUID ownerId, String key, ActionRequest body) {
         validate(body);
         if (body.key() != null && !body.key().equals(key)) {
-            throw ApiException.invalid("key_mismatch", "the body's key differs from the path's key", "/key");
+            throw new Invalid("key_mismatch", "the body's key differs from the path's key", "/key");
         }
         return checkSchemas(body)
                 .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
@@ -98,7 +101,7 @@ public class ActionService {
 
     private static ActionVersion require(ActionVersion action, String key) {
         if (action == null) {
-            throw ApiException.notFound("no action with key " + key);
+            throw new NotFound("no action with key " + key);
         }
         return action;
     }
@@ -106,8 +109,8 @@ public class ActionService {
     private static Uni<Void> requireIntegration(UUID ownerId, ActionRequest body) {
         return Integration.findByKey(ownerId, body.http().integrationKey()).map(integration -> {
             if (integration == null) {
-                throw ApiException.invalid("unknown_integration",
-                        "no integration with key " + body.http().integrationKey(), "/http/integrationKey");
+                throw new Invalid("unknown_integration", "no integration with key " + body.http().integrationKey(),
+                        "/http/integrationKey");
             }
             return null;
         });
@@ -141,52 +144,50 @@ public class ActionService {
     /** Everything about a request that can be checked without the database. */
     private void validate(ActionRequest body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
         if (body.intent() == null || body.intent().isBlank() || body.intent().length() > 2000) {
-            throw ApiException.invalid("invalid_intent", "intent is required (1-2000 characters)", "/intent");
+            throw new Invalid("invalid_intent", "intent is required (1-2000 characters)", "/intent");
         }
         if (body.type() != null && !"http".equals(body.type())) {
-            throw ApiException.invalid("unsupported_type", "type must be http", "/type");
+            throw new Invalid("unsupported_type", "type must be http", "/type");
         }
         ActionRequest.HttpTemplate http = body.http();
         if (http == null) {
-            throw ApiException.invalid("missing_http", "http (the request template) is required", "/http");
+            throw new Invalid("missing_http", "http (the request template) is required", "/http");
         }
         if (http.integrationKey() == null || http.integrationKey().isBlank()) {
-            throw ApiException.invalid("missing_integration", "http.integrationKey is required",
-                    "/http/integrationKey");
+            throw new Invalid("missing_integration", "http.integrationKey is required", "/http/integrationKey");
         }
         if (http.method() == null || !METHODS.contains(http.method().toUpperCase())) {
-            throw ApiException.invalid("invalid_method", "http.method must be one of " + METHODS, "/http/method");
+            throw new Invalid("invalid_method", "http.method must be one of " + METHODS, "/http/method");
         }
         String pathProblem = HttpValues.pathTemplateProblem(http.path());
         if (pathProblem != null) {
-            throw ApiException.invalid("invalid_path", "http.path: " + pathProblem, "/http/path");
+            throw new Invalid("invalid_path", "http.path: " + pathProblem, "/http/path");
         }
         checkTemplates(http.headers(), "/http/headers", true);
         checkTemplates(http.query(), "/http/query", false);
         checkPointers(http.body(), "/http/body");
         if (Boolean.FALSE.equals(body.useDefaultMapping())) {
             if (body.outputMapping() == null || body.outputMapping().isEmpty()) {
-                throw ApiException.invalid("missing_output_mapping",
-                        "outputMapping is required when useDefaultMapping is false", "/outputMapping");
+                throw new Invalid("missing_output_mapping", "outputMapping is required when useDefaultMapping is false",
+                        "/outputMapping");
             }
             checkPointers(body.outputMapping(), "/outputMapping");
         }
         if (body.timeoutMs() != null && (body.timeoutMs() < 1 || body.timeoutMs() > MAX_TIMEOUT_MS)) {
-            throw ApiException.invalid("invalid_timeout", "timeoutMs must be between 1 and " + MAX_TIMEOUT_MS,
-                    "/timeoutMs");
+            throw new Invalid("invalid_timeout", "timeoutMs must be between 1 and " + MAX_TIMEOUT_MS, "/timeoutMs");
         }
         if (body.retry() != null
                 && (body.retry().maxAttempts() < 1 || body.retry().maxAttempts() > RetryPolicy.MAX_ATTEMPTS)) {
-            throw ApiException.invalid("invalid_retry",
-                    "retry.maxAttempts must be between 1 and " + RetryPolicy.MAX_ATTEMPTS, "/retry/maxAttempts");
+            throw new Invalid("invalid_retry", "retry.maxAttempts must be between 1 and " + RetryPolicy.MAX_ATTEMPTS,
+                    "/retry/maxAttempts");
         }
         if (body.retry() != null
                 && (body.retry().backoffMs() < 0 || body.retry().backoffMs() > RetryPolicy.MAX_BACKOFF_MS)) {
-            throw ApiException.invalid("invalid_retry",
-                    "retry.backoffMs must be between 0 and " + RetryPolicy.MAX_BACKOFF_MS, "/retry/backoffMs");
+            throw new Invalid("invalid_retry", "retry.backoffMs must be between 0 and " + RetryPolicy.MAX_BACKOFF_MS,
+                    "/retry/backoffMs");
         }
     }
 
@@ -199,7 +200,7 @@ public class ActionService {
         if (templates == null) {
             return;
         }
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         templates.forEach((name, template) -> {
             String at = pointer + "/" + name.replace("~", "~0").replace("/", "~1");
             String problem = headers ? HttpValues.settableHeaderNameProblem(name) : HttpValues.queryNameProblem(name);
@@ -207,11 +208,11 @@ public class ActionService {
                 problem = headers ? HttpValues.headerValueProblem(template) : HttpValues.queryValueProblem(template);
             }
             if (problem != null) {
-                errors.add(ApiException.violation(headers ? "invalid_header" : "invalid_query", problem, at));
+                errors.add(Problem.at(headers ? "invalid_header" : "invalid_query", problem, at));
             }
         });
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new Invalid(errors);
         }
     }
 
@@ -221,7 +222,7 @@ public class ActionService {
         }
         mapping.forEach((property, value) -> {
             if (value == null || !(value.isEmpty() || value.startsWith("/"))) {
-                throw ApiException.invalid("invalid_pointer", "each value must be a JSON pointer such as /a/b",
+                throw new Invalid("invalid_pointer", "each value must be a JSON pointer such as /a/b",
                         pointer + "/" + property.replace("~", "~0").replace("/", "~1"));
             }
         });

@@ -22,7 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.model.schema.CompiledSchema;
 import dev.runwire.model.schema.SchemaCompiler;
 import dev.runwire.model.schema.SchemaRefusedException;
@@ -147,7 +147,7 @@ public class Schemas {
         });
     }
 
-    private static ApiException refusal(SchemaRefusedException e, String pointer, boolean intoSchema) {
-        return ApiException.invalid(e.code(), e.getMessage(), intoSchema ? pointer + e.schemaPointer() : pointer);
+    private static Invalid refusal(SchemaRefusedException e, String pointer, boolean intoSchema) {
+        return new Invalid(e.code(), e.getMessage(), intoSchema ? pointer + e.schemaPointer() : pointer);
     }
 }

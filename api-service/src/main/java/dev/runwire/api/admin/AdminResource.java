@@ -26,9 +26,12 @@ import dev.runwire.api.auth.OwnerPolicies;
 import dev.runwire.api.billing.Billing;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 
 /** Creates owners and their first API key, credits tasks, sets rate limits; authorized by the admin token. */
+@ApiSurface(value = Surface.NATIVE, apiKey = false)
 @Path("/admin/owners")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

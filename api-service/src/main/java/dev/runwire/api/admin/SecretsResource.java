@@ -11,11 +11,14 @@ import jakarta.ws.rs.core.MediaType;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.Surface;
 
 /**
  * Key rotation: once every replica of both services knows the new key (as current here, as current or previous in the
  * executor), this re-encrypts what is stored under earlier keys. See docs/adr/0023-oauth2-and-refused-credentials.md.
  */
+@ApiSurface(value = Surface.NATIVE, apiKey = false)
 @Path("/admin/secrets")
 @Produces(MediaType.APPLICATION_JSON)
 public class SecretsResource {

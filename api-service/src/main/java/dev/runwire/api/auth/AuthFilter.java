@@ -2,6 +2,7 @@ package dev.runwire.api.auth;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
@@ -10,15 +11,16 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.RunwireException;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.ratelimit.RateLimiter;
 
 /**
- * Authenticates every {@code /v1}, {@code /actions} (Zapier) and {@code /api} (Composio) request, by API key
- * ({@code x-api-key} or {@code Authorization: Bearer}) or by JWT ({@code Authorization: Bearer}, when an issuer is
- * configured), then counts it against its rate limit; every counted response carries the {@code X-RateLimit-*} headers.
+ * Authenticates every request to a resource that asks for it ({@link ApiSurface#apiKey()}, all but the admin's and the
+ * OAuth provider's redirect), by API key ({@code x-api-key} or {@code Authorization: Bearer}) or by JWT
+ * ({@code Authorization: Bearer}, when an issuer is configured), then counts it against its rate limit; every counted
+ * response carries the {@code X-RateLimit-*} headers. Refusals are rendered by the matched resource's surface.
  */
 public class AuthFilter {
 
@@ -33,27 +35,28 @@ public class AuthFilter {
     }
 
     @ServerRequestFilter
-    public Uni<Response> authenticate(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/v1/") && !path.equals("/v1") && !path.startsWith("/actions/")
-                && !path.startsWith("/api/")) {
+    public Uni<Response> authenticate(ContainerRequestContext request, ResourceInfo resource) {
+        Class<?> matched = resource == null ? null : resource.getResourceClass();
+        ApiSurface declared = Surface.declared(matched);
+        if (declared != null && !declared.apiKey()) {
             return Uni.createFrom().nullItem();
         }
+        Surface surface = Surface.of(matched, request.getUriInfo().getRequestUri().getRawPath());
         String token = ApiKeys.presented(request::getHeaderString);
-        Surface surface = Surface.of(request.getUriInfo().getRequestUri().getRawPath());
         if (token == null) {
-            return Uni.createFrom().item(unauthorized(surface, "a valid API key or token is required"));
+            return Uni.createFrom().item(unauthenticated(surface, "a valid API key or token is required"));
         }
         return authenticator.principal(token).chain(who -> {
             if (who == null) {
-                return Uni.createFrom().item(unauthorized(surface, "the API key is not valid"));
+                return Uni.createFrom().item(unauthenticated(surface, "the API key is not valid"));
             }
             caller.authenticate(who);
             return limiter.admit(who).map(decision -> {
                 caller.counted(decision);
-                return decision == null || decision.admitted() ? null : tooManyRequests(surface, decision);
+                return decision == null || decision.admitted() ? null
+                        : surface.response(RateLimiter.tooManyRequests(decision));
             });
-        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthorized(surface, e.getMessage()));
+        }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthenticated(surface, e.getMessage()));
     }
 
     @ServerResponseFilter
@@ -68,21 +71,8 @@ public class AuthFilter {
         RateLimiter.headers(decision).forEach(headers::putSingle);
     }
 
-    private static Response tooManyRequests(Surface surface, RateLimiter.Decision decision) {
-        ApiException refused = RateLimiter.tooManyRequests(decision);
-        return surface.response(refused.status(), refused.errors(), refused.headers());
-    }
-
-    /**
-     * The refusal in the surface's own shape and status: talkover's API says "Unauthenticated."; Zapier's answers 403
-     * {@code permission_denied} ("Permission denied. Unauthorized request." is the only refusal its API documents); a
-     * 401 elsewhere.
-     */
-    private static Response unauthorized(Surface surface, String detail) {
-        if (surface == Surface.ZAPIER) {
-            return surface.response(new ErrorObject(403, "permission_denied", "Permission Denied",
-                    "Permission denied. Unauthorized request (" + detail + ").", null, null));
-        }
-        return surface.response(ApiException.unauthorized(surface == Surface.TALKOVER ? "Unauthenticated." : detail));
+    /** The refusal, in the surface's own shape and status (talkover's "Unauthenticated.", Zapier's 403). */
+    private static Response unauthenticated(Surface surface, String detail) {
+        return surface.response(new RunwireException.Unauthenticated(detail));
     }
 }

@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.RequestScoped;
 
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.RunwireException.Unauthenticated;
 import dev.runwire.api.ratelimit.RateLimiter;
 
 /** Who is calling, and how the request stands against its rate limit. Set by {@link AuthFilter}. */
@@ -29,7 +29,7 @@ public class Caller {
 
     public Principal principal() {
         if (principal == null) {
-            throw ApiException.unauthorized("a valid API key or token is required");
+            throw new Unauthenticated("a valid API key or token is required");
         }
         return principal;
     }

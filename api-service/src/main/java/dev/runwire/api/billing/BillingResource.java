@@ -9,9 +9,12 @@ import jakarta.ws.rs.core.MediaType;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 
 /** The caller's task balance and ledger. */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/billing")
 @Produces(MediaType.APPLICATION_JSON)
 public class BillingResource {

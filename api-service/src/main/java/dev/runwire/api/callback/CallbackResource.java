@@ -20,10 +20,13 @@ import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 
 /** The owner's callback signing secret, and the deliveries of callbacks: their state, attempts and redelivery. */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class CallbackResource {

@@ -4,7 +4,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.model.egress.EgressPolicy;
 
 /**
@@ -20,16 +20,16 @@ public class CallbackUrls {
         this.egress = egress;
     }
 
-    /** Adds a 422 for a refused URL at {@code pointer}; null is no callback. */
-    public void check(String url, String pointer, List<ErrorObject> errors) {
-        ErrorObject problem = problem(url, pointer, 422);
+    /** Adds the problem of a refused URL at {@code pointer}; null is no callback. */
+    public void check(String url, String pointer, List<Problem> errors) {
+        Problem problem = problem(url, pointer);
         if (problem != null) {
             errors.add(problem);
         }
     }
 
-    /** The error for a refused URL with the given status, or null when it is acceptable (or absent). */
-    public ErrorObject problem(String url, String pointer, int status) {
+    /** The problem of a refused URL, or null when it is acceptable (or absent). */
+    public Problem problem(String url, String pointer) {
         if (url == null) {
             return null;
         }
@@ -37,9 +37,7 @@ public class CallbackUrls {
             egress.checkUrl(url);
             return null;
         } catch (EgressPolicy.RefusedException e) {
-            return new ErrorObject(status, "callback_url_refused",
-                    status == 422 ? "Unprocessable Entity" : "Bad Request",
-                    "the callback URL is refused: " + e.getMessage(), ErrorObject.Source.pointer(pointer), null);
+            return Problem.at("callback_url_refused", "the callback URL is refused: " + e.getMessage(), pointer);
         }
     }
 

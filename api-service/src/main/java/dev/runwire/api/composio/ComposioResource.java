@@ -26,8 +26,10 @@ import dev.runwire.api.auth.Principal;
 import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.connection.EntityAccounts;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.planner.Planner;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
@@ -41,6 +43,7 @@ import dev.runwire.model.json.Json;
  * action's app) or with credentials for this call only ({@code authConfig}, never stored); the action's schema; the
  * connected accounts. See docs/adr/0021-composio-surface.md.
  */
+@ApiSurface(Surface.COMPOSIO)
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -24,11 +24,14 @@ import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.integration.AuthScheme;
 
 /** A user's (or entity's) accounts on the owner's integrations: connect with credentials, list, read, revoke. */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/connected-accounts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -11,8 +11,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Conflict;
 
 /** Which connected account an entity (or an id given by a caller) stands for, for one integration. */
 @ApplicationScoped
@@ -37,12 +38,10 @@ public class EntityAccounts {
             List<UUID> candidates = new ArrayList<>();
             rows.forEach(row -> candidates.add(row.getUUID(0)));
             if (candidates.size() > 1) {
-                throw new ApiException(409,
-                        List.of(new ErrorObject(409, "ambiguous_connection", "Conflict",
-                                "the entity " + entityId + " has " + candidates.size() + " active accounts for "
-                                        + integrationKey + ": name one with connectedAccountId",
-                                ErrorObject.Source.pointer("/entityId"), Map.of("candidates", candidates))),
-                        Map.of());
+                throw new Conflict(new Problem("ambiguous_connection",
+                        "the entity " + entityId + " has " + candidates.size() + " active accounts for "
+                                + integrationKey + ": name one with connectedAccountId",
+                        ErrorObject.Source.pointer("/entityId"), Map.of("candidates", candidates)));
             }
             return candidates.isEmpty() ? null : candidates.get(0);
         });

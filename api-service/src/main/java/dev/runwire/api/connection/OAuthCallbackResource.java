@@ -14,7 +14,9 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.integration.AuthScheme;
 
 /**
@@ -22,6 +24,7 @@ import dev.runwire.api.integration.AuthScheme;
  * initiated connection, once, within the connect TTL; anything else is a 400 that changes nothing. The user's runs that
  * wait for the integration go on.
  */
+@ApiSurface(value = Surface.NATIVE, apiKey = false)
 @Path("/oauth/callback")
 @Produces(MediaType.APPLICATION_JSON)
 public class OAuthCallbackResource {

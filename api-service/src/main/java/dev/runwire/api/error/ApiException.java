@@ -4,13 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A failure the client should hear about, as one or more error objects. Features throw it (or use the factories); the
- * one mapper in {@link ErrorMappers} turns it into a response.
+ * The older, HTTP-shaped failure: a status and JSON:API error objects. New code throws a {@link RunwireException}
+ * (which, for now, is one of these, so that code still catching this type sees it). The factories below already make
+ * the surface-neutral kinds; only the constructors, which take a status, still make a failure of this type itself. Each
+ * call maps 1:1 to its replacement (docs/adr/0033-the-error-seam.md, "Left to convert").
+ *
+ * @deprecated throw a {@link RunwireException}
  */
+@Deprecated
 public class ApiException extends RuntimeException {
 
     /** How long a client is asked to wait after an outage's 503. */
-    public static final long RETRY_AFTER_SECONDS = 5;
+    public static final long RETRY_AFTER_SECONDS = RunwireException.Unavailable.RETRY_AFTER_SECONDS;
 
     private final int status;
     private final List<ErrorObject> errors;
@@ -27,6 +32,14 @@ public class ApiException extends RuntimeException {
         this(error.status(), List.of(error), Map.of());
     }
 
+    /** For {@link RunwireException}, whose status, error objects and headers come from {@link ErrorTable}. */
+    ApiException(String message) {
+        super(message, null, false, false);
+        this.status = 0;
+        this.errors = List.of();
+        this.headers = Map.of();
+    }
+
     public int status() {
         return status;
     }
@@ -39,51 +52,63 @@ public class ApiException extends RuntimeException {
         return headers;
     }
 
+    /** {@code new RunwireException.Malformed(detail, source)} */
     public static ApiException badRequest(String detail, ErrorObject.Source source) {
-        return new ApiException(new ErrorObject(400, "bad_request", "Bad Request", detail, source, null));
+        return new RunwireException.Malformed(detail, source);
     }
 
+    /** {@code new RunwireException.Unauthenticated(detail)} */
     public static ApiException unauthorized(String detail) {
-        return new ApiException(new ErrorObject(401, "unauthorized", "Unauthorized", detail, null, null));
+        return new RunwireException.Unauthenticated(detail);
+    }
+
+    /** {@code new RunwireException.Unavailable()} */
+    public static ApiException unavailable() {
+        return new RunwireException.Unavailable();
+    }
+
+    /** {@code new RunwireException.PaymentRequired()} */
+    public static ApiException paymentRequired() {
+        return new RunwireException.PaymentRequired();
+    }
+
+    /** {@code new RunwireException.NotFound(detail)} */
+    public static ApiException notFound(String detail) {
+        return new RunwireException.NotFound(detail);
+    }
+
+    /** {@code new RunwireException.Conflict(code, detail, source)} */
+    public static ApiException conflict(String code, String detail, ErrorObject.Source source) {
+        return new RunwireException.Conflict(code, detail, source);
+    }
+
+    /** {@code new RunwireException.Invalid(code, detail, pointer)} */
+    public static ApiException invalid(String code, String detail, String pointer) {
+        return new RunwireException.Invalid(code, detail, pointer);
     }
 
     /**
-     * The 503 of an outage (the broker or the database away): nothing was written, and the client may retry after
-     * {@value #RETRY_AFTER_SECONDS} seconds. Zapier's Actions API documents the body's code as spelled here.
+     * {@code new RunwireException.Invalid(problems)}, the list built of {@link Problem}s instead of
+     * {@link #violation}s. A list holding anything but 422 objects keeps its objects as they are.
      */
-    public static ApiException unavailable() {
-        return new ApiException(503,
-                List.of(new ErrorObject(503, "service_unavaiable", "Service Unavailable",
-                        "Service is temporarily unavailable", null, null)),
-                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
-    }
-
-    /** Zapier's Actions API's 402 with no task left on the account. */
-    public static ApiException paymentRequired() {
-        return new ApiException(new ErrorObject(402, "payment_required", "Payment Required",
-                "Insufficient tasks on account", null, null));
-    }
-
-    public static ApiException notFound(String detail) {
-        return new ApiException(new ErrorObject(404, "not_found", "Not Found", detail, null, null));
-    }
-
-    public static ApiException conflict(String code, String detail, ErrorObject.Source source) {
-        return new ApiException(new ErrorObject(409, code, "Conflict", detail, source, null));
-    }
-
-    /** One 422 error: the request is well-formed but its content is not acceptable. */
-    public static ApiException invalid(String code, String detail, String pointer) {
-        return new ApiException(new ErrorObject(422, code, "Unprocessable Entity", detail,
-                pointer == null ? null : ErrorObject.Source.pointer(pointer), null));
-    }
-
-    /** Several 422 errors at once, e.g. one per schema violation. */
     public static ApiException invalid(List<ErrorObject> errors) {
+        if (!errors.isEmpty() && errors.stream().allMatch(ApiException::isViolation)) {
+            return new RunwireException.Invalid(errors.stream().map(Problem::of).toList());
+        }
         return new ApiException(422, errors, Map.of());
     }
 
+    /** {@code Problem.at(code, detail, pointer)} */
     public static ErrorObject violation(String code, String detail, String pointer) {
-        return new ErrorObject(422, code, "Unprocessable Entity", detail, ErrorObject.Source.pointer(pointer), null);
+        return ErrorTable.object(422, new Problem(code, detail, ErrorObject.Source.pointer(pointer), null));
+    }
+
+    /** The 422 error objects of problems, for code that still collects {@link ErrorObject}s. */
+    public static List<ErrorObject> violations(List<Problem> problems) {
+        return problems.stream().map(p -> ErrorTable.object(422, p)).toList();
+    }
+
+    private static boolean isViolation(ErrorObject error) {
+        return error.status() == 422 && "Unprocessable Entity".equals(error.title());
     }
 }

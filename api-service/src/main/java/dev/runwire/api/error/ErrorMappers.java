@@ -1,6 +1,7 @@
 package dev.runwire.api.error;
 
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
@@ -13,77 +14,88 @@ import io.vertx.core.http.HttpServerRequest;
 import dev.runwire.model.Outages;
 
 /**
- * The one exception-mapper seam of every surface: each failure becomes error objects, rendered by {@link Surface} in
- * the envelope of the surface the request was for (JSON:API natively and for Zapier, talkover's and Composio's own).
- * Client mistakes get their 4xx; anything unexpected is logged and answered 500 without details.
+ * The one exception-mapper seam of every surface: each failure becomes its status ({@link ErrorTable}) and error
+ * objects, rendered by {@link Surface} in the envelope of the surface of the resource the request matched
+ * ({@link ApiSurface}; the path where none matched). Client mistakes get their 4xx; anything unexpected is logged and
+ * answered 500 without details.
  */
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
-    public Response api(ApiException e, HttpServerRequest request) {
-        return surface(request).response(e.status(), e.errors(), e.headers());
+    public Response domain(RunwireException e, ResourceInfo resource, HttpServerRequest request) {
+        return surface(resource, request).response(e);
+    }
+
+    /** A failure of the older, HTTP-shaped type, as it says. */
+    @ServerExceptionMapper
+    public Response api(ApiException e, ResourceInfo resource, HttpServerRequest request) {
+        return surface(resource, request).response(e);
     }
 
     @ServerExceptionMapper
-    public Response json(JsonProcessingException e, HttpServerRequest request) {
-        return surface(request).response(RequestJson.problem(e));
+    public Response json(JsonProcessingException e, ResourceInfo resource, HttpServerRequest request) {
+        return surface(resource, request).response(RequestJson.problem(e));
     }
 
     /** Quarkus has its own (empty) answer for this subtype; ours names the field. */
     @ServerExceptionMapper
-    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e, HttpServerRequest request) {
-        return json(e, request);
+    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e, ResourceInfo resource,
+            HttpServerRequest request) {
+        return json(e, resource, request);
     }
 
     /** A body Jackson cannot bind is a server-side fault (Quarkus' own answer has no body): logged, 500. */
     @ServerExceptionMapper
-    public Response definition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException e,
+    public Response definition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException e, ResourceInfo resource,
             HttpServerRequest request) {
-        return surface(request).response(internal(e));
+        return surface(resource, request).response(internal(e));
     }
 
     /** A body that is not UTF-8 (or is cut off) can fail below Jackson, as a character decoding error. */
     @ServerExceptionMapper
-    public Response encoding(java.io.CharConversionException e, HttpServerRequest request) {
-        return surface(request).response(new ErrorObject(400, "invalid_encoding", "Bad Request",
+    public Response encoding(java.io.CharConversionException e, ResourceInfo resource, HttpServerRequest request) {
+        return surface(resource, request).response(new ErrorObject(400, "invalid_encoding", "Bad Request",
                 "the request body is not valid UTF-8", ErrorObject.Source.pointer(""), null));
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e, HttpServerRequest request) {
+    public Response web(WebApplicationException e, ResourceInfo resource, HttpServerRequest request) {
         if (e.getCause() instanceof JsonProcessingException json) {
-            return json(json, request);
+            return json(json, resource, request);
         }
         int status = e.getResponse().getStatus();
-        return surface(request).response(status >= 500 ? internal(e) : Surface.generic(status));
+        return surface(resource, request).response(status >= 500 ? internal(e) : Surface.generic(status));
     }
 
     /** A token endpoint Runwire needed (a refresh) did not answer: nothing was written; the client may retry. */
     @ServerExceptionMapper
-    public Response tokenEndpoint(TokenEndpointUnavailableException e, HttpServerRequest request) {
-        return surface(request).response(new ErrorObject(502, "token_endpoint_unavailable", "Bad Gateway",
+    public Response tokenEndpoint(TokenEndpointUnavailableException e, ResourceInfo resource,
+            HttpServerRequest request) {
+        return surface(resource, request).response(new ErrorObject(502, "token_endpoint_unavailable", "Bad Gateway",
                 "an OAuth 2 token could not be refreshed: " + e.getMessage(), null, null));
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
-    public Response unexpected(Throwable e, HttpServerRequest request) {
+    public Response unexpected(Throwable e, ResourceInfo resource, HttpServerRequest request) {
         if (storeUnavailable(e)) {
             // PostgreSQL is unreachable: nothing was written; the client may retry
             LOG.warnf("the database is unreachable (%s): answering 503", e.getClass().getSimpleName());
-            return api(ApiException.unavailable(), request);
+            return surface(resource, request).response(new RunwireException.Unavailable());
         }
         if (e instanceof java.io.IOException && "Request too large".equals(e.getMessage())) {
             // Quarkus REST's reader stopped a chunked body at the limit (and has answered 413 itself): no fault here
-            return surface(request).response(new ErrorObject(413, "payload_too_large", "Payload Too Large",
+            return surface(resource, request).response(new ErrorObject(413, "payload_too_large", "Payload Too Large",
                     "the request body is too large", null, null));
         }
-        return surface(request).response(internal(e));
+        return surface(resource, request).response(internal(e));
     }
 
-    private static Surface surface(HttpServerRequest request) {
-        return Surface.of(request == null ? null : request.path());
+    /** The surface of the matched resource; of the path when no resource matched. */
+    private static Surface surface(ResourceInfo resource, HttpServerRequest request) {
+        return Surface.of(resource == null ? null : resource.getResourceClass(),
+                request == null ? null : request.path());
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.runwire.api.error;
 
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
+
 /** Parameters read the same way on every endpoint: query parameters (400 naming them) and ids in paths (404). */
 public final class QueryParams {
 
@@ -19,7 +22,7 @@ public final class QueryParams {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.badRequest(name + " is a whole number from 1 to " + max, ErrorObject.Source.parameter(name));
+        throw new Malformed(name + " is a whole number from 1 to " + max, ErrorObject.Source.parameter(name));
     }
 
     /** A boolean query parameter ({@code true} or {@code false}); 400 naming the parameter otherwise. */
@@ -30,7 +33,7 @@ public final class QueryParams {
         if (value.equalsIgnoreCase("true")) {
             return true;
         }
-        throw ApiException.badRequest(name + " is true or false", ErrorObject.Source.parameter(name));
+        throw new Malformed(name + " is true or false", ErrorObject.Source.parameter(name));
     }
 
     /** An id in a path: a UUID, or 404 for {@code what} (an id that cannot exist is not found, not malformed). */
@@ -38,7 +41,7 @@ public final class QueryParams {
         try {
             return java.util.UUID.fromString(value);
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no " + what + " with id " + value);
+            throw new NotFound("no " + what + " with id " + value);
         }
     }
 }

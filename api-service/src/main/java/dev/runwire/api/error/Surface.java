@@ -1,38 +1,65 @@
 package dev.runwire.api.error;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.vertx.core.http.HttpServerResponse;
 
 import dev.runwire.model.json.Json;
 
 /**
- * The API surface a request was for, chosen by its path, and the one place that renders an error in that surface's
- * envelope: talkover's {@code {success: false, message, code}} for {@code /api/v1/agents*}, Composio's {@code {data,
- * successful: false, successfull: false, error, logId}} for {@code /api/v2/*} and {@code /api/v1/connectedAccounts*},
- * JSON:API error documents for Zapier's {@code /actions/v1/*} and everything else. Every exception mapper and every
- * HTTP-layer handler answers through it, so one status never has two shapes on one surface.
+ * The API surface a request was for, and the one place that renders an error in that surface's envelope, through that
+ * surface's {@link ErrorRenderer}: JSON:API error documents natively and for Zapier's Actions API, talkover's
+ * {@code {success: false, message, code}}, Composio's {@code {data, successful: false, successfull: false, error,
+ * logId}}. A resource declares its surface ({@link ApiSurface}); the path decides only where no resource matched. Every
+ * exception mapper and every HTTP-layer handler answers through it, so one status never has two shapes on one surface.
  */
 public enum Surface {
 
     /** Runwire's own API: JSON:API error documents. */
-    NATIVE,
-    /** Zapier's Actions API: JSON:API error documents, as the native surface. */
-    ZAPIER,
+    NATIVE(new JsonApiRenderer()),
+    /** Zapier's Actions API: JSON:API error documents, in that API's words. */
+    ZAPIER(new ZapierRenderer()),
     /** talkover's agents: {@code {success: false, message, code}} with upper-case codes. */
-    TALKOVER,
+    TALKOVER(new TalkoverRenderer()),
     /** Composio's execute surface: {@code {data: null, successful: false, successfull: false, error, logId}}. */
-    COMPOSIO;
+    COMPOSIO(new ComposioRenderer());
 
-    /** The surface of a request path (raw or normalized; percent-encoded unreserved characters are decoded first). */
+    private final ErrorRenderer renderer;
+
+    Surface(ErrorRenderer renderer) {
+        this.renderer = renderer;
+    }
+
+    private static final ClassValue<ApiSurface> DECLARED = new ClassValue<>() {
+        @Override
+        protected ApiSurface computeValue(Class<?> type) {
+            return type.getAnnotation(ApiSurface.class);
+        }
+    };
+
+    /** What a resource class declares, or null when it declares nothing (or there is no class). */
+    public static ApiSurface declared(Class<?> resource) {
+        return resource == null ? null : DECLARED.get(resource);
+    }
+
+    /**
+     * The surface of a request: the one its matched resource class declares; where no resource matched (or the class
+     * declares none), the one of its path.
+     */
+    public static Surface of(Class<?> resource, String path) {
+        ApiSurface declared = declared(resource);
+        return declared != null ? declared.value() : of(path);
+    }
+
+    /**
+     * The surface of a request path that no resource matched (raw or normalized; percent-encoded unreserved characters
+     * are decoded first): {@code /api/v1/agents*} talkover, {@code /api/v2/*} and {@code /api/v1/connectedAccounts*}
+     * Composio, {@code /actions/v1/*} Zapier, everything else native.
+     */
     public static Surface of(String path) {
         String p = normalized(path);
         if (under(p, "/api/v1/agents")) {
@@ -65,45 +92,33 @@ public enum Surface {
         }
     }
 
-    /** talkover's failure envelope. */
-    public record TalkoverFailure(boolean success, String message, String code) {
-    }
-
-    /** Composio's response envelope for a request that ran nothing. */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record ComposioFailure(Object data, boolean successful, boolean successfull, String error, String logId) {
+    /** The status and body of an error answer on this surface: never a class name or a stack trace. */
+    ErrorRenderer.Rendered render(int status, List<ErrorObject> errors) {
+        return renderer.render(status, errors.isEmpty() ? List.of(generic(status)) : errors);
     }
 
     /** The body of an error answer on this surface: never a class name or a stack trace, only the given details. */
     public Object body(int status, List<ErrorObject> errors) {
-        List<ErrorObject> all = errors.isEmpty() ? List.of(generic(status)) : errors;
-        return switch (this) {
-        case NATIVE -> new ErrorBody(all);
-        // Zapier's Actions API names its 500 external_service_error
-        case ZAPIER -> new ErrorBody(
-                status != 500 ? all
-                        : all.stream()
-                                .map(e -> "internal_error".equals(e.code()) ? new ErrorObject(e.status(),
-                                        "external_service_error", e.title(), e.detail(), e.source(), e.meta()) : e)
-                                .toList());
-        case TALKOVER -> new TalkoverFailure(false, status == 500 ? "Internal server error." : message(all, false),
-                talkoverCode(status, all.get(0).code()));
-        case COMPOSIO -> new ComposioFailure(null, false, false,
-                status == 500 ? "Internal server error." : message(all, true), null);
-        };
+        return render(status, errors).body();
     }
 
-    /** A JAX-RS answer: the status, this surface's body, and the given headers. */
+    /** A JAX-RS answer: this surface's status and body, and the given headers. */
     public Response response(int status, List<ErrorObject> errors, Map<String, String> headers) {
-        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(body(status, errors));
+        ErrorRenderer.Rendered rendered = render(status, errors);
+        Response.ResponseBuilder response = Response.status(rendered.status()).type(MediaType.APPLICATION_JSON)
+                .entity(rendered.body());
         headers.forEach(response::header);
         return response.build();
     }
 
-    /** A JAX-RS answer of a client-facing failure. */
+    /** A JAX-RS answer of a failure: its status from {@link ErrorTable}, its headers, this surface's body. */
+    public Response response(RunwireException e) {
+        return response(ErrorTable.status(e), ErrorTable.errors(e), ErrorTable.headers(e));
+    }
+
+    /** A JAX-RS answer of a failure of the older type. */
     public Response response(ApiException e) {
-        return response(e.status(), e.errors(), e.headers());
+        return e instanceof RunwireException domain ? response(domain) : response(e.status(), e.errors(), e.headers());
     }
 
     /** A JAX-RS answer of one error object. */
@@ -113,71 +128,27 @@ public enum Surface {
 
     /** The same answer at the Vert.x level (before or outside a resource); the response is ended. */
     public void write(HttpServerResponse response, int status, List<ErrorObject> errors) {
+        write(response, status, errors, Map.of());
+    }
+
+    /** The same answer at the Vert.x level, with headers; the response is ended. */
+    public void write(HttpServerResponse response, int status, List<ErrorObject> errors, Map<String, String> headers) {
         if (response.ended() || response.closed()) {
             return;
         }
         if (!response.headWritten()) {
-            response.setStatusCode(status).putHeader("Content-Type", "application/json");
-            response.end(Json.write(body(status, errors)));
+            ErrorRenderer.Rendered rendered = render(status, errors);
+            headers.forEach(response::putHeader);
+            response.setStatusCode(rendered.status()).putHeader("Content-Type", "application/json");
+            response.end(Json.write(rendered.body()));
         } else {
             response.end(); // a streamed answer already began: nothing else can be said
         }
     }
 
-    /** The upper-case codes of talkover: its API's for 401/403/5xx, VALIDATION_ERROR for a bad request. */
-    private static String talkoverCode(int status, String code) {
-        boolean upper = code != null && code.equals(code.toUpperCase(Locale.ROOT)) && !code.isBlank();
-        if (status == 401) {
-            return "INVALID_TOKEN";
-        }
-        if (status == 403) {
-            return "UNAUTHORIZED";
-        }
-        if (status >= 500) {
-            return "SERVER_ERROR";
-        }
-        if (upper) {
-            return code;
-        }
-        if (status == 400 || status == 422) {
-            return "VALIDATION_ERROR";
-        }
-        return code == null ? "ERROR" : code.toUpperCase(Locale.ROOT);
-    }
-
-    /** The details in one sentence, with where in the request (and, for Composio, the facts in meta). */
-    private static String message(List<ErrorObject> errors, boolean withMeta) {
-        return errors.stream().map(error -> {
-            StringBuilder text = new StringBuilder(error.detail() == null ? error.title() : error.detail());
-            String where = where(error.source());
-            if (where != null && !text.toString().contains(where)) {
-                text.append(" (at ").append(where).append(')');
-            }
-            if (withMeta && error.meta() != null && !error.meta().isEmpty()) {
-                text.append(" (")
-                        .append(error.meta().entrySet().stream()
-                                .map(e -> e.getKey() + ": "
-                                        + (e.getValue() instanceof List<?> list
-                                                ? list.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                                                : String.valueOf(e.getValue())))
-                                .collect(Collectors.joining("; ")))
-                        .append(')');
-            }
-            return text.toString();
-        }).collect(Collectors.joining("; "));
-    }
-
-    private static String where(ErrorObject.Source source) {
-        if (source == null) {
-            return null;
-        }
-        if (source.pointer() != null) {
-            return source.pointer().isEmpty() ? null : source.pointer();
-        }
-        if (source.parameter() != null) {
-            return "query parameter " + source.parameter();
-        }
-        return source.header() == null ? null : "header " + source.header();
+    /** A failure at the Vert.x level (before or outside a resource); the response is ended. */
+    public void write(HttpServerResponse response, RunwireException e) {
+        write(response, ErrorTable.status(e), ErrorTable.errors(e), ErrorTable.headers(e));
     }
 
     /** The error object of a bare status, e.g. one the HTTP layer chose. */

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.model.http.HttpValues;
 
 /**
@@ -73,7 +75,7 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
             return NONE;
         }
         if (given.type() == null || !TYPES.contains(given.type())) {
-            throw ApiException.invalid("invalid_auth", "auth.type is one of " + TYPES, pointer + "/type");
+            throw new Invalid("invalid_auth", "auth.type is one of " + TYPES, pointer + "/type");
         }
         if (given.type().equals(CLIENT_CREDENTIALS) || given.type().equals(AUTHORIZATION_CODE)) {
             return checkedOAuth2(given, pointer);
@@ -83,27 +85,26 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
         }
         String in = given.in() == null ? "header" : given.in();
         if (!in.equals("header") && !in.equals("query")) {
-            throw ApiException.invalid("invalid_auth", "auth.in is header or query", pointer + "/in");
+            throw new Invalid("invalid_auth", "auth.in is header or query", pointer + "/in");
         }
         if (given.name() == null || !NAME.matcher(given.name()).matches()) {
-            throw ApiException.invalid("invalid_auth",
-                    "auth.name is the header or parameter name (" + NAME.pattern() + ")", pointer + "/name");
+            throw new Invalid("invalid_auth", "auth.name is the header or parameter name (" + NAME.pattern() + ")",
+                    pointer + "/name");
         }
         String reserved = in.equals("header") ? HttpValues.settableHeaderNameProblem(given.name()) : null;
         if (reserved != null) {
-            throw ApiException.invalid("invalid_auth", reserved, pointer + "/name");
+            throw new Invalid("invalid_auth", reserved, pointer + "/name");
         }
         return new AuthScheme("api_key", in, given.name(), null, null, null, null, null);
     }
 
     private static AuthScheme checkedOAuth2(AuthScheme given, String pointer) {
         if (!HttpUrls.valid(given.tokenUrl(), true)) {
-            throw ApiException.invalid("invalid_auth", "auth.tokenUrl is an absolute http(s) URL",
-                    pointer + "/tokenUrl");
+            throw new Invalid("invalid_auth", "auth.tokenUrl is an absolute http(s) URL", pointer + "/tokenUrl");
         }
         List<String> scopes = given.scopes() == null ? List.of() : given.scopes();
         if (scopes.size() > 50 || scopes.stream().anyMatch(s -> s == null || !SCOPE.matcher(s).matches())) {
-            throw ApiException.invalid("invalid_auth", "auth.scopes holds at most 50 scope tokens (RFC 6749 3.3)",
+            throw new Invalid("invalid_auth", "auth.scopes holds at most 50 scope tokens (RFC 6749 3.3)",
                     pointer + "/scopes");
         }
         if (given.type().equals(CLIENT_CREDENTIALS)) {
@@ -111,15 +112,14 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
             return new AuthScheme(CLIENT_CREDENTIALS, null, null, given.tokenUrl(), null, scopes, null, null);
         }
         if (!HttpUrls.valid(given.authorizationUrl(), true)) {
-            throw ApiException.invalid("invalid_auth", "auth.authorizationUrl is an absolute http(s) URL",
+            throw new Invalid("invalid_auth", "auth.authorizationUrl is an absolute http(s) URL",
                     pointer + "/authorizationUrl");
         }
         if (given.clientId() == null || given.clientId().isBlank() || given.clientId().length() > 512) {
-            throw ApiException.invalid("invalid_auth", "auth.clientId is required (1-512 characters)",
-                    pointer + "/clientId");
+            throw new Invalid("invalid_auth", "auth.clientId is required (1-512 characters)", pointer + "/clientId");
         }
         if (given.clientSecret() == null || given.clientSecret().isEmpty() || given.clientSecret().length() > 4096) {
-            throw ApiException.invalid("invalid_auth", "auth.clientSecret is required (1-4096 characters)",
+            throw new Invalid("invalid_auth", "auth.clientSecret is required (1-4096 characters)",
                     pointer + "/clientSecret");
         }
         return new AuthScheme(AUTHORIZATION_CODE, null, null, given.tokenUrl(), given.authorizationUrl(), scopes,
@@ -142,16 +142,16 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
      * 422s for credentials that do not fit the scheme: each field a non-empty string of at most 8 KB without control
      * characters, and a value sent as it is in a header (an API key in a header, a token) a valid header value.
      */
-    public void check(JsonNode credentials, String pointer, List<ErrorObject> errors) {
+    public void credentialProblems(JsonNode credentials, String pointer, List<Problem> errors) {
         if (credentials == null || !credentials.isObject()) {
-            errors.add(ApiException.violation("invalid_credentials",
-                    "credentials is an object with " + credentialFields(), pointer));
+            errors.add(
+                    Problem.at("invalid_credentials", "credentials is an object with " + credentialFields(), pointer));
             return;
         }
         for (String field : credentialFields()) {
             JsonNode value = credentials.get(field);
             if (value == null || !value.isTextual() || value.asText().isEmpty() || value.asText().length() > 8192) {
-                errors.add(ApiException.violation("invalid_credentials",
+                errors.add(Problem.at("invalid_credentials",
                         field + " is required for " + type + " (a string of 1 to 8192 characters)",
                         pointer + "/" + field));
                 continue;
@@ -162,9 +162,21 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
                 problem = "a basic username may not contain a colon (RFC 7617)";
             }
             if (problem != null) {
-                errors.add(ApiException.violation("invalid_credentials", problem, pointer + "/" + field));
+                errors.add(Problem.at("invalid_credentials", problem, pointer + "/" + field));
             }
         }
+    }
+
+    /**
+     * {@link #credentialProblems} as 422 error objects, for code that still collects those.
+     *
+     * @deprecated use {@link #credentialProblems}
+     */
+    @Deprecated
+    public void check(JsonNode credentials, String pointer, List<ErrorObject> errors) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        credentialProblems(credentials, pointer, problems);
+        errors.addAll(ApiException.violations(problems));
     }
 
     /** Whether a credential field travels as it is in a header (the others are encoded or sent in a form). */

@@ -23,6 +23,8 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.Surface;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.SealedSecret;
 import dev.runwire.model.crypto.SecretSealer;
@@ -30,6 +32,7 @@ import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.json.Json;
 
 /** Integrations of the calling owner. */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/integrations")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

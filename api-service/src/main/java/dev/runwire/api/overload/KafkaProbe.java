@@ -17,7 +17,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.RunwireException.Unavailable;
 
 /**
  * Whether the broker answers. A run is accepted only when its command can reach Kafka soon: the outbox would keep it,
@@ -87,7 +87,7 @@ public class KafkaProbe {
     }
 
     /** Zapier's Actions API's 503 (its code spelled as that API spells it, for clients that match on it). */
-    public static ApiException unavailable() {
-        return ApiException.unavailable();
+    public static Unavailable unavailable() {
+        return new Unavailable();
     }
 }

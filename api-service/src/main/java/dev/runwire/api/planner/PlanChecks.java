@@ -8,8 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.plan.StepInputs;
 
@@ -25,46 +24,41 @@ public final class PlanChecks {
     private PlanChecks() {
     }
 
-    public static List<ErrorObject> check(PlanView.Plan plan, String at) {
-        List<ErrorObject> errors = new ArrayList<>();
+    public static List<Problem> check(PlanView.Plan plan, String at) {
+        List<Problem> errors = new ArrayList<>();
         if (plan.steps() == null || plan.steps().isEmpty() || plan.steps().size() > MAX_STEPS) {
-            errors.add(
-                    ApiException.violation("invalid_plan", "a plan has 1 to " + MAX_STEPS + " steps", at + "/steps"));
+            errors.add(Problem.at("invalid_plan", "a plan has 1 to " + MAX_STEPS + " steps", at + "/steps"));
             return errors;
         }
         if (plan.description() != null && plan.description().length() > 10_000) {
-            errors.add(ApiException.violation("invalid_plan", "description is at most 10000 characters",
-                    at + "/description"));
+            errors.add(Problem.at("invalid_plan", "description is at most 10000 characters", at + "/description"));
         }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < plan.steps().size(); i++) {
             PlanView.Step step = plan.steps().get(i);
             String here = at + "/steps/" + i;
             if (step == null) {
-                errors.add(ApiException.violation("invalid_step", "a step is an object", here));
+                errors.add(Problem.at("invalid_step", "a step is an object", here));
                 continue;
             }
             if (step.id() == null || step.id().isBlank() || step.id().length() > MAX_ID) {
-                errors.add(ApiException.violation("invalid_step_id", "id is required (1-" + MAX_ID + " characters)",
-                        here + "/id"));
+                errors.add(Problem.at("invalid_step_id", "id is required (1-" + MAX_ID + " characters)", here + "/id"));
             } else if (HttpValues.headerValueProblem(step.id()) != null) {
                 // the step's calls carry it in their Idempotency-Key header
-                errors.add(ApiException.violation("invalid_step_id",
+                errors.add(Problem.at("invalid_step_id",
                         "a step id is part of a header of its calls: " + HttpValues.headerValueProblem(step.id()),
                         here + "/id"));
             } else if (index.putIfAbsent(step.id(), i) != null) {
-                errors.add(ApiException.violation("duplicate_step_id", "step id " + step.id() + " is used twice",
-                        here + "/id"));
+                errors.add(Problem.at("duplicate_step_id", "step id " + step.id() + " is used twice", here + "/id"));
             }
             if (step.description() == null || step.description().isBlank()) {
-                errors.add(ApiException.violation("missing_description", "description is required",
-                        here + "/description"));
+                errors.add(Problem.at("missing_description", "description is required", here + "/description"));
             }
             if (step.action() == null || step.action().key() == null || step.action().key().isBlank()) {
-                errors.add(ApiException.violation("missing_action", "action.key is required", here + "/action/key"));
+                errors.add(Problem.at("missing_action", "action.key is required", here + "/action/key"));
             }
             if (step.input() != null && !step.input().isNull() && !step.input().isObject()) {
-                errors.add(ApiException.violation("invalid_input", "input must be an object", here + "/input"));
+                errors.add(Problem.at("invalid_input", "input must be an object", here + "/input"));
             }
         }
         if (!errors.isEmpty()) {
@@ -76,10 +70,10 @@ public final class PlanChecks {
             for (int d = 0; d < deps.size(); d++) {
                 String dep = deps.get(d);
                 if (dep == null || !index.containsKey(dep)) {
-                    errors.add(ApiException.violation("unknown_step", "no step with id " + dep,
+                    errors.add(Problem.at("unknown_step", "no step with id " + dep,
                             at + "/steps/" + i + "/dependsOnSteps/" + d));
                 } else if (dep.equals(step.id())) {
-                    errors.add(ApiException.violation("cycle", "a step cannot depend on itself",
+                    errors.add(Problem.at("cycle", "a step cannot depend on itself",
                             at + "/steps/" + i + "/dependsOnSteps/" + d));
                 }
             }
@@ -89,8 +83,7 @@ public final class PlanChecks {
         }
         List<String> cycle = cycle(plan.steps());
         if (!cycle.isEmpty()) {
-            errors.add(ApiException.violation("cycle",
-                    "the steps depend on each other in a cycle: " + String.join(" -> ", cycle),
+            errors.add(Problem.at("cycle", "the steps depend on each other in a cycle: " + String.join(" -> ", cycle),
                     at + "/steps/" + index.get(cycle.get(0)) + "/dependsOnSteps"));
             return errors;
         }
@@ -100,12 +93,12 @@ public final class PlanChecks {
             for (StepInputs.Reference ref : StepInputs.references(step.input())) {
                 String here = at + "/steps/" + i + "/input" + ref.at();
                 if (!index.containsKey(ref.stepId())) {
-                    errors.add(ApiException.violation("unknown_step", "no step with id " + ref.stepId(), here));
+                    errors.add(Problem.at("unknown_step", "no step with id " + ref.stepId(), here));
                 } else if (!ancestors.contains(ref.stepId())) {
-                    errors.add(ApiException.violation("reference_not_ancestor", "step " + step.id()
-                            + " reads the output of " + ref.stepId() + ", which it does not depend on", here));
+                    errors.add(Problem.at("reference_not_ancestor", "step " + step.id() + " reads the output of "
+                            + ref.stepId() + ", which it does not depend on", here));
                 } else if (!StepInputs.isPointer(ref.pointer())) {
-                    errors.add(ApiException.violation("invalid_pointer",
+                    errors.add(Problem.at("invalid_pointer",
                             "$pointer must be a JSON pointer (empty or starting with /)", here));
                 }
             }

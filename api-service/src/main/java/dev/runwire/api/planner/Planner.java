@@ -19,8 +19,9 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.UpstreamFailed;
 import dev.runwire.model.json.Json;
 
 /**
@@ -62,7 +63,7 @@ public class Planner {
     /** A plan for the intent over the given actions, as the model proposed it (not yet checked). */
     public Uni<PlanView.Plan> plan(String intent, String context, List<RunnableAction> actions) {
         if (actions.isEmpty()) {
-            throw ApiException.invalid("no_actions", "no active action is available to plan with",
+            throw new Invalid("no_actions", "no active action is available to plan with",
                     "/selectedCustomerIntegrationIds");
         }
         return call(body(intent, context, actions), TOOL).map(Planner::planOf);
@@ -160,17 +161,16 @@ public class Planner {
         }
     }
 
-    public static ApiException upstream(String code, String detail) {
-        return new ApiException(new ErrorObject(502, code, "Bad Gateway", detail, null, null));
+    public static UpstreamFailed upstream(String code, String detail) {
+        return new UpstreamFailed(code, detail);
     }
 
     /** The problems of a plan the model made, reported as the model's fault, with their pointers into its plan. */
-    public static ApiException invalidPlan(ApiException checks) {
-        return new ApiException(
-                new ErrorObject(502, "planner_plan_invalid", "Bad Gateway",
-                        "the planner proposed a plan that cannot run", null,
+    public static UpstreamFailed invalidPlan(Invalid checks) {
+        return new UpstreamFailed(
+                new Problem("planner_plan_invalid", "the planner proposed a plan that cannot run", null,
                         Map.of("violations",
-                                checks.errors().stream()
+                                checks.problems().stream()
                                         .map(e -> Map.of("code", e.code(), "detail", e.detail(), "pointer",
                                                 e.source() == null ? "" : String.valueOf(e.source().pointer())))
                                         .toList())));

@@ -14,6 +14,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.ErrorTable;
+import dev.runwire.api.error.RunwireException;
 
 /**
  * Fixed-window rate limits counted in PostgreSQL, so every api-service replica sees one count: each request adds one to
@@ -39,19 +41,15 @@ public class RateLimiter {
 
     /** The {@code X-RateLimit-*} headers of a counted response. */
     public static java.util.Map<String, String> headers(Decision decision) {
-        return java.util.Map.of("X-RateLimit-Limit", Integer.toString(decision.limit()), "X-RateLimit-Remaining",
-                Integer.toString(decision.remaining()), "X-RateLimit-Reset", Long.toString(decision.resetAt()));
+        return ErrorTable.rateLimitHeaders(decision.limit(), decision.remaining(), decision.resetAt());
     }
 
     /**
-     * Zapier's Actions API's 429 for a refused request, with {@code Retry-After} and the {@code X-RateLimit-*} headers.
+     * The refusal of a request over the limit: a 429 with {@code Retry-After} and the {@code X-RateLimit-*} headers.
      */
-    public static dev.runwire.api.error.ApiException tooManyRequests(Decision decision) {
-        java.util.Map<String, String> headers = new java.util.HashMap<>(headers(decision));
-        headers.put("Retry-After", Long.toString(decision.retryAfter()));
-        return new dev.runwire.api.error.ApiException(429, java.util.List.of(new dev.runwire.api.error.ErrorObject(429,
-                "too_many_requests", "Too Many Requests", "Rate limit exceeded. Too many requests.", null, null)),
-                headers);
+    public static RunwireException.RateLimited tooManyRequests(Decision decision) {
+        return new RunwireException.RateLimited(decision.limit(), decision.remaining(), decision.resetAt(),
+                decision.retryAfter());
     }
 
     RateLimiter(Pool pool, ApiConfig config) {

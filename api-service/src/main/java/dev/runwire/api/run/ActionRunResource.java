@@ -11,9 +11,12 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.idempotency.Idempotency;
 
 /** Runs an action synchronously (toolregistry's {@code POST /v1/actions/run}). */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/actions/run")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -19,8 +19,11 @@ import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.outbox.CommandPublisher;
 import dev.runwire.api.planner.PlanView;
 import dev.runwire.model.Topics;
@@ -69,11 +72,11 @@ public class ApprovalService {
     public Uni<Decision> approveWithEdit(UUID callerId, String token, JsonNode input) {
         ApprovalTokens.Approval approval = verify(callerId, token);
         if (!ApprovalTokens.APPROVE.equals(approval.decision()) || approval.stepId() == null) {
-            throw ApiException.invalid("not_an_approve_token", "a changed input goes with the approve token of a step",
+            throw new Invalid("not_an_approve_token", "a changed input goes with the approve token of a step",
                     "/token");
         }
         if (input == null || !input.isObject()) {
-            throw ApiException.invalid("invalid_input", "input must be an object", "/input");
+            throw new Invalid("invalid_input", "input must be an object", "/input");
         }
         return earlier(approval).chain(decided -> decided != null ? Uni.createFrom().item(decided)
                 : approveChecked(callerId, approval, input));
@@ -82,21 +85,20 @@ public class ApprovalService {
     private Uni<Decision> approveChecked(UUID callerId, ApprovalTokens.Approval approval, JsonNode input) {
         return waitingRun(callerId, approval).chain(plan -> {
             PlanView.Step step = plan.plan().steps().stream().filter(s -> s.id().equals(approval.stepId())).findFirst()
-                    .orElseThrow(() -> ApiException.notFound("no step " + approval.stepId()));
+                    .orElseThrow(() -> new NotFound("no step " + approval.stepId()));
             return actions.versions(callerId, List.of(step.action().key())).chain(versions -> {
                 RunnableAction action = versions.getOrDefault(step.action().key(), List.of()).stream()
                         .filter(v -> v.version() == step.action().version()).findFirst()
-                        .orElseThrow(() -> ApiException.notFound("the step's action version no longer exists"));
+                        .orElseThrow(() -> new NotFound("the step's action version no longer exists"));
                 return schemas.inputViolations(action.id(), action.inputSchema(), input, "/input").map(violations -> {
                     if (!violations.isEmpty()) {
-                        throw ApiException.invalid(violations.stream()
-                                .map(v -> ApiException.violation("input_invalid", v.message(), "/input" + v.pointer()))
-                                .toList());
+                        throw new Invalid(violations.stream()
+                                .map(v -> Problem.at("input_invalid", v.message(), "/input" + v.pointer())).toList());
                     }
-                    List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action),
-                            input, "/input");
+                    List<Problem> headerValues = RunService.headerValueProblems(RunnableActions.spec(action), input,
+                            "/input");
                     if (!headerValues.isEmpty()) {
-                        throw ApiException.invalid(headerValues);
+                        throw new Invalid(headerValues);
                     }
                     return action;
                 });
@@ -111,7 +113,7 @@ public class ApprovalService {
      */
     private ApprovalTokens.Approval verify(UUID callerId, String token) {
         if (token == null || token.isBlank()) {
-            throw ApiException.badRequest("token is required", ErrorObject.Source.parameter("token"));
+            throw new Malformed("token is required", ErrorObject.Source.parameter("token"));
         }
         ApprovalTokens.Approval approval;
         try {
@@ -125,9 +127,8 @@ public class ApprovalService {
         return approval;
     }
 
-    private static ApiException badToken(String code, String detail, Map<String, Object> meta) {
-        return new ApiException(
-                new ErrorObject(400, code, "Bad Request", detail, ErrorObject.Source.parameter("token"), meta));
+    private static Malformed badToken(String code, String detail, Map<String, Object> meta) {
+        return new Malformed(new Problem(code, detail, ErrorObject.Source.parameter("token"), meta));
     }
 
     /** The run's plan, if the run exists and has not finished. */

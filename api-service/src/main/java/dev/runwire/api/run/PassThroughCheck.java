@@ -7,8 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.model.http.HttpValues;
 
 /**
@@ -33,12 +32,12 @@ final class PassThroughCheck {
     private PassThroughCheck() {
     }
 
-    static void check(JsonNode passThrough, List<ErrorObject> errors) {
+    static void check(JsonNode passThrough, List<Problem> errors) {
         if (passThrough == null || passThrough.isNull()) {
             return;
         }
         if (!passThrough.isArray() || passThrough.size() > MAX_ENTRIES) {
-            errors.add(ApiException.violation("invalid_pass_through",
+            errors.add(Problem.at("invalid_pass_through",
                     "passThrough must be an array of at most " + MAX_ENTRIES + " objects", "/passThrough"));
             return;
         }
@@ -46,13 +45,13 @@ final class PassThroughCheck {
             JsonNode entry = passThrough.get(i);
             String at = "/passThrough/" + i;
             if (!entry.isObject()) {
-                errors.add(ApiException.violation("invalid_pass_through", "each entry must be an object", at));
+                errors.add(Problem.at("invalid_pass_through", "each entry must be an object", at));
                 continue;
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = entry.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (!FIELDS.contains(field.getKey())) {
-                    errors.add(ApiException.violation("unsupported_pass_through",
+                    errors.add(Problem.at("unsupported_pass_through",
                             "only customerIntegrationId, headers, query and values are supported",
                             at + "/" + field.getKey()));
                 }
@@ -60,7 +59,7 @@ final class PassThroughCheck {
             JsonNode id = entry.get("customerIntegrationId");
             if (id != null && !id.isNull() && !(id.isTextual()
                     && dev.runwire.api.integration.IntegrationResource.KEY.matcher(id.asText()).matches())) {
-                errors.add(ApiException.violation("invalid_pass_through",
+                errors.add(Problem.at("invalid_pass_through",
                         "customerIntegrationId is an integration key (a-z, 0-9, _ and -, at most 64)",
                         at + "/customerIntegrationId"));
             }
@@ -69,7 +68,7 @@ final class PassThroughCheck {
             JsonNode values = entry.get("values");
             if (values != null && !values.isNull()) {
                 if (id == null || !id.isTextual()) {
-                    errors.add(ApiException.violation("invalid_pass_through",
+                    errors.add(Problem.at("invalid_pass_through",
                             "values apply to one integration: give customerIntegrationId",
                             at + "/customerIntegrationId"));
                 }
@@ -79,15 +78,15 @@ final class PassThroughCheck {
     }
 
     /** Exactly one kind of provider credentials, each field a non-empty string. */
-    private static void values(JsonNode values, String at, List<ErrorObject> errors) {
+    private static void values(JsonNode values, String at, List<Problem> errors) {
         if (!values.isObject()) {
-            errors.add(ApiException.violation("invalid_pass_through", "values must be an object", at));
+            errors.add(Problem.at("invalid_pass_through", "values must be an object", at));
             return;
         }
         List<String> matching = KINDS.entrySet().stream()
                 .filter(kind -> kind.getValue().get(0).stream().allMatch(values::has)).map(Map.Entry::getKey).toList();
         if (matching.size() != 1) {
-            errors.add(ApiException.violation("invalid_pass_through",
+            errors.add(Problem.at("invalid_pass_through",
                     "values are exactly one of: AWS temporary credentials (accessKeyId, secretAccessKey, sessionToken), "
                             + "an AWS role (roleArn, externalId) or an Okta service app (clientId, kid, privateKey, "
                             + "oauthTokenUrl, scope)",
@@ -98,16 +97,15 @@ final class PassThroughCheck {
         values.fields().forEachRemaining(field -> {
             String pointer = at + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
             if (!fields.get(0).contains(field.getKey()) && !fields.get(1).contains(field.getKey())) {
-                errors.add(ApiException.violation("invalid_pass_through",
-                        "not a field of " + matching.get(0) + " values", pointer));
+                errors.add(
+                        Problem.at("invalid_pass_through", "not a field of " + matching.get(0) + " values", pointer));
             } else if (!field.getValue().isTextual() || field.getValue().asText().isEmpty()
                     || field.getValue().asText().length() > 16_384) {
-                errors.add(ApiException.violation("invalid_pass_through", "must be a string of 1-16384 characters",
-                        pointer));
+                errors.add(Problem.at("invalid_pass_through", "must be a string of 1-16384 characters", pointer));
             } else {
                 String problem = valueProblem(field.getKey(), field.getValue().asText());
                 if (problem != null) {
-                    errors.add(ApiException.violation("invalid_pass_through", problem, pointer));
+                    errors.add(Problem.at("invalid_pass_through", problem, pointer));
                 }
             }
         });
@@ -128,18 +126,18 @@ final class PassThroughCheck {
     }
 
     /** Strings that will be sent as header or query names and values: checked now, so the executor never meets them. */
-    private static void stringMap(JsonNode node, String at, boolean headers, List<ErrorObject> errors) {
+    private static void stringMap(JsonNode node, String at, boolean headers, List<Problem> errors) {
         if (node == null || node.isNull()) {
             return;
         }
         if (!node.isObject()) {
-            errors.add(ApiException.violation("invalid_pass_through", "must be an object of strings", at));
+            errors.add(Problem.at("invalid_pass_through", "must be an object of strings", at));
             return;
         }
         node.fields().forEachRemaining(field -> {
             String pointer = at + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
             if (!field.getValue().isTextual()) {
-                errors.add(ApiException.violation("invalid_pass_through", "values must be strings", pointer));
+                errors.add(Problem.at("invalid_pass_through", "values must be strings", pointer));
                 return;
             }
             String name = headers ? HttpValues.settableHeaderNameProblem(field.getKey())
@@ -147,8 +145,8 @@ final class PassThroughCheck {
             String value = headers ? HttpValues.headerValueProblem(field.getValue().asText())
                     : HttpValues.queryValueProblem(field.getValue().asText());
             if (name != null || value != null) {
-                errors.add(ApiException.violation(headers ? "invalid_header" : "invalid_query",
-                        name != null ? name : value, pointer));
+                errors.add(
+                        Problem.at(headers ? "invalid_header" : "invalid_query", name != null ? name : value, pointer));
             }
         });
     }

@@ -19,8 +19,9 @@ import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.outbox.CommandPublisher;
 import dev.runwire.api.outbox.OutboxStore;
@@ -114,7 +115,7 @@ public class PlanRunService {
                 return planned(who, body, body.repeatKey(), claim);
             }
             if (body.plan() != null) {
-                throw ApiException.invalid("plan_and_repeat",
+                throw new Invalid("plan_and_repeat",
                         "repeatKey names an earlier run whose plan is repeated; do not give a plan too", "/plan");
             }
             PlanView stored = Json.read(original.getString("plan_json"), PlanView.class);
@@ -138,35 +139,33 @@ public class PlanRunService {
                 // deferred: the checks throw, and their 422 must become the planner's fault
                 .chain(proposed -> Uni.createFrom()
                         .deferred(() -> plan(who, body, proposed, repeatKey, null, UUID.randomUUID(), claim))
-                        .onFailure(failure -> failure instanceof ApiException api && api.status() == 422)
-                        .transform(failure -> Planner.invalidPlan((ApiException) failure)));
+                        .onFailure(Invalid.class).transform(failure -> Planner.invalidPlan((Invalid) failure)));
     }
 
     private Uni<Created> plan(Principal who, CreateRunRequest body, PlanView.Plan plan, String repeatKey,
             UUID repeatRunId, UUID executionPlanId, Idempotency.Claim claim) {
         UUID ownerId = who.ownerId();
         if (plan == null) {
-            throw ApiException.invalid("plan_required",
-                    "give a plan: no planner is configured to make one from the intent", "/plan");
+            throw new Invalid("plan_required", "give a plan: no planner is configured to make one from the intent",
+                    "/plan");
         }
-        List<ErrorObject> problems = PlanChecks.check(plan, "/plan");
+        List<Problem> problems = PlanChecks.check(plan, "/plan");
         if (!problems.isEmpty()) {
-            throw ApiException.invalid(problems);
+            throw new Invalid(problems);
         }
         Set<String> keys = new LinkedHashSet<>();
         plan.steps().forEach(step -> keys.add(step.action().key()));
         return actions.versions(ownerId, keys).chain(versions -> {
             List<Schemas.Input> inputs = new ArrayList<>();
-            List<ErrorObject> errors = new ArrayList<>();
+            List<Problem> errors = new ArrayList<>();
             List<PlanStep> steps = resolve(plan, versions, body.selectedCustomerIntegrationIds(), inputs, errors);
             return schemas.inputViolations(inputs).chain(all -> {
                 for (int i = 0; i < inputs.size(); i++) {
                     String at = inputs.get(i).pointer();
-                    all.get(i).forEach(
-                            v -> errors.add(ApiException.violation("input_invalid", v.message(), at + v.pointer())));
+                    all.get(i).forEach(v -> errors.add(Problem.at("input_invalid", v.message(), at + v.pointer())));
                 }
                 if (!errors.isEmpty()) {
-                    throw ApiException.invalid(errors);
+                    throw new Invalid(errors);
                 }
                 return accept(who, body, plan, steps, repeatKey, repeatRunId, executionPlanId, claim);
             });
@@ -175,7 +174,7 @@ public class PlanRunService {
 
     /** Pins each step's action version and checks what can be checked before the run. */
     private List<PlanStep> resolve(PlanView.Plan plan, Map<String, List<RunnableAction>> versions,
-            List<String> selected, List<Schemas.Input> inputs, List<ErrorObject> errors) {
+            List<String> selected, List<Schemas.Input> inputs, List<Problem> errors) {
         List<PlanStep> steps = new ArrayList<>();
         boolean all = selected.contains("*");
         for (int i = 0; i < plan.steps().size(); i++) {
@@ -186,7 +185,7 @@ public class PlanRunService {
                     .filter(v -> step.action().version() == null || v.version() == step.action().version()).findFirst()
                     .orElse(null);
             if (action == null) {
-                errors.add(ApiException.violation("unknown_action",
+                errors.add(Problem.at("unknown_action",
                         "no action " + step.action().key()
                                 + (step.action().version() == null ? "" : " version " + step.action().version()),
                         at + "/action"));
@@ -194,12 +193,12 @@ public class PlanRunService {
             }
             RunnableCheck.Refusal refusal = RunnableCheck.refusal(action, known.get(0).active());
             if (refusal != null) {
-                errors.add(ApiException.violation(refusal.code(), refusal.detail(), at + "/action/key"));
+                errors.add(Problem.at(refusal.code(), refusal.detail(), at + "/action/key"));
                 continue;
             }
             ActionSpec spec = RunnableActions.spec(action);
             if (!all && !selected.contains(spec.http().integrationKey())) {
-                errors.add(ApiException.violation("integration_not_selected", "the action's integration "
+                errors.add(Problem.at("integration_not_selected", "the action's integration "
                         + spec.http().integrationKey() + " is not among selectedCustomerIntegrationIds",
                         at + "/action/key"));
                 continue;
@@ -211,7 +210,7 @@ public class PlanRunService {
                 // checked off the event loop once every step is resolved
                 inputs.add(new Schemas.Input(action.id(), action.inputSchema(), input, at + "/input"));
             }
-            errors.addAll(RunService.headerValueViolations(spec, input, at + "/input"));
+            errors.addAll(RunService.headerValueProblems(spec, input, at + "/input"));
             steps.add(new PlanStep(step.id(), step.description(),
                     step.dependsOnSteps() == null ? List.of() : step.dependsOnSteps(), spec, input));
         }
@@ -247,7 +246,7 @@ public class PlanRunService {
     public Uni<Aborted> abort(UUID ownerId, UUID runId) {
         return store.findRun(ownerId, runId).chain(row -> {
             if (row == null) {
-                throw ApiException.notFound("no run with id " + runId);
+                throw new NotFound("no run with id " + runId);
             }
             RunStatus status = RunStatus.valueOf(row.getString("status"));
             if (status.isTerminal()) {
@@ -264,46 +263,45 @@ public class PlanRunService {
 
     private void validate(CreateRunRequest body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (body.intent() == null || body.intent().isBlank() || body.intent().length() > 10_000) {
-            errors.add(ApiException.violation("missing_intent", "intent is required (1-10000 characters)", "/intent"));
+            errors.add(Problem.at("missing_intent", "intent is required (1-10000 characters)", "/intent"));
         }
         if (body.selectedCustomerIntegrationIds() == null) {
-            errors.add(ApiException.violation("missing_integrations",
+            errors.add(Problem.at("missing_integrations",
                     "selectedCustomerIntegrationIds is required (use [\"*\"] for all)",
                     "/selectedCustomerIntegrationIds"));
         } else {
             for (int i = 0; i < body.selectedCustomerIntegrationIds().size(); i++) {
                 String id = body.selectedCustomerIntegrationIds().get(i);
                 if (id == null || id.isBlank()) {
-                    errors.add(ApiException.violation("invalid_integration", "an integration id is a non-empty string",
+                    errors.add(Problem.at("invalid_integration", "an integration id is a non-empty string",
                             "/selectedCustomerIntegrationIds/" + i));
                 }
             }
         }
         if (body.userId() == null || body.userId().isBlank() || body.userId().length() > 256) {
-            errors.add(ApiException.violation("missing_user_id", "userId is required (1-256 characters)", "/userId"));
+            errors.add(Problem.at("missing_user_id", "userId is required (1-256 characters)", "/userId"));
         }
         if (body.context() != null && body.context().length() > 100_000) {
-            errors.add(ApiException.violation("invalid_context", "context is at most 100000 characters", "/context"));
+            errors.add(Problem.at("invalid_context", "context is at most 100000 characters", "/context"));
         }
         if (body.approvalStrategy() != null && !STRATEGIES.contains(body.approvalStrategy())) {
-            errors.add(ApiException.violation("invalid_approval_strategy",
+            errors.add(Problem.at("invalid_approval_strategy",
                     "approvalStrategy is one of NONE, ON_START, ON_TOOL_CALL", "/approvalStrategy"));
         }
         if (body.repeatKey() != null && (body.repeatKey().isBlank() || body.repeatKey().length() > 256)) {
-            errors.add(ApiException.violation("invalid_repeat_key", "repeatKey is 1-256 characters", "/repeatKey"));
+            errors.add(Problem.at("invalid_repeat_key", "repeatKey is 1-256 characters", "/repeatKey"));
         }
         if (body.outputSchema() != null && !body.outputSchema().isNull() && !body.outputSchema().isObject()) {
-            errors.add(ApiException.violation("invalid_schema", "outputSchema must be a JSON Schema object",
-                    "/outputSchema"));
+            errors.add(Problem.at("invalid_schema", "outputSchema must be a JSON Schema object", "/outputSchema"));
         }
         PassThroughCheck.check(body.passThrough(), errors);
         callbacks.check(body.callbackUrl(), "/callbackUrl", errors);
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new Invalid(errors);
         }
     }
 }

@@ -23,9 +23,11 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.run.accept.Accepted;
 import dev.runwire.model.event.RunEvent;
@@ -34,6 +36,7 @@ import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunStatus;
 
 /** Runs: create with a plan, list, read, abort. */
+@ApiSurface(Surface.NATIVE)
 @Path("/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

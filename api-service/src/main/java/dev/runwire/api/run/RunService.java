@@ -17,6 +17,8 @@ import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.run.accept.AcceptRun;
 import dev.runwire.api.run.accept.Accepted;
@@ -95,9 +97,9 @@ public class RunService {
     }
 
     /** Violations of the action's input schema, each pointing into the request at {@code at}. */
-    public Uni<List<ErrorObject>> inputViolations(RunnableAction action, JsonNode input, String at) {
+    public Uni<List<Problem>> inputProblems(RunnableAction action, JsonNode input, String at) {
         return schemas.inputViolations(action.id(), action.inputSchema(), input, at).map(violations -> violations
-                .stream().map(v -> ApiException.violation("input_invalid", v.message(), at + v.pointer())).toList());
+                .stream().map(v -> Problem.at("input_invalid", v.message(), at + v.pointer())).toList());
     }
 
     /**
@@ -105,12 +107,22 @@ public class RunService {
      * LF, NUL...), each pointing into the request at {@code at}: refused when the run is accepted, so the executor
      * never builds such a request.
      */
-    public static List<ErrorObject> headerValueViolations(ActionSpec spec, JsonNode input, String at) {
+    public static List<Problem> headerValueProblems(ActionSpec spec, JsonNode input, String at) {
         if (spec.http() == null) {
             return List.of();
         }
         return HttpValues.renderedHeaderProblems(spec.http().headers(), input).stream()
-                .map(p -> ApiException.violation("invalid_header_value", p.detail(), at + p.pointer())).toList();
+                .map(p -> Problem.at("invalid_header_value", p.detail(), at + p.pointer())).toList();
+    }
+
+    /**
+     * {@link #headerValueProblems} as 422 error objects, for code that still collects those.
+     *
+     * @deprecated use {@link #headerValueProblems}
+     */
+    @Deprecated
+    public static List<ErrorObject> headerValueViolations(ActionSpec spec, JsonNode input, String at) {
+        return ApiException.violations(headerValueProblems(spec, input, at));
     }
 
     /**
@@ -127,13 +139,13 @@ public class RunService {
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
             Idempotency.Claim claim) {
-        return inputViolations(action, input, inputPointer).chain(violations -> {
+        return inputProblems(action, input, inputPointer).chain(violations -> {
             if (!violations.isEmpty()) {
-                throw ApiException.invalid(violations);
+                throw new Invalid(violations);
             }
-            List<ErrorObject> headerValues = headerValueViolations(RunnableActions.spec(action), input, inputPointer);
+            List<Problem> headerValues = headerValueProblems(RunnableActions.spec(action), input, inputPointer);
             if (!headerValues.isEmpty()) {
-                throw ApiException.invalid(headerValues);
+                throw new Invalid(headerValues);
             }
             return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait, claim);
         });
@@ -169,22 +181,22 @@ public class RunService {
 
     private void validate(RunActionRequest body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (body.key() == null || body.key().isBlank()) {
-            errors.add(ApiException.violation("missing_key", "key is required", "/key"));
+            errors.add(Problem.at("missing_key", "key is required", "/key"));
         }
         if (body.userId() == null || body.userId().isBlank() || body.userId().length() > 256) {
-            errors.add(ApiException.violation("missing_user_id", "userId is required (1-256 characters)", "/userId"));
+            errors.add(Problem.at("missing_user_id", "userId is required (1-256 characters)", "/userId"));
         }
         if (body.input() != null && !body.input().isNull() && !body.input().isObject()) {
-            errors.add(ApiException.violation("invalid_input", "input must be an object", "/input"));
+            errors.add(Problem.at("invalid_input", "input must be an object", "/input"));
         }
         PassThroughCheck.check(body.passThrough(), errors);
         callbacks.check(body.callbackUrl(), "/callbackUrl", errors);
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new Invalid(errors);
         }
     }
 }

@@ -10,8 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.Schemas;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.outbox.CommandPublisher;
 import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.model.command.StepResultReported;
@@ -42,29 +46,28 @@ public class StepResults {
 
     public Uni<Reported> report(UUID ownerId, UUID runId, String stepId, JsonNode body) {
         if (stepId == null || stepId.isBlank() || stepId.length() > 64) {
-            throw ApiException.badRequest("stepId is 1-64 characters", ErrorObject.Source.parameter("stepId"));
+            throw new Malformed("stepId is 1-64 characters", ErrorObject.Source.parameter("stepId"));
         }
         if (body == null || !body.isObject() || !body.has("output")) {
-            throw ApiException.invalid("missing_output", "the body is {\"output\": <the step's result>}", "/output");
+            throw new Invalid("missing_output", "the body is {\"output\": <the step's result>}", "/output");
         }
         JsonNode output = body.get("output");
         return store.findRun(ownerId, runId).chain(run -> {
             if (run == null) {
-                throw ApiException.notFound("no run with id " + runId);
+                throw new NotFound("no run with id " + runId);
             }
             return store.awaitingResult(runId, stepId);
         }).chain(waiting -> {
             if (waiting == null) {
-                throw ApiException.conflict("step_not_awaiting_result",
+                throw new Conflict("step_not_awaiting_result",
                         "the step " + stepId
                                 + " does not wait for a result (it never did, it has one, or the run ended)",
                         ErrorObject.Source.parameter("stepId"));
             }
             return schemas.violations(waiting.expects(), output, "/output").chain(violations -> {
                 if (!violations.isEmpty()) {
-                    throw ApiException.invalid(violations.stream()
-                            .map(v -> ApiException.violation("output_invalid", v.message(), "/output" + v.pointer()))
-                            .toList());
+                    throw new Invalid(violations.stream()
+                            .map(v -> Problem.at("output_invalid", v.message(), "/output" + v.pointer())).toList());
                 }
                 StepResultReported command = new StepResultReported(runId, ownerId, stepId, output, Instant.now());
                 return outbox.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {

@@ -21,16 +21,19 @@ import dev.runwire.api.auth.ApiKeys;
 import dev.runwire.api.auth.Authenticator;
 import dev.runwire.api.auth.Jwts;
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.RunwireException.Internal;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
+import dev.runwire.api.error.RunwireException.Unauthenticated;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.feed.RunFeed;
 import dev.runwire.api.feed.StreamedEvent;
 import dev.runwire.api.ratelimit.RateLimiter;
 import dev.runwire.api.run.RunResource;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.event.RunEvent;
-import dev.runwire.model.json.Json;
 
 /**
  * {@code GET /v1/runs/{runId}/sse}: every event of a run, in order, {@code id:} set to its sequence; the stream ends
@@ -70,7 +73,7 @@ public class RunStream {
         Context loop = Vertx.currentContext();
         String token = ApiKeys.presented(context.request()::getHeader);
         if (token == null) {
-            fail(context, ApiException.unauthorized("a valid API key or token is required"));
+            fail(context, new Unauthenticated("a valid API key or token is required"));
             return;
         }
         boolean toolCalls;
@@ -81,15 +84,15 @@ public class RunStream {
                     "includeToolCalls");
             after = lastEventId(context);
             runId = RunResource.parseRunId(context.pathParam("runId"));
-        } catch (ApiException e) {
+        } catch (RunwireException e) {
             fail(context, e);
             return;
         }
         // authenticated and rate-counted like every request; opening a stream counts once
         authenticator.principal(token).onFailure(Jwts.InvalidTokenException.class)
-                .transform(e -> ApiException.unauthorized(e.getMessage())).chain(who -> {
+                .transform(e -> new Unauthenticated(e.getMessage())).chain(who -> {
                     if (who == null) {
-                        throw ApiException.unauthorized("the API key is not valid");
+                        throw new Unauthenticated("the API key is not valid");
                     }
                     return limiter.admit(who).chain(decision -> {
                         if (decision != null && !decision.admitted()) {
@@ -102,11 +105,11 @@ public class RunStream {
                     });
                 }).subscribe().with(row -> {
                     if (row == null) {
-                        fail(context, ApiException.notFound("no run with id " + runId));
+                        fail(context, new NotFound("no run with id " + runId));
                     } else {
                         new Subscription(context.response(), loop, runId, after, toolCalls).start();
                     }
-                }, failure -> fail(context, failure instanceof ApiException api ? api : internal(failure)));
+                }, failure -> fail(context, failure instanceof RunwireException e ? e : internal(failure)));
     }
 
     private static long lastEventId(RoutingContext context) {
@@ -127,20 +130,18 @@ public class RunStream {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.badRequest(name + " is the id (a sequence number) of an event of this run",
+        throw new Malformed(name + " is the id (a sequence number) of an event of this run",
                 "lastEventId".equals(name) ? ErrorObject.Source.parameter(name) : ErrorObject.Source.header(name));
     }
 
-    private ApiException internal(Throwable failure) {
+    private RunwireException internal(Throwable failure) {
         LOG.errorf("run stream could not start: %s", failure.getClass().getName());
-        return new ApiException(new ErrorObject(500, "internal_error", "Internal Server Error",
-                "the stream could not be started", null, null));
+        return new Internal("the stream could not be started");
     }
 
-    private static void fail(RoutingContext context, ApiException e) {
-        e.headers().forEach(context.response()::putHeader);
-        context.response().setStatusCode(e.status()).putHeader("Content-Type", "application/json")
-                .end(Json.write(new ErrorBody(e.errors())));
+    /** The stream's refusal, as the native surface says it. */
+    private static void fail(RoutingContext context, RunwireException e) {
+        Surface.NATIVE.write(context.response(), e);
     }
 
     /** One reader's stream. Events are written under its lock, so live and stored ones never interleave wrongly. */

@@ -27,8 +27,10 @@ import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.json.Json;
 
@@ -37,6 +39,7 @@ import dev.runwire.model.json.Json;
  * message, code}} with talkover's codes, rendered for every status of {@code /api/v1/agents*} by the one error seam
  * ({@link dev.runwire.api.error.Surface}). See docs/adr/0022-talkover-surface.md.
  */
+@ApiSurface(Surface.TALKOVER)
 @Path("/api/v1/agents")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -12,11 +12,14 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.RunwireException.NotFound;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.run.RunResource;
 import dev.runwire.api.run.RunStore;
 
 /** Zapier's one-off action runs: start one, read its results. */
+@ApiSurface(Surface.ZAPIER)
 @Path("/actions/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -45,7 +48,7 @@ public class ActionRunResource {
     public Uni<ZapierRequests.Document<ZapierRun>> result(@PathParam("runId") String runId) {
         return store.findRun(caller.ownerId(), RunResource.parseRunId(runId)).map(row -> {
             if (row == null) {
-                throw ApiException.notFound("no run with id " + runId);
+                throw new NotFound("no run with id " + runId);
             }
             return new ZapierRequests.Document<>(ZapierRun.of(row));
         });

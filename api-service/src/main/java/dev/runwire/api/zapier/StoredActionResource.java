@@ -24,13 +24,16 @@ import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.Surface;
 import dev.runwire.api.run.RunResource;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
 
 /** Zapier's stored actions: create, list, read, update, delete, run, and read a run's results. */
+@ApiSurface(Surface.ZAPIER)
 @Path("/actions/v1/stored-actions")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -18,7 +18,11 @@ import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.callback.DeliverySurface;
 import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
@@ -104,11 +108,11 @@ public class ZapierRuns {
     }
 
     private void check(JsonNode inputs, String callbackUrl, String idempotencyId) {
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (inputs != null && !inputs.isNull() && !inputs.isObject()) {
             errors.add(error("inputs must be an object", "/data/inputs"));
         }
-        ErrorObject refused = callbacks.problem(callbackUrl, "/data/callback_url", 400);
+        Problem refused = callbacks.problem(callbackUrl, "/data/callback_url");
         if (refused != null) {
             errors.add(refused);
         }
@@ -116,7 +120,7 @@ public class ZapierRuns {
             errors.add(error("idempotency_id must be a UUID", "/data/idempotency_id"));
         }
         if (!errors.isEmpty()) {
-            throw new ApiException(400, errors, Map.of());
+            throw new Malformed(errors);
         }
     }
 
@@ -133,24 +137,28 @@ public class ZapierRuns {
     }
 
     /**
-     * Zapier's Actions API documents 400 for a request that cannot run; the native surface's 409 and 422 become that.
+     * Zapier's Actions API documents 400 for a request that cannot run: a conflict or invalid content of the run it
+     * asks for becomes that, with the same problems. Per call, not in the Zapier renderer: the 409 of an idempotency_id
+     * still in flight is to be retried, and stays a 409 (docs/adr/0033-the-error-seam.md).
      */
     static Throwable asBadRequest(Throwable failure) {
-        ApiException api = (ApiException) failure;
-        if (api.status() != 409 && api.status() != 422) {
-            return failure;
+        if (failure instanceof Conflict || failure instanceof Invalid) {
+            return new Malformed(((RunwireException) failure).problems());
         }
-        return new ApiException(400, api.errors().stream()
-                .map(e -> new ErrorObject(400, e.code(), "Bad Request", e.detail(), e.source(), e.meta())).toList(),
-                api.headers());
+        // the older type: RunCredentials' 409, a raw 422 (see ADR 0033, "Left to convert")
+        if (failure instanceof ApiException api && !(failure instanceof RunwireException)
+                && (api.status() == 409 || api.status() == 422)) {
+            return new Malformed(api.errors().stream().map(Problem::of).toList());
+        }
+        return failure;
     }
 
-    static ApiException badRequest(String detail, String pointer) {
-        return new ApiException(error(detail, pointer));
+    static Malformed badRequest(String detail, String pointer) {
+        return new Malformed(error(detail, pointer));
     }
 
-    private static ErrorObject error(String detail, String pointer) {
-        return new ErrorObject(400, "bad_request", "Bad Request", detail, ErrorObject.Source.pointer(pointer), null);
+    private static Problem error(String detail, String pointer) {
+        return Problem.at("bad_request", detail, pointer);
     }
 
     static boolean isUuid(String value) {

@@ -37,22 +37,22 @@ class SurfaceTest {
         ErrorObject error = new ErrorObject(409, "ambiguous_connection", "Conflict", "name one",
                 ErrorObject.Source.pointer("/entityId"), Map.of("candidates", List.of("a", "b")));
         assertEquals(new ErrorBody(List.of(error)), Surface.NATIVE.body(409, List.of(error)));
-        assertEquals(new Surface.TalkoverFailure(false, "name one (at /entityId)", "AMBIGUOUS_CONNECTION"),
+        assertEquals(new TalkoverRenderer.Failure(false, "name one (at /entityId)", "AMBIGUOUS_CONNECTION"),
                 Surface.TALKOVER.body(409, List.of(error)));
         assertEquals(
-                new Surface.ComposioFailure(null, false, false, "name one (at /entityId) (candidates: a, b)", null),
+                new ComposioRenderer.Failure(null, false, false, "name one (at /entityId) (candidates: a, b)", null),
                 Surface.COMPOSIO.body(409, List.of(error)));
         // talkover's own error codes
         assertEquals("INVALID_TOKEN", talkoverCode(401));
         assertEquals("SERVER_ERROR", talkoverCode(500));
         assertEquals("VALIDATION_ERROR", talkoverCode(400));
         assertEquals("PAYLOAD_TOO_LARGE", talkoverCode(413));
-        assertEquals(new Surface.TalkoverFailure(false, "Internal server error.", "SERVER_ERROR"),
+        assertEquals(new TalkoverRenderer.Failure(false, "Internal server error.", "SERVER_ERROR"),
                 Surface.TALKOVER.body(500, List.of(Surface.generic(500))));
     }
 
     private static String talkoverCode(int status) {
-        return ((Surface.TalkoverFailure) Surface.TALKOVER.body(status, List.of(Surface.generic(status)))).code();
+        return ((TalkoverRenderer.Failure) Surface.TALKOVER.body(status, List.of(Surface.generic(status)))).code();
     }
 
     private static final ObjectMapper MAPPER = mapper();
