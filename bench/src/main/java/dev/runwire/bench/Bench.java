@@ -234,6 +234,17 @@ public final class Bench {
                     d.machineBusyPercent()));
         }
 
+        out.append(
+                String.format("%nof which JIT compiler threads (C1/C2), ms per request: not the services' own work%n"));
+        out.append(String.format("%-34s %8s %8s %8s %8s %8s %17s%n", "", "api", "executor", "kafka", "", "bench",
+                "runwire excl. JIT"));
+        for (Window w : windows) {
+            Counters.Delta d = w.counts();
+            out.append(String.format("%-34s %8.3f %8.3f %8.3f %8s %8.3f %17.3f%n", w.figures().name(),
+                    d.cpu("api-service.jit"), d.cpu("executor-service.jit"), d.cpu("kafka.jit"), "", d.cpu("bench.jit"),
+                    runwireCpuWithoutJit(d)));
+        }
+
         out.append(String.format("%nCounts per run%n%-44s %12s %12s%n", "", "e2e", "1 in flight"));
         for (String[] row : COUNT_ROWS) {
             out.append(String.format("%-44s %12.3f %12.3f%n", row[1], e2e.counts().count(row[0]),
@@ -263,6 +274,9 @@ public final class Bench {
         out.append(String.format(
                 "%nCPU per bare Kafka round trip (bench JVM + broker): %.3f ms (bench %.3f, broker %.3f)%n",
                 kafkaTripCpu, kafkaTrip.counts().cpu("bench"), kafkaTrip.counts().cpu("kafka")));
+        out.append(
+                String.format("Runwire CPU per run without JIT compiler threads: %.3f ms (%.1f x a Kafka round trip)%n",
+                        runwireCpuWithoutJit(e2e.counts()), runwireCpuWithoutJit(e2e.counts()) / kafkaTripCpu));
         out.append(String.format("CPU per bare integration request (bench JVM: client + stub): %.3f ms%n",
                 integration.counts().cpu("bench")));
         out.append(String.format("%nTargets of issue 14%n"));
@@ -289,6 +303,7 @@ public final class Bench {
             ObjectNode cpu = node.putObject("cpuMsPerRequest");
             w.counts().cpuMsPerUnit().forEach(cpu::put);
             cpu.put("runwire", runwireCpu(w.counts()));
+            cpu.put("runwireWithoutJit", runwireCpuWithoutJit(w.counts()));
             cpu.put("machineBusy", w.counts().machineBusyMsPerUnit());
             cpu.put("other", w.counts().otherMsPerUnit());
             node.put("machineBusyPercent", w.counts().machineBusyPercent());
@@ -299,6 +314,7 @@ public final class Bench {
         }
         sync.put("kafkaRoundTripCpuMs", kafkaTripCpu);
         sync.put("runwireCpuMsPerRun", runwireCpu);
+        sync.put("runwireCpuMsPerRunWithoutJit", runwireCpuWithoutJit(e2e.counts()));
         ArrayNode targetNodes = sync.putArray("targets");
         for (Target t : targets) {
             targetNodes.addObject().put("name", t.name()).put("value", t.value()).put("unit", t.unit())
@@ -332,6 +348,16 @@ public final class Bench {
 
     private static double runwireCpu(Counters.Delta d) {
         return d.cpu("api-service") + d.cpu("executor-service") + d.cpu("kafka") + d.cpu("postgresql");
+    }
+
+    /** Runwire's CPU without the JIT compiler threads of the three JVMs (api, executor, broker). */
+    private static double runwireCpuWithoutJit(Counters.Delta d) {
+        return runwireCpu(d) - zeroIfNaN(d.cpu("api-service.jit")) - zeroIfNaN(d.cpu("executor-service.jit"))
+                - zeroIfNaN(d.cpu("kafka.jit"));
+    }
+
+    private static double zeroIfNaN(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
     private static double produced(Counters.Delta d) {

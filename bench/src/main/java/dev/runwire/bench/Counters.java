@@ -103,7 +103,14 @@ final class Counters implements AutoCloseable {
     Snapshot take() {
         long nanos = System.nanoTime();
         Map<String, Long> cpu = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> cpu.put(name, name.equals("postgresql") ? treeTicks(pid) : processTicks(pid)));
+        pids.forEach((name, pid) -> {
+            if (name.equals("postgresql")) {
+                cpu.put(name, treeTicks(pid));
+            } else {
+                cpu.put(name, processTicks(pid));
+                cpu.put(name + ".jit", compilerTicks(pid));
+            }
+        });
         long[] machine = machineTicks();
         return new Snapshot(nanos, cpu, machine[0], machine[1], pgCounters(), offsets(), metrics());
     }
@@ -138,6 +145,11 @@ final class Counters implements AutoCloseable {
                 double ms = (b - a) * msPerTick;
                 listed += ms;
                 cpu.put(process, ms / scaledUnits);
+            }
+            Long jitA = from.cpuTicks.get(process + ".jit");
+            Long jitB = to.cpuTicks.get(process + ".jit");
+            if (jitA != null && jitB != null && jitA >= 0 && jitB >= 0) {
+                cpu.put(process + ".jit", (jitB - jitA) * msPerTick / scaledUnits);
             }
         }
         double busy = (to.machineBusyTicks - from.machineBusyTicks) * msPerTick;
@@ -179,6 +191,35 @@ final class Counters implements AutoCloseable {
     }
 
     /**
+     * utime + stime of a JVM's JIT compiler threads ({@code C1/C2 CompilerThread}) alive now. Right after a start, and
+     * for minutes on a starved machine, they take a large share of a service's CPU: reported apart so that the rest is
+     * the service's own work. A compiler thread that exits takes its time out of this sum (the JVM starts and stops
+     * them as the queue grows and shrinks), so the figure is a lower bound.
+     */
+    static long compilerTicks(long pid) {
+        long sum = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm")).trim();
+                } catch (IOException e) {
+                    continue;
+                }
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    long[] stat = stat(task.resolve("stat"));
+                    if (stat != null) {
+                        sum += stat[1] + stat[2];
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
+    }
+
+    /**
      * A server and its children: the server's own time, the time of the children it has reaped (cutime, cstime: the
      * backends that ended), and the time of every child alive now. A backend that ends inside the window moves from the
      * last sum to the second, so nothing is lost or counted twice.
@@ -208,9 +249,13 @@ final class Counters implements AutoCloseable {
 
     /** ppid, utime, stime, cutime, cstime of {@code /proc/<pid>/stat}; null when the process is gone. */
     private static long[] stat(long pid) {
+        return stat(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static long[] stat(Path file) {
         String line;
         try {
-            line = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            line = Files.readString(file);
         } catch (IOException e) {
             return null;
         }
