@@ -28,9 +28,12 @@ final class Api {
         this.http = http;
     }
 
-    /** Creates an owner with an integration {@code integrationKey} on the stub and the action; returns the API key. */
-    String register(String adminToken, String owner, String integrationKey, String stubUrl, String action)
-            throws Exception {
+    /**
+     * Creates an owner with an integration {@code integrationKey} on the stub and the action; returns the API key. The
+     * owner is rate-limited like any client, with {@code rateLimit} requests per window (0: exempt, nothing counted).
+     */
+    String register(String adminToken, String owner, String integrationKey, String stubUrl, int rateLimit,
+            String action) throws Exception {
         if (adminToken == null) {
             throw new IllegalStateException("RUNWIRE_ADMIN_TOKEN is required");
         }
@@ -38,9 +41,10 @@ final class Api {
                 post("/admin/owners", "{\"name\":\"" + owner + "\"}").header("Authorization", "Bearer " + adminToken),
                 201);
         String apiKey = created.get("apiKey").asText();
-        // a load generator is not a client to rate-limit
-        send(put("/admin/owners/" + created.get("ownerId").asText() + "/rate-limit", "{\"exempt\":true}")
-                .header("Authorization", "Bearer " + adminToken), 200);
+        // counted like every client, so that the limiter's cost is in the figures, with a limit it never reaches
+        String setting = rateLimit > 0 ? "{\"exempt\":false,\"limitOverride\":" + rateLimit + "}" : "{\"exempt\":true}";
+        send(put("/admin/owners/" + created.get("ownerId").asText() + "/rate-limit", setting).header("Authorization",
+                "Bearer " + adminToken), 200);
         send(post("/v1/integrations", "{\"key\":\"" + integrationKey + "\",\"name\":\"" + integrationKey
                 + "\",\"baseUrl\":\"" + stubUrl + "\"}").header("x-api-key", apiKey), 201);
         send(post("/v1/actions", action).header("x-api-key", apiKey), 201);

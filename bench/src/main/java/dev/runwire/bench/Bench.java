@@ -8,16 +8,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -30,7 +33,10 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String apiUrl = env("RUNWIRE_URL", "http://127.0.0.1:8080");
+    private final String executorUrl = env("RUNWIRE_EXECUTOR_URL", "http://127.0.0.1:8081");
     private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
+    /** The bench owner's rate limit per window: counted like any client's, high enough never to throttle. */
+    private final int rateLimit = Integer.parseInt(env("BENCH_RATE_LIMIT", "100000000"));
     private final String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
     private final int concurrency = Integer.parseInt(env("BENCH_CONCURRENCY", "32"));
     private final int warmupSeconds = Integer.parseInt(env("BENCH_WARMUP_SECONDS", "30"));
@@ -41,13 +47,16 @@ public final class Bench {
 
     /**
      * {@code sync} (the default): synchronous action runs and their ceilings; {@code sse}: SSE fan-out;
-     * {@code callbacks}: callback deliveries against the receiver's own ceiling.
+     * {@code callbacks}: callback deliveries against the receiver's own ceiling; {@code fresh}: single requests right
+     * after the services started.
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("sse")) {
             new SseFanout().run();
         } else if (args.length > 0 && args[0].equals("callbacks")) {
             new CallbackThroughput().run();
+        } else if (args.length > 0 && args[0].equals("fresh")) {
+            new Bench().fresh();
         } else {
             new Bench().run();
         }
@@ -55,31 +64,55 @@ public final class Bench {
     }
 
     private void run() throws Exception {
-        HttpServer stub = Api.stub("/items/", 0, 8);
-        String stubUrl = "http://127.0.0.1:" + stub.getAddress().getPort();
-        List<Latencies.Figures> figures = new ArrayList<>();
-
-        figures.add(
-                measure("bare integration (GET stub)", concurrency, seconds, i -> timedGet(stubUrl + "/items/" + i)));
-        try (KafkaRoundTrip roundTrip = new KafkaRoundTrip(kafka)) {
-            figures.add(measure("bare Kafka round trip", concurrency, seconds, i -> roundTrip.send()));
+        try (Counters counters = counters()) {
+            HttpServer stub = Api.stub("/items/", 0, 8);
+            String stubUrl = "http://127.0.0.1:" + stub.getAddress().getPort();
+            List<Window> windows = new ArrayList<>();
+            windows.add(measure("bare integration (GET stub)", concurrency, seconds,
+                    i -> timedGet(stubUrl + "/items/" + i), counters));
+            try (KafkaRoundTrip roundTrip = new KafkaRoundTrip(kafka)) {
+                windows.add(measure("bare Kafka round trip", concurrency, seconds, i -> roundTrip.send(), counters));
+            }
+            String apiKey = register("bench", stubUrl);
+            Function<Long, CompletableFuture<Boolean>> runAction = i -> runAction(apiKey, i);
+            windows.add(measure("end-to-end sync action run", concurrency, seconds, runAction, counters));
+            windows.add(measure("end-to-end, 1 in flight", 1, Math.max(5, seconds / 4), runAction, counters));
+            stub.stop(0);
+            report(windows, counters);
         }
-        String apiKey = register(stubUrl);
-        Function<Long, CompletableFuture<Boolean>> runAction = i -> runAction(apiKey, i);
-        figures.add(measure("end-to-end sync action run", concurrency, seconds, runAction));
-        figures.add(measure("end-to-end, 1 in flight", 1, Math.max(5, seconds / 4), runAction));
-        stub.stop(0);
-        report(figures);
     }
 
-    private Latencies.Figures measure(String name, int workers, int windowSeconds,
-            Function<Long, CompletableFuture<Boolean>> call) throws InterruptedException {
-        return measure(name, workers, warmupSeconds, windowSeconds, call);
+    private Counters counters() {
+        Counters counters = new Counters(Path.of(env("RUNWIRE_STATE", ".runwire")), kafka,
+                env("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/runwire"), env("BENCH_PG_USER", "runwire"),
+                env("BENCH_PG_PASSWORD", "runwire"), apiUrl, executorUrl);
+        System.out.println("measured processes (pid): " + counters.pids());
+        counters.notes().forEach(note -> System.out.println("note: " + note));
+        return counters;
+    }
+
+    /** A measurement window: its latencies and, when counters are read, its counts per request. */
+    record Window(Latencies.Figures figures, Counters.Delta counts) {
+    }
+
+    private Window measure(String name, int workers, int windowSeconds, Function<Long, CompletableFuture<Boolean>> call,
+            Counters counters) throws InterruptedException {
+        return measure(name, workers, warmupSeconds, windowSeconds, call, counters);
     }
 
     /** Closed loop: {@code workers} callers, each sending the next request when its last one answered. */
     static Latencies.Figures measure(String name, int workers, int warmupSeconds, int windowSeconds,
             Function<Long, CompletableFuture<Boolean>> call) throws InterruptedException {
+        return measure(name, workers, warmupSeconds, windowSeconds, call, null).figures();
+    }
+
+    /**
+     * Closed loop, with the counters read at the window's start and end while the load still runs, so that what is in
+     * flight or pending at either edge (PostgreSQL's statistics are flushed at most once a second per backend) is about
+     * the same at both and cancels out.
+     */
+    static Window measure(String name, int workers, int warmupSeconds, int windowSeconds,
+            Function<Long, CompletableFuture<Boolean>> call, Counters counters) throws InterruptedException {
         Latencies latencies = new Latencies(4_000_000);
         AtomicLong sequence = new AtomicLong();
         long end = System.nanoTime() + (warmupSeconds + windowSeconds) * 1_000_000_000L;
@@ -90,14 +123,18 @@ public final class Bench {
             loops.add(done);
         }
         Thread.sleep(warmupSeconds * 1000L);
+        Counters.Snapshot before = counters == null ? null : counters.take();
         latencies.start();
         Thread.sleep(windowSeconds * 1000L);
         latencies.stop();
+        Counters.Snapshot after = counters == null ? null : counters.take();
         CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new))
                 .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
         Latencies.Figures figures = latencies.figures(name);
         System.out.println("measured: " + figures.row());
-        return figures;
+        Counters.Delta counts = counters == null ? null : counters.delta(before, after, figures.requests(),
+                figures.perSecond() > 0 ? figures.requests() / figures.perSecond() : 0);
+        return new Window(figures, counts);
     }
 
     private static void loop(Function<Long, CompletableFuture<Boolean>> call, AtomicLong sequence, Latencies latencies,
@@ -123,23 +160,30 @@ public final class Bench {
     }
 
     private CompletableFuture<Boolean> runAction(String apiKey, long i) {
+        return runActionFor(apiKey, i).thenApply(runId -> runId != null);
+    }
+
+    /** One sync run; its run id when it answered 200 with the stub's output, else null. */
+    private CompletableFuture<String> runActionFor(String apiKey, long i) {
         String id = "i" + i;
         String body = "{\"key\":\"bench_get_item\",\"userId\":\"bench\",\"input\":{\"id\":\"" + id + "\"}}";
         return http.sendAsync(api.post("/v1/actions/run", body).header("x-api-key", apiKey).build(),
                 HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
                     if (r.statusCode() != 200) {
-                        return false;
+                        return null;
                     }
                     try {
-                        return id.equals(JSON.readTree(r.body()).path("output").path("id").asText());
+                        JsonNode answer = JSON.readTree(r.body());
+                        return id.equals(answer.path("output").path("id").asText()) ? answer.path("runId").asText("?")
+                                : null;
                     } catch (IOException e) {
-                        return false;
+                        return null;
                     }
                 });
     }
 
-    private String register(String stubUrl) throws Exception {
-        return api.register(adminToken, "bench", "bench-stub", stubUrl,
+    private String register(String owner, String stubUrl) throws Exception {
+        return api.register(adminToken, owner, "bench-stub", stubUrl, rateLimit,
                 """
                         {"key":"bench_get_item","intent":"Get an item",
                          "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
@@ -148,39 +192,304 @@ public final class Bench {
                          "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000}""");
     }
 
-    private void report(List<Latencies.Figures> figures) throws IOException {
-        Latencies.Figures integration = figures.get(0);
-        Latencies.Figures kafkaTrip = figures.get(1);
-        Latencies.Figures e2e = figures.get(2);
-        Latencies.Figures single = figures.get(3);
+    // ------------------------------------------------------------------ the report
+
+    /** A figure, its target, and whether it is met; the target's sense is in {@code atMost}. */
+    record Target(String name, double value, String unit, double target, boolean atMost) {
+
+        boolean met() {
+            return atMost ? value <= target : value >= target;
+        }
+
+        String line() {
+            return String.format("%-52s %9.2f %-3s (target %s %s %s: %s)", name, value, unit, atMost ? "<=" : ">=",
+                    trim(target), unit, met() ? "met" : "missed");
+        }
+
+        private static String trim(double v) {
+            return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+        }
+    }
+
+    private void report(List<Window> windows, Counters counters) throws IOException {
+        Window integration = windows.get(0);
+        Window kafkaTrip = windows.get(1);
+        Window e2e = windows.get(2);
+        Window single = windows.get(3);
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nconcurrency %d, warm-up %d s, window %d s%n", concurrency, warmupSeconds, seconds));
         out.append(String.format("%-34s %9s %10s %8s %8s %8s %8s %7s%n", "", "requests", "req/s", "p50 ms", "p90 ms",
                 "p99 ms", "max ms", "errors"));
-        figures.forEach(f -> out.append(f.row()).append('\n'));
-        double throughputRatio = e2e.perSecond() / kafkaTrip.perSecond();
-        double p99Ratio = e2e.p99() / kafkaTrip.p99();
-        out.append(String.format("%ne2e / bare Kafka round trip throughput: %5.1f %%  (target >= 15 %%: %s)%n",
-                100 * throughputRatio, throughputRatio >= 0.15 ? "met" : "missed"));
-        out.append(String.format("e2e p99 / bare Kafka round trip p99:    %5.1f x  (target <= 5 x: %s)%n", p99Ratio,
-                p99Ratio <= 5 ? "met" : "missed"));
-        out.append(String.format("e2e / bare integration throughput:      %5.1f %%%n",
-                100 * e2e.perSecond() / integration.perSecond()));
-        out.append(String.format("single request p50:                     %5.2f ms (target <= 5 ms: %s)%n",
-                single.p50(), single.p50() <= 5 ? "met" : "missed"));
+        windows.forEach(w -> out.append(w.figures().row()).append('\n'));
+
+        out.append(String
+                .format("%nCPU ms per request (from /proc; machine = all cores busy, other = machine - listed)%n"));
+        out.append(String.format("%-34s %8s %8s %8s %8s %8s %8s %8s %8s %6s%n", "", "api", "executor", "kafka",
+                "postgres", "bench", "runwire", "machine", "other", "busy%"));
+        for (Window w : windows) {
+            Counters.Delta d = w.counts();
+            out.append(String.format("%-34s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %6.0f%n",
+                    w.figures().name(), d.cpu("api-service"), d.cpu("executor-service"), d.cpu("kafka"),
+                    d.cpu("postgresql"), d.cpu("bench"), runwireCpu(d), d.machineBusyMsPerUnit(), d.otherMsPerUnit(),
+                    d.machineBusyPercent()));
+        }
+
+        out.append(
+                String.format("%nof which JIT compiler threads (C1/C2), ms per request: not the services' own work%n"));
+        out.append(String.format("%-34s %8s %8s %8s %8s %8s %17s%n", "", "api", "executor", "kafka", "", "bench",
+                "runwire excl. JIT"));
+        for (Window w : windows) {
+            Counters.Delta d = w.counts();
+            out.append(String.format("%-34s %8.3f %8.3f %8.3f %8s %8.3f %17.3f%n", w.figures().name(),
+                    d.cpu("api-service.jit"), d.cpu("executor-service.jit"), d.cpu("kafka.jit"), "", d.cpu("bench.jit"),
+                    runwireCpuWithoutJit(d)));
+        }
+
+        out.append(String.format("%nCounts per run%n%-44s %12s %12s%n", "", "e2e", "1 in flight"));
+        for (String[] row : COUNT_ROWS) {
+            out.append(String.format("%-44s %12.3f %12.3f%n", row[1], e2e.counts().count(row[0]),
+                    single.counts().count(row[0])));
+        }
+        out.append(String.format("%-44s %12.3f %12.3f%n", "Kafka records produced (commands + events)",
+                produced(e2e.counts()), produced(single.counts())));
+        out.append(String.format("%-44s %12.3f %12.3f%n", "Kafka records consumed (api + executor)",
+                consumed(e2e.counts()), consumed(single.counts())));
+
+        double kafkaTripCpu = kafkaTrip.counts().cpu("bench") + kafkaTrip.counts().cpu("kafka");
+        double runwireCpu = runwireCpu(e2e.counts());
+        List<Target> targets = List.of(
+                new Target("Runwire CPU per run (api+executor+broker+PG)", runwireCpu, "ms", 2.5, true),
+                new Target("PostgreSQL CPU per run", e2e.counts().cpu("postgresql"), "ms", 0.8, true),
+                new Target("Runwire CPU per run / bare Kafka round trip CPU", runwireCpu / kafkaTripCpu, "x", 23, true),
+                new Target("PostgreSQL write commits per run (xids)", e2e.counts().count("pg.xids"), "", 1.5, true),
+                new Target("PostgreSQL WAL fsyncs per run (wal_sync)", e2e.counts().count("pg.wal_sync"), "", 0.6,
+                        true),
+                new Target("e2e / bare integration throughput",
+                        100 * e2e.figures().perSecond() / integration.figures().perSecond(), "%", 7, false),
+                new Target("e2e / bare Kafka round trip throughput",
+                        100 * e2e.figures().perSecond() / kafkaTrip.figures().perSecond(), "%", 2.5, false),
+                new Target("e2e p99 / bare Kafka round trip p99", e2e.figures().p99() / kafkaTrip.figures().p99(), "x",
+                        25, true),
+                new Target("single request p50", single.figures().p50(), "ms", 3, true));
+        out.append(String.format(
+                "%nCPU per bare Kafka round trip (bench JVM + broker): %.3f ms (bench %.3f, broker %.3f)%n",
+                kafkaTripCpu, kafkaTrip.counts().cpu("bench"), kafkaTrip.counts().cpu("kafka")));
+        out.append(
+                String.format("Runwire CPU per run without JIT compiler threads: %.3f ms (%.1f x a Kafka round trip)%n",
+                        runwireCpuWithoutJit(e2e.counts()), runwireCpuWithoutJit(e2e.counts()) / kafkaTripCpu));
+        out.append(String.format("CPU per bare integration request (bench JVM: client + stub): %.3f ms%n",
+                integration.counts().cpu("bench")));
+        out.append(String.format("%nTargets of issue 14%n"));
+        targets.forEach(t -> out.append(t.line()).append('\n'));
+        out.append(String.format("%nPostgreSQL's WAL counters and transaction ids are server-wide; its CPU is every "
+                + "process of the server; other databases' commits in the e2e window: %.0f (0 = no one else's load)%n",
+                e2e.counts().count("pg.other_dbs.xact_commit") * e2e.figures().requests()));
+        counters.notes().stream().distinct().forEach(note -> out.append("note: ").append(note).append('\n'));
         System.out.print(out);
 
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("concurrency", concurrency);
-        json.put("warmupSeconds", warmupSeconds);
-        json.put("seconds", seconds);
-        json.put("results", figures);
-        json.put("e2eOverKafkaThroughput", throughputRatio);
-        json.put("e2eOverKafkaP99", p99Ratio);
-        Path file = Path.of("bench/target/bench-result.json");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        ObjectNode json = readResult();
+        ObjectNode sync = json.putObject("sync");
+        sync.put("measuredAt", Instant.now().toString());
+        sync.put("concurrency", concurrency);
+        sync.put("warmupSeconds", warmupSeconds);
+        sync.put("seconds", seconds);
+        sync.putPOJO("processes", counters.pids());
+        sync.put("database", counters.database());
+        ArrayNode results = sync.putArray("windows");
+        for (Window w : windows) {
+            ObjectNode node = results.addObject();
+            node.setAll((ObjectNode) JSON.valueToTree(w.figures()));
+            node.put("counterSeconds", w.counts().seconds());
+            ObjectNode cpu = node.putObject("cpuMsPerRequest");
+            w.counts().cpuMsPerUnit().forEach(cpu::put);
+            cpu.put("runwire", runwireCpu(w.counts()));
+            cpu.put("runwireWithoutJit", runwireCpuWithoutJit(w.counts()));
+            cpu.put("machineBusy", w.counts().machineBusyMsPerUnit());
+            cpu.put("other", w.counts().otherMsPerUnit());
+            node.put("machineBusyPercent", w.counts().machineBusyPercent());
+            ObjectNode counts = node.putObject("countsPerRequest");
+            w.counts().perUnit().forEach(counts::put);
+            counts.put("kafka.produced", produced(w.counts()));
+            counts.put("kafka.consumed", consumed(w.counts()));
+        }
+        sync.put("kafkaRoundTripCpuMs", kafkaTripCpu);
+        sync.put("runwireCpuMsPerRun", runwireCpu);
+        sync.put("runwireCpuMsPerRunWithoutJit", runwireCpuWithoutJit(e2e.counts()));
+        ArrayNode targetNodes = sync.putArray("targets");
+        for (Target t : targets) {
+            targetNodes.addObject().put("name", t.name()).put("value", t.value()).put("unit", t.unit())
+                    .put("target", t.target()).put("atMost", t.atMost()).put("met", t.met());
+        }
+        writeResult(json);
     }
+
+    /** Rows of the counts table: counter name, label. */
+    private static final String[][] COUNT_ROWS = { { "pg.xids", "PG write commits (xids taken, server-wide)" },
+            { "pg.db.xact_commit", "PG commits in the runwire db (incl. read-only)" },
+            { "pg.db.xact_rollback", "PG rollbacks in the runwire db" },
+            { "pg.wal_sync", "PG WAL fsyncs (wal_sync, server-wide)" },
+            { "pg.wal_write", "PG WAL writes (wal_write, server-wide)" },
+            { "pg.wal_records", "PG WAL records (server-wide)" }, { "pg.wal_bytes", "PG WAL bytes (server-wide)" },
+            { "pg.db.tup_inserted", "PG rows inserted (runwire db)" },
+            { "pg.db.tup_updated", "PG rows updated (runwire db)" },
+            { "pg.db.tup_deleted", "PG rows deleted (runwire db)" },
+            { "kafka.end_offset.runwire.run-commands.v1", "Kafka records produced: commands" },
+            { "kafka.end_offset.runwire.run-events.v1", "Kafka records produced: events" },
+            { "kafka.end_offset.__consumer_offsets", "Kafka offset commits (__consumer_offsets)" },
+            { "api-service.kafka_consumer_fetch_manager_records_consumed_total", "Kafka records consumed: api" },
+            { "executor-service.kafka_consumer_fetch_manager_records_consumed_total",
+                    "Kafka records consumed: executor" },
+            { "api-service.kafka_producer_record_send_total", "Kafka records sent: api (client metric)" },
+            { "executor-service.kafka_producer_record_send_total", "Kafka records sent: executor (client metric)" },
+            { "api-service.kafka_producer_request_total", "Kafka produce requests: api" },
+            { "executor-service.kafka_producer_request_total", "Kafka produce requests: executor" },
+            { "api-service.kafka_consumer_fetch_manager_fetch_total", "Kafka fetches: api" },
+            { "executor-service.kafka_consumer_fetch_manager_fetch_total", "Kafka fetches: executor" } };
+
+    private static double runwireCpu(Counters.Delta d) {
+        return d.cpu("api-service") + d.cpu("executor-service") + d.cpu("kafka") + d.cpu("postgresql");
+    }
+
+    /** Runwire's CPU without the JIT compiler threads of the three JVMs (api, executor, broker). */
+    private static double runwireCpuWithoutJit(Counters.Delta d) {
+        return runwireCpu(d) - zeroIfNaN(d.cpu("api-service.jit")) - zeroIfNaN(d.cpu("executor-service.jit"))
+                - zeroIfNaN(d.cpu("kafka.jit"));
+    }
+
+    private static double zeroIfNaN(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    private static double produced(Counters.Delta d) {
+        return d.count("kafka.end_offset.runwire.run-commands.v1") + d.count("kafka.end_offset.runwire.run-events.v1");
+    }
+
+    private static double consumed(Counters.Delta d) {
+        return d.count("api-service.kafka_consumer_fetch_manager_records_consumed_total")
+                + d.count("executor-service.kafka_consumer_fetch_manager_records_consumed_total");
+    }
+
+    // ------------------------------------------------------------------ fresh start
+
+    /**
+     * Right after the services started: {@code BENCH_FRESH_RUNS} single requests one after another, and how many took
+     * more than 100 ms. For each slow one, the run's own timestamps say where the time went.
+     */
+    private void fresh() throws Exception {
+        int runs = Integer.parseInt(env("BENCH_FRESH_RUNS", "200"));
+        HttpServer stub = Api.stub("/items/", 0, 8);
+        String stubUrl = "http://127.0.0.1:" + stub.getAddress().getPort();
+        long registering = System.nanoTime();
+        String apiKey = register("bench-fresh", stubUrl);
+        System.out.printf("registered the owner, integration and action in %.0f ms%n",
+                (System.nanoTime() - registering) / 1e6);
+        long[] nanos = new long[runs];
+        String[] runIds = new String[runs];
+        Instant[] sentAt = new Instant[runs];
+        int errors = 0;
+        for (int i = 0; i < runs; i++) {
+            sentAt[i] = Instant.now();
+            long start = System.nanoTime();
+            try {
+                runIds[i] = runActionFor(apiKey, i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // no answer within the request's timeout (60 s): an error, and its time
+                runIds[i] = null;
+                System.out.println("request " + i + " failed: " + e.getCause());
+            }
+            nanos[i] = System.nanoTime() - start;
+            if (runIds[i] == null) {
+                errors++;
+            }
+        }
+        stub.stop(0);
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        double p50 = sorted[(int) Math.ceil(0.5 * runs) - 1] / 1e6;
+        double p99 = sorted[(int) Math.ceil(0.99 * runs) - 1] / 1e6;
+        double max = sorted[runs - 1] / 1e6;
+        ObjectNode json = readResult();
+        ObjectNode fresh = json.putObject("freshStart");
+        fresh.put("measuredAt", Instant.now().toString());
+        ArrayNode slow = fresh.putArray("over100ms");
+        StringBuilder out = new StringBuilder(
+                String.format("%nfresh start: %d single requests one after another%n", runs));
+        out.append(String.format("%-5s %-31s %9s %12s %12s  %s%n", "#", "sent at", "ms", "to created", "to started",
+                "run id"));
+        for (int i = 0; i < runs; i++) {
+            double ms = nanos[i] / 1e6;
+            if (ms > 100) {
+                ObjectNode node = slow.addObject().put("index", i).put("ms", ms).put("runId", runIds[i]).put("sentAt",
+                        sentAt[i].toString());
+                String legs = legs(apiKey, runIds[i], sentAt[i], node);
+                out.append(String.format("%-5d %-31s %9.1f %s  %s%n", i, sentAt[i], ms, legs, runIds[i]));
+            }
+        }
+        long over = java.util.Arrays.stream(nanos).filter(n -> n > 100_000_000L).count();
+        out.append(String.format(
+                "requests over 100 ms: %d of %d (target 0: %s); p50 %.2f ms, p99 %.2f ms, max %.1f ms; errors %d%n",
+                over, runs, over == 0 ? "met" : "missed", p50, p99, max, errors));
+        System.out.print(out);
+        fresh.put("runs", runs);
+        fresh.put("over100ms_count", over);
+        fresh.put("p50", p50);
+        fresh.put("p99", p99);
+        fresh.put("max", max);
+        fresh.put("errors", errors);
+        ArrayNode all = fresh.putArray("latenciesMs");
+        for (long n : nanos) {
+            all.add(Math.round(n / 1e4) / 100.0);
+        }
+        writeResult(json);
+    }
+
+    /**
+     * Where a slow run's time went: request sent → run row created (api) → RUN_STARTED (executor) → answered, from the
+     * run's stored timestamps (one machine, one clock).
+     */
+    private String legs(String apiKey, String runId, Instant sent, ObjectNode into) {
+        try {
+            JsonNode run = api.send(api.get("/v1/runs/" + runId + "?includeEvents=true").header("x-api-key", apiKey),
+                    200);
+            Instant created = OffsetDateTime.parse(run.path("createdAt").asText()).toInstant();
+            Instant started = null;
+            for (JsonNode event : run.path("events")) {
+                if (event.path("type").asText().contains("RUN_STARTED")
+                        || event.path("type").asText().equalsIgnoreCase("run.started")) {
+                    started = Instant.parse(event.path("at").asText(event.path("createdAt").asText()));
+                }
+            }
+            double toCreated = Duration.between(sent, created).toNanos() / 1e6;
+            double toStarted = started == null ? Double.NaN : Duration.between(created, started).toNanos() / 1e6;
+            into.put("sentToCreatedMs", toCreated).put("createdToRunStartedMs", toStarted);
+            return String.format("%12.1f %12.1f", toCreated, toStarted);
+        } catch (Exception e) {
+            return "(run not readable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static ObjectNode readResult() throws IOException {
+        Path file = RESULT;
+        if (Files.exists(file)) {
+            try {
+                JsonNode existing = JSON.readTree(file.toFile());
+                if (existing instanceof ObjectNode node) {
+                    return node;
+                }
+            } catch (IOException e) {
+                // an unreadable earlier result is replaced
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    private static void writeResult(ObjectNode json) throws IOException {
+        Files.createDirectories(RESULT.getParent());
+        Files.writeString(RESULT, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        System.out.println("written to " + RESULT);
+    }
+
+    private static final Path RESULT = Path.of("bench/target/bench-result.json");
 
     static String env(String name, String fallback) {
         String value = System.getenv(name);

@@ -57,7 +57,7 @@ final class CallbackThroughput {
                         HttpResponse.BodyHandlers.discarding()).thenApply(r -> r.statusCode() == 204));
 
         String apiKey = api.register(adminToken, "bench-callbacks", "callback-stub",
-                "http://127.0.0.1:" + items.getAddress().getPort(),
+                "http://127.0.0.1:" + items.getAddress().getPort(), 0,
                 """
                         {"key":"bench_item","intent":"Get an item",
                          "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},

@@ -181,7 +181,7 @@ final class SseFanout {
     }
 
     private String register(String stubUrl) throws Exception {
-        return api.register(adminToken, "bench-sse", "fanout-stub", stubUrl, """
+        return api.register(adminToken, "bench-sse", "fanout-stub", stubUrl, 0, """
                 {"key":"fanout_item","intent":"Get an item slowly",
                  "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                  "useDefaultMapping":true,"type":"http",
