@@ -34,9 +34,8 @@ class DependencyRulesTest {
      */
     private static final Set<String> RESOURCES_STILL_ON_SQL = Set.of("dev.runwire.api.admin.AdminResource",
             "dev.runwire.api.integration.IntegrationResource", "dev.runwire.api.callback.CallbackResource",
-            "dev.runwire.api.connection.ConnectedAccountResource", "dev.runwire.api.zapier.StoredActionResource",
-            "dev.runwire.api.talkover.AgentResource", "dev.runwire.api.run.RunResource",
-            "dev.runwire.api.composio.ComposioResource", "dev.runwire.api.connection.OAuthCallbackResource");
+            "dev.runwire.api.zapier.StoredActionResource", "dev.runwire.api.talkover.AgentResource",
+            "dev.runwire.api.run.RunResource");
 
     /** SQL: the reactive SQL clients, Panache, and the entities Panache manages. */
     private static final DescribedPredicate<JavaClass> SQL = JavaClass.Predicates
