@@ -34,8 +34,7 @@ class DependencyRulesTest {
      */
     private static final Set<String> RESOURCES_STILL_ON_SQL = Set.of("dev.runwire.api.admin.AdminResource",
             "dev.runwire.api.integration.IntegrationResource", "dev.runwire.api.callback.CallbackResource",
-            "dev.runwire.api.zapier.StoredActionResource", "dev.runwire.api.talkover.AgentResource",
-            "dev.runwire.api.run.RunResource");
+            "dev.runwire.api.zapier.StoredActionResource", "dev.runwire.api.run.RunResource");
 
     /** SQL: the reactive SQL clients, Panache, and the entities Panache manages. */
     private static final DescribedPredicate<JavaClass> SQL = JavaClass.Predicates
