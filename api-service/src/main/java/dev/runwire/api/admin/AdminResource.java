@@ -2,7 +2,6 @@ package dev.runwire.api.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
@@ -15,13 +14,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
-import dev.runwire.api.auth.ApiKey;
-import dev.runwire.api.auth.Owner;
 import dev.runwire.api.auth.OwnerPolicies;
 import dev.runwire.api.billing.Billing;
 import dev.runwire.api.config.ApiConfig;
@@ -59,13 +53,13 @@ public class AdminResource {
     private final ApiConfig config;
     private final Billing billing;
     private final OwnerPolicies policies;
-    private final Pool pool;
+    private final Owners owners;
 
-    AdminResource(ApiConfig config, Billing billing, OwnerPolicies policies, Pool pool) {
+    AdminResource(ApiConfig config, Billing billing, OwnerPolicies policies, Owners owners) {
         this.config = config;
         this.billing = billing;
         this.policies = policies;
-        this.pool = pool;
+        this.owners = owners;
     }
 
     /** Adds tasks; an owner without a balance starts being billed with this one. */
@@ -101,15 +95,13 @@ public class AdminResource {
             throw ApiException.invalid("invalid_limit", "limitOverride is a whole number from 1 to " + max,
                     "/limitOverride");
         }
-        return pool
-                .preparedQuery("update api.owners set rate_limit_exempt = $2, rate_limit_override = $3 where id = $1")
-                .execute(Tuple.of(id, body.exempt(), body.limitOverride())).map(rows -> {
-                    if (rows.rowCount() == 0) {
-                        throw ApiException.notFound("no owner with id " + ownerId);
-                    }
-                    policies.forget(id);
-                    return body;
-                });
+        return owners.setRateLimit(id, body.exempt(), body.limitOverride()).map(updated -> {
+            if (!updated) {
+                throw ApiException.notFound("no owner with id " + ownerId);
+            }
+            policies.forget(id);
+            return body;
+        });
     }
 
     private static UUID owner(String ownerId) {
@@ -117,25 +109,13 @@ public class AdminResource {
     }
 
     @POST
-    @WithTransaction
     public Uni<Response> create(@HeaderParam("Authorization") String authorization, NewOwner body) {
         requireAdmin(authorization);
         if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 200) {
             throw ApiException.invalid("invalid_name", "name is required (1-200 characters)", "/name");
         }
-        Owner owner = new Owner();
-        owner.id = UUID.randomUUID();
-        owner.name = body.name().trim();
-        owner.createdAt = Instant.now();
-        String key = ApiKey.generate();
-        ApiKey apiKey = new ApiKey();
-        apiKey.id = UUID.randomUUID();
-        apiKey.ownerId = owner.id;
-        apiKey.keyHash = ApiKey.hash(key);
-        apiKey.prefix = key.substring(0, 8);
-        apiKey.createdAt = owner.createdAt;
-        return owner.persist().chain(() -> apiKey.persist())
-                .map(ignored -> Response.status(201).entity(new CreatedOwner(owner.id, owner.name, key)).build());
+        return owners.create(body.name().trim()).map(created -> Response.status(201)
+                .entity(new CreatedOwner(created.ownerId(), created.name(), created.apiKey())).build());
     }
 
     private void requireAdmin(String authorization) {

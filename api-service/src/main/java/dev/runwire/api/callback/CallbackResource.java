@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
@@ -82,18 +81,18 @@ public class CallbackResource {
         return deliveries
                 .list(caller.ownerId(), run, QueryParams.bounded(page, "page", 1, MAX_PAGE),
                         QueryParams.bounded(pageSize, "pageSize", 10, MAX_PAGE_SIZE))
-                .map(rows -> rows.stream().map(row -> view(row, null)).toList());
+                .map(found -> found.stream().map(delivery -> view(delivery, null)).toList());
     }
 
     @GET
     @Path("callbacks/{deliveryId}")
     public Uni<DeliveryView> get(@PathParam("deliveryId") String deliveryId) {
         UUID id = parse(deliveryId);
-        return deliveries.find(caller.ownerId(), id).chain(row -> {
-            if (row == null) {
+        return deliveries.find(caller.ownerId(), id).chain(delivery -> {
+            if (delivery == null) {
                 throw ApiException.notFound("no callback delivery with id " + deliveryId);
             }
-            return deliveries.attempts(id).map(attempts -> view(row, attempts));
+            return deliveries.attempts(id).map(attempts -> view(delivery, attempts));
         });
     }
 
@@ -108,8 +107,8 @@ public class CallbackResource {
                 dispatcher.wake();
                 return get(deliveryId).map(view -> Response.accepted(view).build());
             }
-            return deliveries.find(ownerId, id).map(row -> {
-                if (row == null) {
+            return deliveries.find(ownerId, id).map(delivery -> {
+                if (delivery == null) {
                     throw ApiException.notFound("no callback delivery with id " + deliveryId);
                 }
                 throw ApiException.conflict("delivery_pending",
@@ -143,11 +142,11 @@ public class CallbackResource {
         });
     }
 
-    private static DeliveryView view(Row row, List<Deliveries.Attempt> attempts) {
-        return new DeliveryView(row.getUUID("id"), row.getUUID("run_id"), row.getLong("run_seq"),
-                row.getString("event_type"), row.getString("url"), row.getString("state"), row.getInteger("attempts"),
-                Deliveries.PENDING.equals(row.getString("state")) ? row.getOffsetDateTime("next_attempt_at") : null,
-                row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), attempts);
+    private static DeliveryView view(Deliveries.Delivery delivery, List<Deliveries.Attempt> attempts) {
+        return new DeliveryView(delivery.id(), delivery.runId(), delivery.runSeq(), delivery.eventType(),
+                delivery.url(), delivery.state(), delivery.attempts(),
+                Deliveries.PENDING.equals(delivery.state()) ? delivery.nextAttemptAt() : null, delivery.createdAt(),
+                delivery.updatedAt(), attempts);
     }
 
     private static UUID parse(String id) {

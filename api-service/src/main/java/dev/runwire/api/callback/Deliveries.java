@@ -3,9 +3,7 @@ package dev.runwire.api.callback;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,45 +47,42 @@ public class Deliveries {
     }
 
     /** Whether a run event calls back: every end of a run; a native run's pauses (approval, connection) too. */
-    static boolean notifies(RunEvent event, DeliverySurface surface) {
+    public static boolean notifies(RunEvent event, DeliverySurface surface) {
         return event.type().isTerminal() || (surface == DeliverySurface.NATIVE
                 && (event.type() == RunEventType.RUN_PAUSED || event.type() == RunEventType.RUN_APPROVAL_REQUESTED));
     }
 
+    /** Whether a run event may call back, for a run of some surface. */
+    public static boolean mayNotify(RunEvent event) {
+        return notifies(event, DeliverySurface.NATIVE);
+    }
+
     /**
-     * Enqueues the callbacks a batch of stored events causes, inside the batch's transaction. The body is the run as
-     * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique).
+     * A callback to enqueue: the event of a run, the run's callback URL, and the body as the run's surface shows it.
+     */
+    public record NewDelivery(UUID ownerId, UUID runId, long runSeq, String eventType, String url, String body) {
+    }
+
+    /**
+     * Enqueues callbacks inside the transaction of the events that cause them; a replayed event enqueues nothing
+     * ((run_id, run_seq) is unique).
      *
      * @return whether anything may have been enqueued
      */
-    public Uni<Boolean> enqueue(SqlConnection conn, List<RunEvent> events, Function<Row, String> render) {
-        List<RunEvent> candidates = events.stream().filter(e -> notifies(e, DeliverySurface.NATIVE)).toList();
-        if (candidates.isEmpty()) {
+    public Uni<Boolean> enqueue(SqlConnection conn, List<NewDelivery> due) {
+        if (due.isEmpty()) {
             return Uni.createFrom().item(false);
         }
-        UUID[] runIds = candidates.stream().map(RunEvent::runId).distinct().toArray(UUID[]::new);
+        List<Tuple> inserts = new ArrayList<>(due.size());
+        for (NewDelivery d : due) {
+            inserts.add(Tuple.from(new Object[] { UUID.randomUUID(), d.ownerId(), d.runId(), d.runSeq(), d.eventType(),
+                    d.url(), d.body() }));
+        }
         return conn.preparedQuery("""
-                select *, result::text as result_json, error::text as error_json from api.runs
-                where id = any($1) and callback_url is not null""").execute(Tuple.of(runIds)).chain(rows -> {
-            Map<UUID, Row> byId = new java.util.HashMap<>();
-            rows.forEach(row -> byId.put(row.getUUID("id"), row));
-            List<Tuple> inserts = new ArrayList<>();
-            for (RunEvent event : candidates) {
-                Row run = byId.get(event.runId());
-                if (run != null && notifies(event, DeliverySurface.of(run.getString("surface")))) {
-                    inserts.add(Tuple.from(new Object[] { UUID.randomUUID(), run.getUUID("owner_id"), event.runId(),
-                            event.seq(), event.type().name(), run.getString("callback_url"), render.apply(run) }));
-                }
-            }
-            if (inserts.isEmpty()) {
-                return Uni.createFrom().item(false);
-            }
-            return conn.preparedQuery("""
-                    insert into api.deliveries (id, owner_id, run_id, run_seq, event_type, url, body, state,
-                                                next_attempt_at, created_at, updated_at)
-                    values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now())
-                    on conflict (run_id, run_seq) do nothing""").executeBatch(inserts).replaceWith(true);
-        });
+                insert into api.deliveries (id, owner_id, run_id, run_seq, event_type, url, body, state,
+                                            next_attempt_at, created_at, updated_at)
+                values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now())
+                on conflict (run_id, run_seq) do nothing""").executeBatch(inserts).replaceWith(true);
     }
 
     /**
@@ -148,8 +143,20 @@ public class Deliveries {
                 where id = $1 and lease_token = $10""").executeBatch(rows).replaceWithVoid();
     }
 
+    /** A delivery as stored, without its body. */
+    record Delivery(UUID id, UUID runId, long runSeq, String eventType, String url, String state, int attempts,
+            OffsetDateTime nextAttemptAt, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+    }
+
+    private static Delivery delivery(Row row) {
+        return new Delivery(row.getUUID("id"), row.getUUID("run_id"), row.getLong("run_seq"),
+                row.getString("event_type"), row.getString("url"), row.getString("state"), row.getInteger("attempts"),
+                row.getOffsetDateTime("next_attempt_at"), row.getOffsetDateTime("created_at"),
+                row.getOffsetDateTime("updated_at"));
+    }
+
     /** A page of the owner's deliveries, newest first, optionally of one run. */
-    Uni<List<Row>> list(UUID ownerId, UUID runId, int page, int pageSize) {
+    Uni<List<Delivery>> list(UUID ownerId, UUID runId, int page, int pageSize) {
         String filter = runId == null ? "" : " and run_id = $4";
         Tuple params = Tuple.of(ownerId, pageSize, (page - 1) * pageSize);
         if (runId != null) {
@@ -157,16 +164,16 @@ public class Deliveries {
         }
         return pool.preparedQuery("select * from api.deliveries where owner_id = $1" + filter
                 + " order by created_at desc, id desc limit $2 offset $3").execute(params).map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
+                    List<Delivery> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(delivery(row)));
                     return list;
                 });
     }
 
     /** The owner's delivery, or null. */
-    Uni<Row> find(UUID ownerId, UUID id) {
+    Uni<Delivery> find(UUID ownerId, UUID id) {
         return pool.preparedQuery("select * from api.deliveries where id = $1 and owner_id = $2")
-                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : delivery(rows.iterator().next()));
     }
 
     /** A delivery's attempts in order. */

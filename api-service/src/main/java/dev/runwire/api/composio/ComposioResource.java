@@ -239,16 +239,15 @@ public class ComposioResource {
             @QueryParam("pageSize") String pageSize) {
         int number = QueryParams.bounded(page, "page", 1, 1000);
         int size = QueryParams.bounded(pageSize, "pageSize", 20, 100);
-        return accounts.listed(caller.ownerId(), entityId, appName, number, size).map(rows -> {
-            List<Map<String, Object>> items = rows.stream().map(row -> {
+        return accounts.listed(caller.ownerId(), entityId, appName, number, size).map(listed -> {
+            List<Map<String, Object>> items = listed.stream().map(account -> {
                 Map<String, Object> item = new LinkedHashMap<>();
-                item.put("id", row.getUUID("id"));
-                item.put("appName", row.getString("integration_key"));
-                item.put("clientUniqueUserId",
-                        row.getString("entity_id") != null ? row.getString("entity_id") : row.getString("user_id"));
-                item.put("status", row.getString("status").toUpperCase(java.util.Locale.ROOT));
-                item.put("createdAt", row.getOffsetDateTime("created_at"));
-                item.put("updatedAt", row.getOffsetDateTime("updated_at"));
+                item.put("id", account.id());
+                item.put("appName", account.integrationKey());
+                item.put("clientUniqueUserId", account.entityId() != null ? account.entityId() : account.userId());
+                item.put("status", account.status().toUpperCase(java.util.Locale.ROOT));
+                item.put("createdAt", account.createdAt());
+                item.put("updatedAt", account.updatedAt());
                 return item;
             }).toList();
             return Map.of("items", items, "page", number, "pageSize", size);

@@ -9,7 +9,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.outbox.CommandPublisher;
-import dev.runwire.api.run.RunStore;
+import dev.runwire.api.run.ConnectionWaitStore;
 import dev.runwire.model.command.AuthRequiredExpired;
 
 /**
@@ -23,11 +23,11 @@ public class AuthRequiredTimeouts {
     private static final Logger LOG = Logger.getLogger(AuthRequiredTimeouts.class);
     private static final int BATCH = 100;
 
-    private final RunStore store;
+    private final ConnectionWaitStore store;
     private final CommandPublisher publisher;
     private final ApiConfig config;
 
-    AuthRequiredTimeouts(RunStore store, CommandPublisher publisher, ApiConfig config) {
+    AuthRequiredTimeouts(ConnectionWaitStore store, CommandPublisher publisher, ApiConfig config) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
@@ -66,15 +65,14 @@ public class ConnectedAccountResource {
     public record AccountView(UUID id, String integrationKey, String userId, String entityId, String status,
             String statusReason, OffsetDateTime expiresAt, String redirectUrl, OffsetDateTime createdAt,
             OffsetDateTime updatedAt) {
-        static AccountView of(Row row) {
-            return of(row, null);
+        static AccountView of(ConnectedAccount account) {
+            return of(account, null);
         }
 
-        static AccountView of(Row row, String redirectUrl) {
-            return new AccountView(row.getUUID("id"), row.getString("integration_key"), row.getString("user_id"),
-                    row.getString("entity_id"), row.getString("status"), row.getString("status_reason"),
-                    row.getOffsetDateTime("expires_at"), redirectUrl, row.getOffsetDateTime("created_at"),
-                    row.getOffsetDateTime("updated_at"));
+        static AccountView of(ConnectedAccount account, String redirectUrl) {
+            return new AccountView(account.id(), account.integrationKey(), account.userId(), account.entityId(),
+                    account.status(), account.statusReason(), account.expiresAt(), redirectUrl, account.createdAt(),
+                    account.updatedAt());
         }
     }
 
@@ -119,16 +117,16 @@ public class ConnectedAccountResource {
                 throw ApiException.invalid(problems);
             }
             return credentials(scheme, body.credentials())
-                    .chain(granted -> accounts.connect(
-                            ownerId, body.integrationKey(), body.userId(), body.entityId(), granted.credentials(),
-                            granted.expiresAt())
+                    .chain(granted -> accounts
+                            .connect(ownerId, body.integrationKey(), body.userId(), body.entityId(),
+                                    granted.credentials(), granted.expiresAt())
                             // the user's runs that wait for this connection go on
-                            .call(row -> runs.connected(ownerId, body.userId(), body.integrationKey(),
+                            .call(account -> runs.connected(ownerId, body.userId(), body.integrationKey(),
                                     ConnectedAccounts.entry(scheme,
-                                            new ConnectedAccounts.Opened(body.integrationKey(), row.getUUID("id"),
-                                                    row.getLong("credentials_version"), granted.credentials(),
+                                            new ConnectedAccounts.Opened(body.integrationKey(), account.id(),
+                                                    account.credentialsVersion(), granted.credentials(),
                                                     granted.expiresAt())))))
-                    .map(row -> Response.status(201).entity(AccountView.of(row)).build());
+                    .map(account -> Response.status(201).entity(AccountView.of(account)).build());
         });
     }
 
@@ -165,7 +163,7 @@ public class ConnectedAccountResource {
         return flow
                 .initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl()).map(
                         started -> Response.status(201)
-                                .entity(AccountView.of(started.row(),
+                                .entity(AccountView.of(started.account(),
                                         OAuthFlow.authorizationUrl(scheme, started.state(), flow.callbackUrl())))
                                 .build());
     }
@@ -177,17 +175,17 @@ public class ConnectedAccountResource {
         return accounts
                 .list(caller.ownerId(), userId, integrationKey, QueryParams.bounded(page, "page", 1, 1000),
                         QueryParams.bounded(pageSize, "pageSize", 10, 100))
-                .map(rows -> rows.stream().map(AccountView::of).toList());
+                .map(accounts -> accounts.stream().map(AccountView::of).toList());
     }
 
     @GET
     @Path("{id}")
     public Uni<AccountView> get(@PathParam("id") String id) {
-        return accounts.find(caller.ownerId(), QueryParams.id(id, "connected account")).map(row -> {
-            if (row == null) {
+        return accounts.find(caller.ownerId(), QueryParams.id(id, "connected account")).map(account -> {
+            if (account == null) {
                 throw ApiException.notFound("no connected account with id " + id);
             }
-            return AccountView.of(row);
+            return AccountView.of(account);
         });
     }
 
@@ -195,11 +193,11 @@ public class ConnectedAccountResource {
     @DELETE
     @Path("{id}")
     public Uni<AccountView> revoke(@PathParam("id") String id) {
-        return accounts.revoke(caller.ownerId(), QueryParams.id(id, "connected account")).map(row -> {
-            if (row == null) {
+        return accounts.revoke(caller.ownerId(), QueryParams.id(id, "connected account")).map(account -> {
+            if (account == null) {
                 throw ApiException.notFound("no connected account with id " + id);
             }
-            return AccountView.of(row);
+            return AccountView.of(account);
         });
     }
 

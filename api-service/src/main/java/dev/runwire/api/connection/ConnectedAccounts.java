@@ -63,8 +63,8 @@ public class ConnectedAccounts implements IntegrationAccounts {
      * @param expiresAt
      *            when an OAuth 2 access token among the credentials ends, or null
      */
-    Uni<Row> connect(UUID ownerId, String integrationKey, String userId, String entityId, JsonNode credentials,
-            Instant expiresAt) {
+    Uni<ConnectedAccount> connect(UUID ownerId, String integrationKey, String userId, String entityId,
+            JsonNode credentials, Instant expiresAt) {
         UUID id = UUID.randomUUID();
         SealedSecret sealed = sealer.seal(credentials.toString(), context(id));
         return pool.withTransaction(conn -> revokeActive(conn, ownerId, integrationKey, userId, entityId)
@@ -75,7 +75,7 @@ public class ConnectedAccounts implements IntegrationAccounts {
                         returning\s""" + COLUMNS)
                         .execute(Tuple.from(new Object[] { id, ownerId, integrationKey, userId, entityId,
                                 sealed.keyId(), Json.write(sealed), utc(expiresAt) })))
-                .map(rows -> rows.iterator().next()));
+                .map(rows -> account(rows.iterator().next())));
     }
 
     static Uni<Void> revokeActive(SqlConnection conn, UUID ownerId, String integrationKey, String userId,
@@ -127,7 +127,7 @@ public class ConnectedAccounts implements IntegrationAccounts {
         }
     }
 
-    record Stored(Row row, Opened opened) {
+    record Stored(ConnectedAccount account, Opened opened) {
     }
 
     /** Stores new credentials of an account: a new version, active. */
@@ -144,7 +144,7 @@ public class ConnectedAccounts implements IntegrationAccounts {
                         new Object[] { id, sealed.keyId(), Json.write(sealed), utc(expiresAt), refreshed, forRefusal }))
                 .map(rows -> {
                     Row row = rows.iterator().next();
-                    return new Stored(row, new Opened(row.getString("integration_key"), id,
+                    return new Stored(account(row), new Opened(row.getString("integration_key"), id,
                             row.getLong("credentials_version"), credentials, expiresAt));
                 });
     }
@@ -164,7 +164,7 @@ public class ConnectedAccounts implements IntegrationAccounts {
                 credentials.get("clientSecret").asText(), scheme.scopes());
     }
 
-    Uni<List<Row>> list(UUID ownerId, String userId, String integrationKey, int page, int pageSize) {
+    Uni<List<ConnectedAccount>> list(UUID ownerId, String userId, String integrationKey, int page, int pageSize) {
         return pool
                 .preparedQuery("select " + COLUMNS
                         + """
@@ -172,37 +172,38 @@ public class ConnectedAccounts implements IntegrationAccounts {
                                 where owner_id = $1 and ($2::text is null or user_id = $2) and ($3::text is null or integration_key = $3)
                                 order by created_at desc, id desc limit $4 offset $5""")
                 .execute(Tuple.of(ownerId, userId, integrationKey, pageSize, (page - 1) * pageSize)).map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
+                    List<ConnectedAccount> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(account(row)));
                     return list;
                 });
     }
 
     /** A page of accounts of an entity (or user) and integration, both optional, newest first. */
-    public Uni<List<Row>> listed(UUID ownerId, String entityOrUser, String integrationKey, int page, int pageSize) {
+    public Uni<List<ConnectedAccount>> listed(UUID ownerId, String entityOrUser, String integrationKey, int page,
+            int pageSize) {
         return pool.preparedQuery("select " + COLUMNS + """
                  from api.connected_accounts
                 where owner_id = $1 and ($2::text is null or entity_id = $2 or user_id = $2)
                   and ($3::text is null or integration_key = $3)
                 order by created_at desc, id desc limit $4 offset $5""")
                 .execute(Tuple.of(ownerId, entityOrUser, integrationKey, pageSize, (page - 1) * pageSize)).map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
+                    List<ConnectedAccount> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(account(row)));
                     return list;
                 });
     }
 
-    Uni<Row> find(UUID ownerId, UUID id) {
+    Uni<ConnectedAccount> find(UUID ownerId, UUID id) {
         return pool.preparedQuery("select " + COLUMNS + " from api.connected_accounts where id = $1 and owner_id = $2")
-                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+                .execute(Tuple.of(id, ownerId)).map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
     }
 
     /** Revokes an account and forgets its credentials; null when there is no such account. */
-    Uni<Row> revoke(UUID ownerId, UUID id) {
+    Uni<ConnectedAccount> revoke(UUID ownerId, UUID id) {
         return pool.preparedQuery("""
                 update api.connected_accounts set status = 'revoked', sealed = null, updated_at = now()
                 where id = $1 and owner_id = $2 returning\s""" + COLUMNS).execute(Tuple.of(id, ownerId))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+                .map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
     }
 
     /**
@@ -219,6 +220,15 @@ public class ConnectedAccounts implements IntegrationAccounts {
             entry.put("expiresAt", account.expiresAt().toString());
         }
         return Json.mapper().valueToTree(entry);
+    }
+
+    /** The account of a row selected with {@link #COLUMNS}: the one place that knows those columns' names. */
+    static ConnectedAccount account(Row row) {
+        Long version = row.getLong("credentials_version");
+        return new ConnectedAccount(row.getUUID("id"), row.getUUID("owner_id"), row.getString("integration_key"),
+                row.getString("user_id"), row.getString("entity_id"), row.getString("status"),
+                row.getString("status_reason"), row.getOffsetDateTime("expires_at"), version == null ? 0 : version,
+                row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
     }
 
     static String context(UUID accountId) {

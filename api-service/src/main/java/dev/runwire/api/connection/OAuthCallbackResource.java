@@ -47,12 +47,12 @@ public class OAuthCallbackResource {
             throw ApiException.invalid("invalid_callback", "code or error is too long", "");
         }
         return flow.complete(state, code, error).chain(done -> {
-            if (done.row() == null) {
+            if (done.account() == null) {
                 throw invalidState();
             }
-            ConnectedAccountResource.AccountView view = ConnectedAccountResource.AccountView.of(done.row());
+            ConnectedAccountResource.AccountView view = ConnectedAccountResource.AccountView.of(done.account());
             Uni<Integer> told = done.opened() == null ? Uni.createFrom().item(0)
-                    : runs.connected(done.row().getUUID("owner_id"), view.userId(), view.integrationKey(),
+                    : runs.connected(done.account().ownerId(), view.userId(), view.integrationKey(),
                             ConnectedAccounts.entry(AuthScheme.of(AuthScheme.AUTHORIZATION_CODE), done.opened()));
             return told.map(ignored -> answer(done.returnUrl(), view));
         });

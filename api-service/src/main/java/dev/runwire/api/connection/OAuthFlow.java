@@ -37,7 +37,7 @@ public class OAuthFlow {
     }
 
     /** A connection through the authorization-code flow, waiting for its redirect; {@code state} is shown once. */
-    record Initiated(Row row, String state) {
+    record Initiated(ConnectedAccount account, String state) {
     }
 
     /** Starts an authorization-code connection: the account waits in status initiated, its state kept as a hash. */
@@ -52,14 +52,14 @@ public class OAuthFlow {
                 returning\s""" + ConnectedAccounts.COLUMNS)
                 .execute(Tuple.from(new Object[] { UUID.randomUUID(), ownerId, integrationKey, userId, entityId,
                         hash(state), (double) config.connections().connectTtl().toSeconds(), returnUrl }))
-                .map(rows -> new Initiated(rows.iterator().next(), state));
+                .map(rows -> new Initiated(ConnectedAccounts.account(rows.iterator().next()), state));
     }
 
     /**
      * How a redirect ended: the account (active, or failed with a reason) and, when active, its credentials as opened;
-     * null row when the state matched nothing.
+     * null account when the state matched nothing.
      */
-    record Completion(Row row, ConnectedAccounts.Opened opened, String returnUrl) {
+    record Completion(ConnectedAccount account, ConnectedAccounts.Opened opened, String returnUrl) {
     }
 
     /**
@@ -94,7 +94,7 @@ public class OAuthFlow {
                                     .revokeActive(conn, ownerId, key, row.getString(3), row.getString(4))
                                     .chain(() -> accounts.store(conn, id, ConnectedAccounts.tokensJson(tokens),
                                             tokens.expiresAt(), false, false))
-                                    .map(stored -> new Completion(stored.row(), stored.opened(), returnUrl)))
+                                    .map(stored -> new Completion(stored.account(), stored.opened(), returnUrl)))
                             .onFailure(OAuthClient.RejectedException.class)
                             .recoverWithUni(e -> fail(conn, id,
                                     "the token endpoint refused the code: " + e.getMessage(), returnUrl))
@@ -107,7 +107,8 @@ public class OAuthFlow {
         return conn
                 .preparedQuery("update api.connected_accounts set status = 'failed', status_reason = $2, "
                         + "updated_at = now() where id = $1 returning " + ConnectedAccounts.COLUMNS)
-                .execute(Tuple.of(id, reason)).map(rows -> new Completion(rows.iterator().next(), null, returnUrl));
+                .execute(Tuple.of(id, reason))
+                .map(rows -> new Completion(ConnectedAccounts.account(rows.iterator().next()), null, returnUrl));
     }
 
     /** Where OAuth 2 providers send the user back. */

@@ -13,8 +13,8 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.outbox.CommandPublisher;
 import dev.runwire.api.outbox.OutboxStore;
+import dev.runwire.api.run.ConnectionWaitStore;
 import dev.runwire.api.run.PassThroughSealer;
-import dev.runwire.api.run.RunStore;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.json.Json;
 
@@ -27,12 +27,13 @@ public class RunConnections {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RunConnections.class);
 
-    private final RunStore store;
+    private final ConnectionWaitStore store;
     private final CommandPublisher publisher;
     private final OutboxStore outbox;
     private final PassThroughSealer sealer;
 
-    RunConnections(RunStore store, CommandPublisher publisher, OutboxStore outbox, PassThroughSealer sealer) {
+    RunConnections(ConnectionWaitStore store, CommandPublisher publisher, OutboxStore outbox,
+            PassThroughSealer sealer) {
         this.store = store;
         this.publisher = publisher;
         this.outbox = outbox;
@@ -75,7 +76,7 @@ public class RunConnections {
      *
      * @return the run's owner and user, or null for a run this store does not know
      */
-    public Uni<RunStore.Waiting> awaiting(UUID runId, String integrationKey) {
+    public Uni<ConnectionWaitStore.Waiting> awaiting(UUID runId, String integrationKey) {
         return store.awaitConnection(runId, integrationKey);
     }
 }

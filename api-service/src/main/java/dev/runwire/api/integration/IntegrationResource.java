@@ -17,8 +17,6 @@ import jakarta.ws.rs.core.Response;
 
 import com.google.re2j.Pattern;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
@@ -26,10 +24,7 @@ import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.Surface;
 import dev.runwire.model.command.HttpSpec;
-import dev.runwire.model.command.SealedSecret;
-import dev.runwire.model.crypto.SecretSealer;
 import dev.runwire.model.egress.EgressPolicy;
-import dev.runwire.model.json.Json;
 
 /** Integrations of the calling owner. */
 @ApiSurface(Surface.NATIVE)
@@ -54,81 +49,40 @@ public class IntegrationResource {
     /** An integration as the API shows it (never its client secret). */
     public record IntegrationView(String key, String name, String baseUrl, AuthScheme auth,
             HttpSpec.CredentialCheck credentialsInvalid, boolean active, Instant createdAt, Instant updatedAt) {
-        static IntegrationView of(Integration i) {
-            return new IntegrationView(i.key, i.name, i.baseUrl, i.auth(), i.credentialCheck(), i.active, i.createdAt,
-                    i.updatedAt);
-        }
     }
 
     private static final int MAX_PATTERN = 500;
 
     private final Caller caller;
     private final EgressPolicy egress;
-    private final SecretSealer sealer;
-    private final IntegrationAccounts accounts;
+    private final IntegrationService integrations;
 
-    IntegrationResource(Caller caller, EgressPolicy egress, SecretSealer sealer, IntegrationAccounts accounts) {
+    IntegrationResource(Caller caller, EgressPolicy egress, IntegrationService integrations) {
         this.egress = egress;
         this.caller = caller;
-        this.sealer = sealer;
-        this.accounts = accounts;
+        this.integrations = integrations;
     }
 
     @POST
-    @WithTransaction
     public Uni<Response> create(IntegrationRequest body) {
         UUID ownerId = caller.ownerId();
         validate(body);
-        return Integration.findByKey(ownerId, body.key()).chain(existing -> {
-            if (existing != null) {
-                throw ApiException.conflict("integration_exists", "an integration with key " + body.key() + " exists",
-                        dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
-            }
-            Integration integration = new Integration();
-            integration.id = UUID.randomUUID();
-            integration.ownerId = ownerId;
-            integration.key = body.key();
-            integration.name = body.name().trim();
-            integration.baseUrl = body.baseUrl();
-            AuthScheme scheme = AuthScheme.checked(body.auth(), "/auth");
-            integration.auth = Json.write(scheme.withoutSecret());
-            if (scheme.clientSecret() != null) {
-                SealedSecret sealed = sealer.seal(scheme.clientSecret(), Integration.secretContext(integration.id));
-                integration.keyId = sealed.keyId();
-                integration.sealedClientSecret = Json.write(sealed);
-            }
-            integration.credentialsInvalid = body.credentialsInvalid() == null ? null
-                    : Json.write(body.credentialsInvalid());
-            integration.active = body.active() == null || body.active();
-            integration.createdAt = Instant.now();
-            integration.updatedAt = integration.createdAt;
-            return integration.<Integration> persist()
-                    .map(saved -> Response.status(201).entity(IntegrationView.of(saved)).build());
-        });
+        return integrations.create(ownerId, body).map(saved -> Response.status(201).entity(saved).build());
     }
 
     @GET
-    @WithSession
     public Uni<List<IntegrationView>> list() {
-        return Integration.<Integration> list("ownerId = ?1 order by key", caller.ownerId())
-                .map(all -> all.stream().map(IntegrationView::of).toList());
+        return integrations.list(caller.ownerId());
     }
 
     @GET
     @Path("{key}")
-    @WithSession
     public Uni<IntegrationView> get(@PathParam("key") String key) {
-        return Integration.findByKey(caller.ownerId(), key).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
-            }
-            return IntegrationView.of(found);
-        });
+        return integrations.find(caller.ownerId(), key);
     }
 
     @PATCH
     @Path("{key}")
-    @WithTransaction
     public Uni<IntegrationView> update(@PathParam("key") String key, IntegrationPatch body) {
         if (body == null) {
             throw ApiException.invalid("missing_body", "a JSON body is required", "");
@@ -140,39 +94,14 @@ public class IntegrationResource {
             checkBaseUrl(body.baseUrl());
         }
         checkCredentialCheck(body.credentialsInvalid());
-        return Integration.findByKey(caller.ownerId(), key).map(found -> {
-            if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
-            }
-            if (body.name() != null) {
-                found.name = body.name().trim();
-            }
-            if (body.baseUrl() != null) {
-                found.baseUrl = body.baseUrl();
-            }
-            if (body.credentialsInvalid() != null) {
-                found.credentialsInvalid = Json.write(body.credentialsInvalid());
-            }
-            if (body.active() != null) {
-                found.active = body.active();
-            }
-            found.updatedAt = Instant.now();
-            return IntegrationView.of(found);
-        });
+        return integrations.update(caller.ownerId(), key, body);
     }
 
     /** Deletes the integration and revokes its connected accounts; its actions can no longer run. */
     @DELETE
     @Path("{key}")
-    @WithTransaction
     public Uni<Response> delete(@PathParam("key") String key) {
-        UUID ownerId = caller.ownerId();
-        return Integration.findByKey(ownerId, key).chain(found -> {
-            if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
-            }
-            return found.delete();
-        }).chain(() -> accounts.revokeAll(ownerId, key)).map(ignored -> Response.noContent().build());
+        return integrations.delete(caller.ownerId(), key).map(ignored -> Response.noContent().build());
     }
 
     void validate(IntegrationRequest body) {

@@ -15,10 +15,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 
-import dev.runwire.api.callback.CallbackBodies;
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
-import dev.runwire.api.run.RunStore;
+import dev.runwire.api.run.CallbackBodies;
+import dev.runwire.api.run.RunEventStore;
 import dev.runwire.model.DeadLetter;
 import dev.runwire.model.Outages;
 import dev.runwire.model.event.RunEvent;
@@ -45,7 +45,7 @@ public class EventStoreConsumer {
      */
     private static final Duration OUTAGE_LONGEST_PAUSE = Duration.ofSeconds(5);
 
-    private final RunStore store;
+    private final RunEventStore store;
     private final MeterRegistry registry;
     private final CallbackDispatcher callbacks;
     private final RefusedCredentials refusals;
@@ -56,7 +56,7 @@ public class EventStoreConsumer {
     /** When a write last failed because PostgreSQL was away. */
     private volatile long lastOutage = System.nanoTime();
 
-    EventStoreConsumer(RunStore store, MeterRegistry registry, CallbackDispatcher callbacks,
+    EventStoreConsumer(RunEventStore store, MeterRegistry registry, CallbackDispatcher callbacks,
             RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies) {
         this.bodies = bodies;
         this.store = store;

@@ -5,9 +5,6 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.vertx.mutiny.sqlclient.Row;
-
-import dev.runwire.api.callback.CallbackBodyRenderer;
 import dev.runwire.api.callback.DeliverySurface;
 
 /** The callback body of a run accepted by the runs API: the run as {@code GET /v1/runs/{id}} shows it. */
@@ -20,7 +17,7 @@ public class NativeCallbackBody implements CallbackBodyRenderer {
     }
 
     @Override
-    public Object body(Row run) {
+    public Object body(RunRecord run) {
         return RunView.of(run, List.of());
     }
 }

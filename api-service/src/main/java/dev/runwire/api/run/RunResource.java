@@ -131,15 +131,16 @@ public class RunResource {
             throw ApiException.badRequest("status is one of " + Arrays.toString(RunStatus.values()),
                     ErrorObject.Source.parameter("status"));
         }
-        RunStore.ListQuery query = new RunStore.ListQuery(caller.ownerId(), userId, status,
-                integrationIds == null ? List.of() : integrationIds, QueryParams.bounded(page, "page", 1, MAX_PAGE),
+        RunStore.ListQuery query = new RunStore.ListQuery(caller.ownerId(), userId,
+                status == null ? null : RunStatus.valueOf(status), integrationIds == null ? List.of() : integrationIds,
+                QueryParams.bounded(page, "page", 1, MAX_PAGE),
                 QueryParams.bounded(pageSize, "pageSize", 10, MAX_PAGE_SIZE));
         boolean withEvents = QueryParams.flag(includeEvents, "includeEvents");
-        return store.list(query).chain(rows -> {
-            List<UUID> ids = rows.stream().map(row -> row.getUUID("id")).toList();
+        return store.list(query).chain(runs -> {
+            List<UUID> ids = runs.stream().map(RunRecord::id).toList();
             Uni<Map<UUID, List<Object>>> events = withEvents ? store.events(ids) : Uni.createFrom().item(Map.of());
-            return events.map(byRun -> rows.stream()
-                    .map(row -> RunView.of(row, byRun.getOrDefault(row.getUUID("id"), List.of()))).toList());
+            return events.map(byRun -> runs.stream()
+                    .map(run -> RunView.of(run, byRun.getOrDefault(run.id(), List.of()))).toList());
         });
     }
 
@@ -165,12 +166,12 @@ public class RunResource {
     public Uni<RunView> get(@PathParam("runId") String runId, @QueryParam("includeEvents") String includeEvents) {
         UUID id = parseRunId(runId);
         boolean withEvents = QueryParams.flag(includeEvents, "includeEvents");
-        return store.findRun(caller.ownerId(), id).chain(row -> {
-            if (row == null) {
+        return store.run(caller.ownerId(), id).chain(run -> {
+            if (run == null) {
                 throw ApiException.notFound("no run with id " + runId);
             }
             Uni<List<Object>> events = withEvents ? store.events(id) : Uni.createFrom().item(List.of());
-            return events.map(list -> RunView.of(row, list));
+            return events.map(list -> RunView.of(run, list));
         });
     }
 

@@ -23,7 +23,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.error.ApiException;
@@ -85,15 +84,15 @@ public class AgentResource {
         if (body != null && body.userId() != null && (body.userId().isBlank() || body.userId().length() > 256)) {
             throw invalid("user_id is 1-256 characters");
         }
-        return agent(ownerId, agentId).chain(agent -> store.action(ownerId, agent.getUUID("id"), action)).chain(row -> {
-            if (row == null) {
+        return agent(ownerId, agentId).chain(agent -> store.action(ownerId, agent.id(), action)).chain(found -> {
+            if (found == null) {
                 throw notFound("ACTION_NOT_FOUND", "Action not found");
             }
-            if (!"active".equals(row.getString("current_status"))) {
+            if (!"active".equals(found.currentStatus())) {
                 throw new ApiException(
                         new ErrorObject(409, "ACTION_INACTIVE", "Conflict", "the action is inactive", null, null));
             }
-            return runs.run(caller.principal(), row, input, body == null ? null : body.userId());
+            return runs.run(caller.principal(), found, input, body == null ? null : body.userId());
         }).map(started -> Response.ok(Envelope.of(started)).build());
     }
 
@@ -111,9 +110,8 @@ public class AgentResource {
     public record AgentView(UUID id, String name, String description,
             @JsonProperty("created_at") OffsetDateTime createdAt,
             @JsonProperty("updated_at") OffsetDateTime updatedAt) {
-        static AgentView of(Row row) {
-            return new AgentView(row.getUUID("id"), row.getString("name"), row.getString("description"),
-                    row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        static AgentView of(AgentStore.Agent agent) {
+            return new AgentView(agent.id(), agent.name(), agent.description(), agent.createdAt(), agent.updatedAt());
         }
     }
 
@@ -128,13 +126,12 @@ public class AgentResource {
             @JsonProperty("authorization_url") String authorizationUrl,
             @JsonProperty("current_status") String currentStatus, @JsonProperty("created_at") OffsetDateTime createdAt,
             @JsonProperty("updated_at") OffsetDateTime updatedAt) {
-        static ActionView of(Row row) {
-            JsonNode fields = Json.tree(row.getString("input_schema"));
-            return new ActionView(row.getUUID("id"), row.getString("name"), row.getString("label"),
-                    row.getString("description"), row.getString("type"), fields, InputFields.toJsonSchema(fields),
-                    Json.tree(row.getString("config")), Json.tree(row.getString("action_trigger")),
-                    row.getString("url"), row.getString("authorization_url"), row.getString("current_status"),
-                    row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        static ActionView of(AgentStore.AgentAction action) {
+            JsonNode fields = Json.tree(action.inputSchema());
+            return new ActionView(action.id(), action.name(), action.label(), action.description(), action.type(),
+                    fields, InputFields.toJsonSchema(fields), Json.tree(action.config()),
+                    Json.tree(action.actionTrigger()), action.url(), action.authorizationUrl(), action.currentStatus(),
+                    action.createdAt(), action.updatedAt());
         }
     }
 
@@ -151,7 +148,7 @@ public class AgentResource {
         int size = QueryParams.bounded(limit, "limit", 50, 100);
         int skip = offset == null ? 0 : QueryParams.bounded(offset, "offset", 1, 1_000_000);
         return store.agents(caller.ownerId(), size, skip)
-                .map(rows -> Envelope.of(rows.stream().map(AgentView::of).toList()));
+                .map(agents -> Envelope.of(agents.stream().map(AgentView::of).toList()));
     }
 
     @POST
@@ -163,21 +160,21 @@ public class AgentResource {
             throw invalid("description is at most 10000 characters");
         }
         return store.createAgent(caller.ownerId(), body.name().trim(), body.description())
-                .map(row -> Response.status(201).entity(Envelope.of(AgentView.of(row))).build());
+                .map(agent -> Response.status(201).entity(Envelope.of(AgentView.of(agent))).build());
     }
 
     @GET
     @Path("{agentId}")
     public Uni<Envelope> agent(@PathParam("agentId") String agentId) {
-        return agent(caller.ownerId(), agentId).map(row -> Envelope.of(AgentView.of(row)));
+        return agent(caller.ownerId(), agentId).map(agent -> Envelope.of(AgentView.of(agent)));
     }
 
     @GET
     @Path("{agentId}/actions")
     public Uni<Envelope> actions(@PathParam("agentId") String agentId) {
         UUID ownerId = caller.ownerId();
-        return agent(ownerId, agentId).chain(agent -> store.actions(ownerId, agent.getUUID("id")))
-                .map(rows -> Envelope.of(rows.stream().map(ActionView::of).toList()));
+        return agent(ownerId, agentId).chain(agent -> store.actions(ownerId, agent.id()))
+                .map(actions -> Envelope.of(actions.stream().map(ActionView::of).toList()));
     }
 
     /** Creates the action (201), or updates the agent's action of the same name (200). */
@@ -185,10 +182,10 @@ public class AgentResource {
     @Path("{agentId}/actions")
     public Uni<Response> upsertAction(@PathParam("agentId") String agentId, ActionRequest body) {
         UUID ownerId = caller.ownerId();
-        return checked(body).chain(
-                row -> agent(ownerId, agentId).chain(agent -> store.upsertAction(ownerId, agent.getUUID("id"), row)))
-                .map(saved -> Response.status(Boolean.TRUE.equals(saved.getBoolean("created")) ? 201 : 200)
-                        .entity(Envelope.of(ActionView.of(saved))).build());
+        return checked(body)
+                .chain(row -> agent(ownerId, agentId).chain(agent -> store.upsertAction(ownerId, agent.id(), row)))
+                .map(saved -> Response.status(saved.created() ? 201 : 200)
+                        .entity(Envelope.of(ActionView.of(saved.action()))).build());
     }
 
     @DELETE
@@ -196,21 +193,20 @@ public class AgentResource {
     public Uni<Envelope> deleteAction(@PathParam("agentId") String agentId, @PathParam("actionId") String actionId) {
         UUID ownerId = caller.ownerId();
         UUID action = id(actionId, "ACTION_NOT_FOUND", "Action not found");
-        return agent(ownerId, agentId).chain(agent -> store.deleteAction(ownerId, agent.getUUID("id"), action))
-                .map(deleted -> {
-                    if (!deleted) {
-                        throw notFound("ACTION_NOT_FOUND", "Action not found");
-                    }
-                    return Envelope.of(Map.of("id", action));
-                });
+        return agent(ownerId, agentId).chain(agent -> store.deleteAction(ownerId, agent.id(), action)).map(deleted -> {
+            if (!deleted) {
+                throw notFound("ACTION_NOT_FOUND", "Action not found");
+            }
+            return Envelope.of(Map.of("id", action));
+        });
     }
 
-    private Uni<Row> agent(UUID ownerId, String agentId) {
-        return store.agent(ownerId, id(agentId, "AGENT_NOT_FOUND", "Agent not found")).map(row -> {
-            if (row == null) {
+    private Uni<AgentStore.Agent> agent(UUID ownerId, String agentId) {
+        return store.agent(ownerId, id(agentId, "AGENT_NOT_FOUND", "Agent not found")).map(agent -> {
+            if (agent == null) {
                 throw notFound("AGENT_NOT_FOUND", "Agent not found");
             }
-            return row;
+            return agent;
         });
     }
 

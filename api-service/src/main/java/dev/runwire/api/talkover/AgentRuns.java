@@ -9,7 +9,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
@@ -54,8 +53,8 @@ public class AgentRuns {
         return schema == null || schema.isNull() ? null : schema;
     }
 
-    Uni<Started> run(Principal who, Row action, JsonNode input, String userId) {
-        JsonNode inputSchema = InputFields.toJsonSchema(Json.tree(action.getString("input_schema")));
+    Uni<Started> run(Principal who, AgentStore.AgentAction action, JsonNode input, String userId) {
+        JsonNode inputSchema = InputFields.toJsonSchema(Json.tree(action.inputSchema()));
         return schemas.violations(inputSchema, input, "/input").chain(violations -> {
             if (!violations.isEmpty()) {
                 throw new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity",
@@ -67,16 +66,17 @@ public class AgentRuns {
         });
     }
 
-    private Uni<Started> checked(Principal who, Row action, JsonNode inputSchema, JsonNode input, String userId) {
-        UUID id = action.getUUID("id");
-        String type = action.getString("type");
+    private Uni<Started> checked(Principal who, AgentStore.AgentAction action, JsonNode inputSchema, JsonNode input,
+            String userId) {
+        UUID id = action.id();
+        String type = action.type();
         boolean webhook = "webhook".equals(type);
-        JsonNode outputSchema = outputSchema(Json.tree(action.getString("config")));
-        ActionSpec spec = new ActionSpec(id, "agent-action:" + action.getString("name"), 1,
+        JsonNode outputSchema = outputSchema(Json.tree(action.config()));
+        ActionSpec spec = new ActionSpec(id, "agent-action:" + action.name(), 1,
                 webhook ? ActionSpec.HTTP : ActionSpec.EXTERNAL,
-                webhook ? new HttpSpec("talkover", "POST", action.getString("url"), "", null, null, null, null) : null,
-                true, null, inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null);
-        RunSubject subject = new RunSubject(id, spec.key(), 1, action.getString("description"));
+                webhook ? new HttpSpec("talkover", "POST", action.url(), "", null, null, null, null) : null, true, null,
+                inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null);
+        RunSubject subject = new RunSubject(id, spec.key(), 1, action.description());
         return runs.startSpec(who, subject, spec, input, userId == null ? "agent" : userId, webhook).map(accepted -> {
             if (accepted.terminal() == null) {
                 return new Started(accepted.runId(), RunService.STEP_ID, "QUEUED", null, null);

@@ -46,11 +46,11 @@ public class ActionRunResource {
     @GET
     @Path("{runId}")
     public Uni<ZapierRequests.Document<ZapierRun>> result(@PathParam("runId") String runId) {
-        return store.findRun(caller.ownerId(), RunResource.parseRunId(runId)).map(row -> {
-            if (row == null) {
+        return store.run(caller.ownerId(), RunResource.parseRunId(runId)).map(run -> {
+            if (run == null) {
                 throw new NotFound("no run with id " + runId);
             }
-            return new ZapierRequests.Document<>(ZapierRun.of(row));
+            return new ZapierRequests.Document<>(ZapierRun.of(run));
         });
     }
 }

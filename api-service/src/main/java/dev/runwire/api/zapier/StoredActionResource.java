@@ -65,8 +65,8 @@ public class StoredActionResource {
     public Uni<Response> create(ZapierRequests.Document<StoredActionView.Attributes> body) {
         StoredActionView.Attributes attributes = checked(body == null ? null : body.data());
         UUID ownerId = caller.ownerId();
-        return usable(ownerId, attributes).chain(() -> store.insert(ownerId, attributes)).map(
-                row -> Response.status(201).entity(new ZapierRequests.Document<>(StoredActionView.of(row))).build());
+        return usable(ownerId, attributes).chain(() -> store.insert(ownerId, attributes))
+                .map(stored -> Response.status(201).entity(new ZapierRequests.Document<>(stored)).build());
     }
 
     @GET
@@ -74,8 +74,7 @@ public class StoredActionResource {
         int size = QueryParams.bounded(limit, "limit", 10, MAX_LIMIT);
         int skip = offset == null ? 0 : QueryParams.bounded(offset, "offset", 1, 1_000_000);
         return store.list(caller.ownerId(), size, skip)
-                .map(rows -> new Page(rows.stream().map(StoredActionView::of).toList(),
-                        Map.of("limit", size, "offset", skip)));
+                .map(stored -> new Page(stored, Map.of("limit", size, "offset", skip)));
     }
 
     @GET
@@ -101,11 +100,11 @@ public class StoredActionResource {
                     or(change.actionKey(), was.actionKey()), or(change.connectionId(), was.connectionId()),
                     or(change.title(), was.title()), change.inputs() != null ? change.inputs() : was.inputs()));
             return usable(ownerId, merged).chain(() -> store.update(ownerId, current.id(), merged));
-        }).map(row -> {
-            if (row == null) {
+        }).map(stored -> {
+            if (stored == null) {
                 throw notFound(id);
             }
-            return new ZapierRequests.Document<>(StoredActionView.of(row));
+            return new ZapierRequests.Document<>(stored);
         });
     }
 
@@ -134,20 +133,20 @@ public class StoredActionResource {
     @Path("{id}/runs/{runId}")
     public Uni<ZapierRun> result(@PathParam("id") String id, @PathParam("runId") String runId) {
         UUID storedId = parse(id);
-        return runStore.findRun(caller.ownerId(), RunResource.parseRunId(runId)).map(row -> {
-            if (row == null || !storedId.equals(row.getUUID("stored_action_id"))) {
+        return runStore.run(caller.ownerId(), RunResource.parseRunId(runId)).map(run -> {
+            if (run == null || !storedId.equals(run.storedActionId())) {
                 throw ApiException.notFound("no run " + runId + " of stored action " + id);
             }
-            return ZapierRun.of(row);
+            return ZapierRun.of(run);
         });
     }
 
     private Uni<StoredActionView> find(String id) {
-        return store.find(caller.ownerId(), parse(id)).map(row -> {
-            if (row == null) {
+        return store.find(caller.ownerId(), parse(id)).map(stored -> {
+            if (stored == null) {
                 throw notFound(id);
             }
-            return StoredActionView.of(row);
+            return stored;
         });
     }
 

@@ -6,11 +6,10 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.vertx.mutiny.sqlclient.Row;
-
-import dev.runwire.model.json.Json;
-
-/** A stored action as Zapier's Actions API shows it, in a JSON:API {@code data} member. */
+/**
+ * A stored action as stored ({@link StoredActionStore} builds it) and as Zapier's Actions API shows it, in a JSON:API
+ * {@code data} member.
+ */
 public record StoredActionView(String type, UUID id, @JsonProperty("selected_api") String selectedApi,
         @JsonProperty("action_type") String actionType, @JsonProperty("action_key") String actionKey,
         @JsonProperty("connection_id") String connectionId, String title, JsonNode inputs,
@@ -20,13 +19,6 @@ public record StoredActionView(String type, UUID id, @JsonProperty("selected_api
     public record Attributes(@JsonProperty("selected_api") String selectedApi,
             @JsonProperty("action_type") String actionType, @JsonProperty("action_key") String actionKey,
             @JsonProperty("connection_id") String connectionId, String title, JsonNode inputs) {
-    }
-
-    static StoredActionView of(Row row) {
-        return new StoredActionView("stored_action", row.getUUID("id"), row.getString("selected_api"),
-                row.getString("action_type"), row.getString("action_key"), row.getString("connection_id"),
-                row.getString("title"), Json.tree(row.getString("inputs_json")), row.getOffsetDateTime("created_at"),
-                row.getOffsetDateTime("updated_at"));
     }
 
     Attributes attributes() {

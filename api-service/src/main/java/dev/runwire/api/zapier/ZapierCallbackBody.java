@@ -5,10 +5,9 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.vertx.mutiny.sqlclient.Row;
-
-import dev.runwire.api.callback.CallbackBodyRenderer;
 import dev.runwire.api.callback.DeliverySurface;
+import dev.runwire.api.run.CallbackBodyRenderer;
+import dev.runwire.api.run.RunRecord;
 
 /**
  * The callback body of a run accepted by Zapier's Actions API: the run as its GET shows it (a one-off run's inside a
@@ -23,8 +22,7 @@ public class ZapierCallbackBody implements CallbackBodyRenderer {
     }
 
     @Override
-    public Object body(Row run) {
-        return DeliverySurface.of(run.getString("surface")) == DeliverySurface.ZAPIER_ONE_OFF
-                ? Map.of("data", ZapierRun.of(run)) : ZapierRun.of(run);
+    public Object body(RunRecord run) {
+        return run.surface() == DeliverySurface.ZAPIER_ONE_OFF ? Map.of("data", ZapierRun.of(run)) : ZapierRun.of(run);
     }
 }

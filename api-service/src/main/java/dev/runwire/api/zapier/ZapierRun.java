@@ -7,8 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.vertx.mutiny.sqlclient.Row;
-
+import dev.runwire.api.run.RunRecord;
 import dev.runwire.model.json.Json;
 
 /**
@@ -18,21 +17,21 @@ import dev.runwire.model.json.Json;
 public record ZapierRun(String type, UUID id, String status, List<JsonNode> results,
         @JsonProperty("next_page") String nextPage, List<Map<String, Object>> errors) {
 
-    /** The view of a stored run row (selected with {@code result_json} and {@code error_json}). */
-    public static ZapierRun of(Row row) {
-        String status = switch (row.getString("status")) {
-        case "SUCCESS" -> "success";
-        case "QUEUED", "RUNNING", "PAUSED" -> "waiting";
+    /** The view of a stored run. */
+    public static ZapierRun of(RunRecord run) {
+        String status = switch (run.status()) {
+        case SUCCESS -> "success";
+        case QUEUED, RUNNING, PAUSED -> "waiting";
         default -> "error";
         };
-        JsonNode result = Json.tree(row.getString("result_json"));
+        JsonNode result = Json.tree(run.resultJson());
         List<JsonNode> results = new java.util.ArrayList<>();
         if (result != null && result.isArray()) {
             result.forEach(results::add);
         } else if (result != null && !result.isNull()) {
             results.add(result);
         }
-        JsonNode error = Json.tree(row.getString("error_json"));
+        JsonNode error = Json.tree(run.errorJson());
         List<Map<String, Object>> errors = List.of();
         if (!"success".equals(status) && !"waiting".equals(status) && error != null && !error.isNull()) {
             Map<String, Object> reported = new java.util.LinkedHashMap<>();
@@ -42,6 +41,6 @@ public record ZapierRun(String type, UUID id, String status, List<JsonNode> resu
             reported.put("detail", error.path("message").asText(""));
             errors = List.of(reported);
         }
-        return new ZapierRun("run", row.getUUID("id"), status, results, "0", errors);
+        return new ZapierRun("run", run.id(), status, results, "0", errors);
     }
 }

@@ -17,7 +17,8 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /**
  * The api-service's dependency rules (ADR 0032): its feature packages form no cycle; the run core depends on no
- * surface; a JAX-RS resource reaches the database only through a store or a service.
+ * surface; a JAX-RS resource reaches the database only through a store or a service; a {@code Row} is read only in a
+ * store, a class that runs statements itself (ADR 0007).
  */
 class DependencyRulesTest {
 
@@ -28,15 +29,15 @@ class DependencyRulesTest {
     private static final String[] SURFACES = { "dev.runwire.api.zapier..", "dev.runwire.api.talkover..",
             "dev.runwire.api.composio.." };
 
+    /** What runs a statement: a class that uses one of these is a store. */
+    private static final DescribedPredicate<JavaClass> STATEMENT_RUNNER = JavaClass.Predicates
+            .assignableTo(io.vertx.mutiny.sqlclient.SqlClient.class).as("a SQL client (Pool, SqlConnection)");
+
     /**
-     * Resources that still read rows or use entities themselves. Each is to get a store or service of its own (issue
-     * #13, item 3); the list may only shrink.
+     * Services that still read the columns of a run's row ({@code RunStore.findRun}, {@code RunStore.findByRepeatKey});
+     * they are to read {@code RunRecord}s ({@code RunStore.run}) instead, and the list may only shrink.
      */
-    private static final Set<String> RESOURCES_STILL_ON_SQL = Set.of("dev.runwire.api.admin.AdminResource",
-            "dev.runwire.api.integration.IntegrationResource", "dev.runwire.api.callback.CallbackResource",
-            "dev.runwire.api.connection.ConnectedAccountResource", "dev.runwire.api.zapier.StoredActionResource",
-            "dev.runwire.api.talkover.AgentResource", "dev.runwire.api.run.RunResource",
-            "dev.runwire.api.composio.ComposioResource", "dev.runwire.api.connection.OAuthCallbackResource");
+    private static final Set<String> STILL_READING_RUN_ROWS = Set.of("dev.runwire.api.run.PlanRunService");
 
     /** SQL: the reactive SQL clients, Panache, and the entities Panache manages. */
     private static final DescribedPredicate<JavaClass> SQL = JavaClass.Predicates
@@ -60,22 +61,46 @@ class DependencyRulesTest {
 
     @Test
     void resourcesDoNotTouchSql() {
-        noClasses().that().areAnnotatedWith(jakarta.ws.rs.Path.class)
-                .and(DescribedPredicate.describe("not yet moved off SQL",
-                        (JavaClass c) -> !RESOURCES_STILL_ON_SQL.contains(c.getName())))
-                .should().dependOnClassesThat(SQL).check(MAIN);
+        noClasses().that().areAnnotatedWith(jakarta.ws.rs.Path.class).should().dependOnClassesThat(SQL).check(MAIN);
+    }
+
+    /**
+     * Rows stay in stores: a class that reads a {@code Row} or a {@code RowSet} is a store, which here means it runs
+     * the statements that produced them itself (it uses a {@code Pool} or a {@code SqlConnection}), and hands its
+     * callers typed records. So no resource, view, record or renderer sees a column name.
+     */
+    @Test
+    void rowsAreReadOnlyInStores() {
+        DescribedPredicate<JavaClass> row = JavaClass.Predicates
+                .resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..")
+                .and(JavaClass.Predicates.simpleNameStartingWith("Row")).as("Row or RowSet");
+        DescribedPredicate<JavaClass> store = DescribedPredicate.describe("a store (runs statements itself)",
+                (JavaClass c) -> c.getDirectDependenciesFromSelf().stream()
+                        .anyMatch(d -> STATEMENT_RUNNER.test(d.getTargetClass())));
+        noClasses().that(DescribedPredicate.not(store))
+                .and(DescribedPredicate.describe("not yet reading RunRecords",
+                        (JavaClass c) -> !STILL_READING_RUN_ROWS.contains(outermost(c).getName())))
+                .should().dependOnClassesThat(row).check(MAIN);
     }
 
     @Test
-    void theAllowListNamesOnlyResourcesThatStillTouchSql() {
-        // a resource taken off SQL must leave the list, so the list cannot hide a new offender
-        for (String name : RESOURCES_STILL_ON_SQL) {
-            JavaClass resource = MAIN.get(name);
-            boolean touches = resource.getDirectDependenciesFromSelf().stream()
-                    .anyMatch(d -> SQL.test(d.getTargetClass()));
-            if (!touches) {
-                throw new AssertionError(name + " no longer touches SQL: remove it from RESOURCES_STILL_ON_SQL");
+    void theRunRowListNamesOnlyClassesThatStillReadRows() {
+        for (String name : STILL_READING_RUN_ROWS) {
+            JavaClass owner = MAIN.get(name);
+            boolean reads = MAIN.stream().filter(c -> outermost(c).equals(owner))
+                    .flatMap(c -> c.getDirectDependenciesFromSelf().stream())
+                    .anyMatch(d -> d.getTargetClass().getName().startsWith("io.vertx.mutiny.sqlclient.Row"));
+            if (!reads) {
+                throw new AssertionError(name + " no longer reads rows: remove it from STILL_READING_RUN_ROWS");
             }
         }
+    }
+
+    private static JavaClass outermost(JavaClass c) {
+        JavaClass outer = c;
+        while (outer.getEnclosingClass().isPresent()) {
+            outer = outer.getEnclosingClass().get();
+        }
+        return outer;
     }
 }

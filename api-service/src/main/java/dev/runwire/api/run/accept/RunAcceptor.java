@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.outbox.CommandPublisher;
 import dev.runwire.api.run.PassThroughSealer;
+import dev.runwire.api.run.RunAcceptanceStore;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.command.RunRequested;
 
@@ -24,13 +25,13 @@ import dev.runwire.model.command.RunRequested;
 @ApplicationScoped
 public class RunAcceptor {
 
-    private final RunStore store;
+    private final RunAcceptanceStore store;
     private final CommandPublisher publisher;
     private final PassThroughSealer sealer;
     private final RunWaiter waiter;
     private final Counter accepted;
 
-    RunAcceptor(RunStore store, CommandPublisher publisher, PassThroughSealer sealer, RunWaiter waiter,
+    RunAcceptor(RunAcceptanceStore store, CommandPublisher publisher, PassThroughSealer sealer, RunWaiter waiter,
             MeterRegistry registry) {
         this.store = store;
         this.publisher = publisher;
@@ -48,7 +49,7 @@ public class RunAcceptor {
                         .map(key -> RunRequested.Connection.missing(key, run.userId)).toList(),
                 run.userId);
         RunSubject subject = run.subject;
-        RunStore.NewRun row = new RunStore.NewRun(runId, ownerId, run.userId,
+        RunAcceptanceStore.NewRun row = new RunAcceptanceStore.NewRun(runId, ownerId, run.userId,
                 subject == null ? null : subject.actionId(), subject == null ? null : subject.key(),
                 subject == null ? null : subject.version(), run.intent, run.context, run.repeatKey, run.repeatRunId,
                 run.executionPlanId, run.view, run.approvalStrategy, run.integrationKeys,
@@ -61,7 +62,7 @@ public class RunAcceptor {
         return waiter.writeThenAwait(runId, () -> write(row, command)).map(terminal -> new Accepted(runId, terminal));
     }
 
-    private Uni<Long> write(RunStore.NewRun row, RunRequested command) {
+    private Uni<Long> write(RunAcceptanceStore.NewRun row, RunRequested command) {
         return store.insertWithCommand(row, command, RunRequested.TYPE)
                 .invoke(outboxId -> publisher.publishCommitted(command, RunRequested.TYPE, outboxId));
     }

@@ -1,4 +1,4 @@
-package dev.runwire.api.callback;
+package dev.runwire.api.run;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -6,8 +6,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
-import io.vertx.mutiny.sqlclient.Row;
-
+import dev.runwire.api.callback.DeliverySurface;
 import dev.runwire.model.json.Json;
 
 /**
@@ -26,9 +25,7 @@ public class CallbackBodies {
         }
     }
 
-    public String render(Row run) {
-        return Json.write(bySurface
-                .getOrDefault(DeliverySurface.of(run.getString("surface")), bySurface.get(DeliverySurface.NATIVE))
-                .body(run));
+    public String render(RunRecord run) {
+        return Json.write(bySurface.getOrDefault(run.surface(), bySurface.get(DeliverySurface.NATIVE)).body(run));
     }
 }

@@ -1,8 +1,8 @@
-package dev.runwire.api.callback;
+package dev.runwire.api.run;
 
 import java.util.Set;
 
-import io.vertx.mutiny.sqlclient.Row;
+import dev.runwire.api.callback.DeliverySurface;
 
 /**
  * Renders a callback's body for the surfaces that accepted runs: the run exactly as the GET of that surface shows it.
@@ -14,5 +14,5 @@ public interface CallbackBodyRenderer {
     Set<DeliverySurface> surfaces();
 
     /** The body for the run, to be written as JSON. */
-    Object body(Row run);
+    Object body(RunRecord run);
 }

@@ -1,0 +1,103 @@
+package dev.runwire.api.run;
+
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.billing.TaskLedger;
+import dev.runwire.api.callback.Deliveries;
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.json.Json;
+
+/**
+ * The read model's writes: a batch of run events stored, the runs' rows moved forward, and what the events cause in the
+ * same transaction (billing's refunds, callbacks).
+ */
+@ApplicationScoped
+public class RunEventStore {
+
+    private final Pool pool;
+    private final Deliveries deliveries;
+
+    RunEventStore(Pool pool, Deliveries deliveries) {
+        this.pool = pool;
+        this.deliveries = deliveries;
+    }
+
+    /**
+     * Stores a batch of events in one transaction. A replayed event is a no-op ((run_id, seq) is unique), a run's row
+     * only moves forward (its last applied sequence guards the update), and an event of a run this store does not know
+     * is dropped instead of stopping the consumer. The callbacks the events cause are enqueued in the same transaction,
+     * each with the run as its surface shows it ({@code render}).
+     *
+     * @return whether callbacks may have been enqueued
+     */
+    public Uni<Boolean> storeEvents(List<RunEvent> events, Function<RunRecord, String> render) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        List<Tuple> inserts = new ArrayList<>(events.size());
+        Map<UUID, RunEvent> newest = new LinkedHashMap<>();
+        for (RunEvent event : events) {
+            inserts.add(Tuple.of(event.runId(), event.seq(), event.eventId(), event.type().name(), Json.write(event),
+                    event.at().atOffset(ZoneOffset.UTC)));
+            newest.merge(event.runId(), event, (a, b) -> a.seq() >= b.seq() ? a : b);
+        }
+        List<Tuple> updates = new ArrayList<>(newest.size());
+        for (RunEvent event : newest.values()) {
+            boolean terminal = event.type().isTerminal();
+            updates.add(Tuple.from(new Object[] { event.runId(), event.status().name(),
+                    terminal && event.output() != null ? Json.write(event.output()) : null,
+                    terminal && event.error() != null ? Json.write(event.error()) : null, event.seq(),
+                    event.at().atOffset(ZoneOffset.UTC) }));
+        }
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                insert into api.run_events (run_id, seq, event_id, type, payload, at)
+                select $1, $2, $3, $4, $5::text::jsonb, $6 where exists (select 1 from api.runs where id = $1)
+                on conflict do nothing""").executeBatch(inserts).chain(() -> conn.preparedQuery("""
+                update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
+                       error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
+                       auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
+                where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> TaskLedger.refund(conn, events))
+                .chain(() -> callbacks(conn, events, render)));
+    }
+
+    /**
+     * Enqueues the callbacks a batch of stored events causes, inside the batch's transaction. The body is the run as
+     * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique).
+     */
+    private Uni<Boolean> callbacks(SqlConnection conn, List<RunEvent> events, Function<RunRecord, String> render) {
+        List<RunEvent> candidates = events.stream().filter(Deliveries::mayNotify).toList();
+        if (candidates.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        UUID[] runIds = candidates.stream().map(RunEvent::runId).distinct().toArray(UUID[]::new);
+        return conn.preparedQuery("select " + RunStore.RUN_COLUMNS + """
+                 from api.runs
+                where id = any($1) and callback_url is not null""").execute(Tuple.of(runIds)).chain(rows -> {
+            Map<UUID, RunRecord> byId = new HashMap<>();
+            rows.forEach(row -> byId.put(row.getUUID("id"), RunStore.record(row)));
+            List<Deliveries.NewDelivery> due = new ArrayList<>();
+            for (RunEvent event : candidates) {
+                RunRecord run = byId.get(event.runId());
+                if (run != null && Deliveries.notifies(event, run.surface())) {
+                    due.add(new Deliveries.NewDelivery(run.ownerId(), event.runId(), event.seq(), event.type().name(),
+                            run.callbackUrl(), render.apply(run)));
+                }
+            }
+            return deliveries.enqueue(conn, due);
+        });
+    }
+}
