@@ -23,7 +23,7 @@ import dev.runwire.model.Outages;
  */
 final class GroupCommit {
 
-    /** One write: its statements on the group's connection, inside the group's transaction. */
+    /** One write: one statement on the group's connection (atomic by itself when it goes alone). */
     interface Write<T> extends Function<SqlConnection, Uni<T>> {
     }
 
@@ -106,8 +106,9 @@ final class GroupCommit {
         });
     }
 
+    /** One write by itself: its one statement is its own transaction, so no BEGIN and COMMIT round trips. */
     private Uni<Void> alone(Pending<?> pending) {
-        return pool.withTransaction(connection -> pending.write().apply(connection)).invoke(pending::complete)
+        return pool.withConnection(connection -> pending.write().apply(connection)).invoke(pending::complete)
                 .onFailure().invoke(pending.done()::completeExceptionally).replaceWithVoid().onFailure()
                 .recoverWithNull();
     }
