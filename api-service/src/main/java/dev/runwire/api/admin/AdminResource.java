@@ -19,9 +19,11 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.auth.OwnerPolicies;
 import dev.runwire.api.billing.Billing;
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
+import dev.runwire.api.error.RunwireException.Unauthenticated;
 import dev.runwire.api.error.Surface;
 
 /** Creates owners and their first API key, credits tasks, sets rate limits; authorized by the admin token. */
@@ -70,14 +72,14 @@ public class AdminResource {
         requireAdmin(authorization);
         UUID id = owner(ownerId);
         if (body == null || body.tasks() == null || body.tasks() < 1 || body.tasks() > 100_000_000) {
-            throw ApiException.invalid("invalid_tasks", "tasks is a whole number from 1 to 100000000", "/tasks");
+            throw new Invalid("invalid_tasks", "tasks is a whole number from 1 to 100000000", "/tasks");
         }
         if (body.note() != null && body.note().length() > MAX_NOTE_LENGTH) {
-            throw ApiException.invalid("invalid_note", "note has at most " + MAX_NOTE_LENGTH + " characters", "/note");
+            throw new Invalid("invalid_note", "note has at most " + MAX_NOTE_LENGTH + " characters", "/note");
         }
         return billing.credit(id, body.tasks(), body.note()).chain(done -> {
             if (!done) {
-                throw ApiException.notFound("no owner with id " + ownerId);
+                throw new NotFound("no owner with id " + ownerId);
             }
             policies.forget(id);
             return billing.account(id, 10);
@@ -92,12 +94,11 @@ public class AdminResource {
         UUID id = owner(ownerId);
         int max = config.rateLimit().maxOverride();
         if (body == null || body.limitOverride() != null && (body.limitOverride() < 1 || body.limitOverride() > max)) {
-            throw ApiException.invalid("invalid_limit", "limitOverride is a whole number from 1 to " + max,
-                    "/limitOverride");
+            throw new Invalid("invalid_limit", "limitOverride is a whole number from 1 to " + max, "/limitOverride");
         }
         return owners.setRateLimit(id, body.exempt(), body.limitOverride()).map(updated -> {
             if (!updated) {
-                throw ApiException.notFound("no owner with id " + ownerId);
+                throw new NotFound("no owner with id " + ownerId);
             }
             policies.forget(id);
             return body;
@@ -112,7 +113,7 @@ public class AdminResource {
     public Uni<Response> create(@HeaderParam("Authorization") String authorization, NewOwner body) {
         requireAdmin(authorization);
         if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 200) {
-            throw ApiException.invalid("invalid_name", "name is required (1-200 characters)", "/name");
+            throw new Invalid("invalid_name", "name is required (1-200 characters)", "/name");
         }
         return owners.create(body.name().trim()).map(created -> Response.status(201)
                 .entity(new CreatedOwner(created.ownerId(), created.name(), created.apiKey())).build());
@@ -128,7 +129,7 @@ public class AdminResource {
         String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
         if (expected == null || expected.isBlank() || given == null || !MessageDigest
                 .isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw ApiException.unauthorized("the admin token is missing or wrong");
+            throw new Unauthenticated("the admin token is missing or wrong");
         }
     }
 }

@@ -18,10 +18,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.error.Surface;
 
 /** The owner's callback signing secret, and the deliveries of callbacks: their state, attempts and redelivery. */
@@ -75,7 +77,7 @@ public class CallbackResource {
             try {
                 run = UUID.fromString(runId);
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("runId is a run id", ErrorObject.Source.parameter("runId"));
+                throw new Malformed("runId is a run id", ErrorObject.Source.parameter("runId"));
             }
         }
         return deliveries
@@ -90,7 +92,7 @@ public class CallbackResource {
         UUID id = parse(deliveryId);
         return deliveries.find(caller.ownerId(), id).chain(delivery -> {
             if (delivery == null) {
-                throw ApiException.notFound("no callback delivery with id " + deliveryId);
+                throw new NotFound("no callback delivery with id " + deliveryId);
             }
             return deliveries.attempts(id).map(attempts -> view(delivery, attempts));
         });
@@ -109,9 +111,9 @@ public class CallbackResource {
             }
             return deliveries.find(ownerId, id).map(delivery -> {
                 if (delivery == null) {
-                    throw ApiException.notFound("no callback delivery with id " + deliveryId);
+                    throw new NotFound("no callback delivery with id " + deliveryId);
                 }
-                throw ApiException.conflict("delivery_pending",
+                throw new Conflict("delivery_pending",
                         "the delivery is still pending; it can be redelivered once it has ended", null);
             });
         });

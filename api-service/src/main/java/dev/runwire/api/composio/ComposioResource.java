@@ -25,10 +25,11 @@ import dev.runwire.api.auth.Caller;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.connection.ConnectedAccounts;
 import dev.runwire.api.connection.EntityAccounts;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.planner.Planner;
 import dev.runwire.api.run.RunService;
@@ -87,7 +88,7 @@ public class ComposioResource {
         return runs.runnable(who.ownerId(), actionId, version, "/actionId").chain(action -> {
             String app = action.parsed().http().integrationKey();
             if (request.appName() != null && !request.appName().equals(app)) {
-                throw ApiException.invalid("app_mismatch",
+                throw new Invalid("app_mismatch",
                         "the action " + actionId + " belongs to " + app + ", not " + request.appName(), "/appName");
             }
             return credentials(who, action, request).chain(chosen -> input(request, action).chain(input -> {
@@ -108,7 +109,7 @@ public class ComposioResource {
             return Uni.createFrom().item(Json.mapper().createObjectNode());
         }
         if (!planner.configured()) {
-            throw ApiException.invalid("text_unsupported",
+            throw new Invalid("text_unsupported",
                     "turning text into an input needs a language model (RUNWIRE_PLANNER_BASE_URL): give input",
                     "/text");
         }
@@ -116,7 +117,7 @@ public class ComposioResource {
                 : (request.systemPrompt() == null ? "" : request.systemPrompt() + "\n") + request.customDescription();
         return planner.input(request.text(), prompt, action).map(made -> {
             if (!made.isObject()) {
-                throw ApiException.invalid("text_not_understood", "the language model made no input object", "/text");
+                throw new Invalid("text_not_understood", "the language model made no input object", "/text");
             }
             return made;
         });
@@ -131,12 +132,12 @@ public class ComposioResource {
         if (request.authConfig() != null) {
             return accounts.scheme(who.ownerId(), app).map(scheme -> {
                 if (scheme == null || !scheme.needsAccount()) {
-                    throw ApiException.invalid("no_auth", "the app " + app + " takes no credentials", "/authConfig");
+                    throw new Invalid("no_auth", "the app " + app + " takes no credentials", "/authConfig");
                 }
-                List<ErrorObject> problems = new ArrayList<>();
-                scheme.check(request.authConfig(), "/authConfig", problems);
+                List<Problem> problems = new ArrayList<>();
+                scheme.credentialProblems(request.authConfig(), "/authConfig", problems);
                 if (!problems.isEmpty()) {
-                    throw ApiException.invalid(problems);
+                    throw new Invalid(problems);
                 }
                 return new Chosen(null,
                         Json.mapper().valueToTree(List.of(scheme.passThrough(app, request.authConfig()))));
@@ -146,10 +147,10 @@ public class ComposioResource {
             UUID id = QueryParams.id(request.connectedAccountId(), "connected account");
             return entities.integrationOf(who.ownerId(), id).map(integration -> {
                 if (integration == null) {
-                    throw ApiException.notFound("no active connected account with id " + request.connectedAccountId());
+                    throw new NotFound("no active connected account with id " + request.connectedAccountId());
                 }
                 if (!integration.equals(app)) {
-                    throw ApiException.invalid("account_mismatch", "the connected account is for " + integration
+                    throw new Invalid("account_mismatch", "the connected account is for " + integration
                             + "; the action " + action.key() + " needs " + app, "/connectedAccountId");
                 }
                 return new Chosen(id, null);
@@ -179,24 +180,24 @@ public class ComposioResource {
     }
 
     private static void check(ExecuteRequest request) {
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (request.input() != null && !request.input().isNull() && !request.input().isObject()) {
-            errors.add(ApiException.violation("invalid_input", "input must be an object", "/input"));
+            errors.add(Problem.at("invalid_input", "input must be an object", "/input"));
         }
         if (request.authConfig() != null && !request.authConfig().isObject()) {
-            errors.add(ApiException.violation("invalid_auth_config", "authConfig must be an object", "/authConfig"));
+            errors.add(Problem.at("invalid_auth_config", "authConfig must be an object", "/authConfig"));
         }
         if (request.sessionInfo() != null && !request.sessionInfo().isNull() && !request.sessionInfo().isObject()) {
-            errors.add(ApiException.violation("invalid_session_info", "sessionInfo must be an object", "/sessionInfo"));
+            errors.add(Problem.at("invalid_session_info", "sessionInfo must be an object", "/sessionInfo"));
         }
         if (request.text() != null && (request.text().isBlank() || request.text().length() > 10_000)) {
-            errors.add(ApiException.violation("invalid_text", "text is 1-10000 characters", "/text"));
+            errors.add(Problem.at("invalid_text", "text is 1-10000 characters", "/text"));
         }
         if (request.entityId() != null && (request.entityId().isBlank() || request.entityId().length() > 256)) {
-            errors.add(ApiException.violation("invalid_entity", "entityId is 1-256 characters", "/entityId"));
+            errors.add(Problem.at("invalid_entity", "entityId is 1-256 characters", "/entityId"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new Invalid(errors);
         }
     }
 
@@ -207,7 +208,7 @@ public class ComposioResource {
         try {
             return Integer.parseInt(version.trim());
         } catch (NumberFormatException e) {
-            throw ApiException.invalid("invalid_version", "version is a whole number or latest", "/version");
+            throw new Invalid("invalid_version", "version is a whole number or latest", "/version");
         }
     }
 

@@ -22,10 +22,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
+import dev.runwire.api.error.RunwireException.UpstreamFailed;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.integration.AuthScheme;
 
@@ -79,42 +81,40 @@ public class ConnectedAccountResource {
     @POST
     public Uni<Response> connect(ConnectRequest body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (body.integrationKey() == null || body.integrationKey().isBlank()) {
-            errors.add(ApiException.violation("missing_integration", "integrationKey is required", "/integrationKey"));
+            errors.add(Problem.at("missing_integration", "integrationKey is required", "/integrationKey"));
         }
         if (blank(body.userId()) && blank(body.entityId())) {
-            errors.add(ApiException.violation("missing_user_id", "userId or entityId is required (1-256 characters)",
-                    "/userId"));
+            errors.add(Problem.at("missing_user_id", "userId or entityId is required (1-256 characters)", "/userId"));
         }
         for (String[] id : new String[][] { { body.userId(), "/userId" }, { body.entityId(), "/entityId" } }) {
             if (id[0] != null && (id[0].isBlank() || id[0].length() > 256)) {
-                errors.add(ApiException.violation("invalid_id", "ids are 1-256 characters", id[1]));
+                errors.add(Problem.at("invalid_id", "ids are 1-256 characters", id[1]));
             }
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new Invalid(errors);
         }
         UUID ownerId = caller.ownerId();
         return accounts.scheme(ownerId, body.integrationKey()).chain(scheme -> {
             if (scheme == null) {
-                throw ApiException.invalid("unknown_integration", "no integration " + body.integrationKey(),
-                        "/integrationKey");
+                throw new Invalid("unknown_integration", "no integration " + body.integrationKey(), "/integrationKey");
             }
             if (!scheme.needsAccount()) {
-                throw ApiException.invalid("no_auth",
+                throw new Invalid("no_auth",
                         "the integration " + body.integrationKey() + " takes no credentials (its auth type is none)",
                         "/integrationKey");
             }
             if (AuthScheme.AUTHORIZATION_CODE.equals(scheme.type()) && body.credentials() == null) {
                 return initiate(ownerId, body, scheme);
             }
-            List<ErrorObject> problems = new ArrayList<>();
-            scheme.check(body.credentials(), "/credentials", problems);
+            List<Problem> problems = new ArrayList<>();
+            scheme.credentialProblems(body.credentials(), "/credentials", problems);
             if (!problems.isEmpty()) {
-                throw ApiException.invalid(problems);
+                throw new Invalid(problems);
             }
             return credentials(scheme, body.credentials())
                     .chain(granted -> accounts
@@ -145,11 +145,10 @@ public class ConnectedAccountResource {
                 stored.put("accessToken", tokens.accessToken());
                 return new Granted(stored, tokens.expiresAt());
             }).onFailure(OAuthClient.RejectedException.class)
-                    .transform(e -> ApiException.invalid("credentials_rejected",
+                    .transform(e -> new Invalid("credentials_rejected",
                             "the token endpoint refused the client credentials: " + e.getMessage(), "/credentials"))
                     .onFailure(OAuthClient.UnavailableException.class)
-                    .transform(e -> new ApiException(502, List.of(new ErrorObject(502, "token_endpoint_unavailable",
-                            "Bad Gateway", e.getMessage(), null, null)), java.util.Map.of()));
+                    .transform(e -> new UpstreamFailed("token_endpoint_unavailable", e.getMessage()));
         }
         java.time.Instant expiresAt = given.path("expiresIn").canConvertToLong()
                 ? java.time.Instant.now().plusSeconds(given.get("expiresIn").asLong()) : null;
@@ -158,7 +157,7 @@ public class ConnectedAccountResource {
 
     private Uni<Response> initiate(java.util.UUID ownerId, ConnectRequest body, AuthScheme scheme) {
         if (body.returnUrl() != null && !dev.runwire.api.integration.HttpUrls.valid(body.returnUrl(), true)) {
-            throw ApiException.invalid("invalid_return_url", "returnUrl is an absolute http(s) URL", "/returnUrl");
+            throw new Invalid("invalid_return_url", "returnUrl is an absolute http(s) URL", "/returnUrl");
         }
         return flow
                 .initiate(ownerId, body.integrationKey(), body.userId(), body.entityId(), body.returnUrl()).map(
@@ -183,7 +182,7 @@ public class ConnectedAccountResource {
     public Uni<AccountView> get(@PathParam("id") String id) {
         return accounts.find(caller.ownerId(), QueryParams.id(id, "connected account")).map(account -> {
             if (account == null) {
-                throw ApiException.notFound("no connected account with id " + id);
+                throw new NotFound("no connected account with id " + id);
             }
             return AccountView.of(account);
         });
@@ -195,7 +194,7 @@ public class ConnectedAccountResource {
     public Uni<AccountView> revoke(@PathParam("id") String id) {
         return accounts.revoke(caller.ownerId(), QueryParams.id(id, "connected account")).map(account -> {
             if (account == null) {
-                throw ApiException.notFound("no connected account with id " + id);
+                throw new NotFound("no connected account with id " + id);
             }
             return AccountView.of(account);
         });

@@ -1,8 +1,6 @@
 package dev.runwire.api.connection;
 
 import java.net.URI;
-import java.util.List;
-import java.util.Map;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,9 +11,10 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.integration.AuthScheme;
 
@@ -44,7 +43,7 @@ public class OAuthCallbackResource {
             throw invalidState();
         }
         if (code != null && code.length() > 4096 || error != null && error.length() > 200) {
-            throw ApiException.invalid("invalid_callback", "code or error is too long", "");
+            throw new Invalid("invalid_callback", "code or error is too long", "");
         }
         return flow.complete(state, code, error).chain(done -> {
             if (done.account() == null) {
@@ -67,11 +66,8 @@ public class OAuthCallbackResource {
         return Response.status("active".equals(view.status()) ? 200 : 400).entity(view).build();
     }
 
-    private static ApiException invalidState() {
-        return new ApiException(400,
-                List.of(new ErrorObject(400, "invalid_state", "Bad Request",
-                        "the state matches no connection waiting for its redirect (unknown, used or expired)",
-                        ErrorObject.Source.parameter("state"), null)),
-                Map.of());
+    private static Malformed invalidState() {
+        return new Malformed(Problem.parameter("invalid_state",
+                "the state matches no connection waiting for its redirect (unknown, used or expired)", "state"));
     }
 }

@@ -28,12 +28,6 @@ public class ErrorMappers {
         return surface(resource, request).response(e);
     }
 
-    /** A failure of the older, HTTP-shaped type, as it says. */
-    @ServerExceptionMapper
-    public Response api(ApiException e, ResourceInfo resource, HttpServerRequest request) {
-        return surface(resource, request).response(e);
-    }
-
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, ResourceInfo resource, HttpServerRequest request) {
         return surface(resource, request).response(RequestJson.problem(e));

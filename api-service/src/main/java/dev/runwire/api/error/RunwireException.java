@@ -6,17 +6,15 @@ import java.util.List;
  * A failure the client should hear about, in no surface's terms: what kind of failure it is (the subclass) and the
  * {@link Problem}s. Stores, services and resources throw these and never name an HTTP status; {@link ErrorTable} is the
  * one table from kind to status, and the request's {@link Surface} renders it in that surface's envelope.
- * <p>
- * It extends the older {@link ApiException} only so that code still written against that type (its {@code status()},
- * {@code errors()} and {@code onFailure(ApiException.class)}) sees these too; once no file uses it, this extends
- * {@code RuntimeException} (docs/adr/0033-the-error-seam.md).
  */
-public abstract sealed class RunwireException extends ApiException {
+public abstract sealed class RunwireException extends RuntimeException {
 
     private final List<Problem> problems;
 
     RunwireException(List<Problem> problems) {
-        super(problems.isEmpty() || problems.get(0).detail() == null ? "" : problems.get(0).detail());
+        // a failure answered to a client, not a fault: no stack trace to fill in
+        super(problems.isEmpty() || problems.get(0).detail() == null ? "" : problems.get(0).detail(), null, false,
+                false);
         this.problems = List.copyOf(problems);
     }
 
@@ -27,21 +25,6 @@ public abstract sealed class RunwireException extends ApiException {
     /** What is wrong, at least one. */
     public List<Problem> problems() {
         return problems;
-    }
-
-    @Override
-    public final int status() {
-        return ErrorTable.status(this);
-    }
-
-    @Override
-    public final List<ErrorObject> errors() {
-        return ErrorTable.errors(this);
-    }
-
-    @Override
-    public final java.util.Map<String, String> headers() {
-        return ErrorTable.headers(this);
     }
 
     /** The request is not well-formed: a parameter, a header or the body's shape ({@code bad_request}). */

@@ -116,11 +116,6 @@ public enum Surface {
         return response(ErrorTable.status(e), ErrorTable.errors(e), ErrorTable.headers(e));
     }
 
-    /** A JAX-RS answer of a failure of the older type. */
-    public Response response(ApiException e) {
-        return e instanceof RunwireException domain ? response(domain) : response(e.status(), e.errors(), e.headers());
-    }
-
     /** A JAX-RS answer of one error object. */
     public Response response(ErrorObject error) {
         return response(error.status(), List.of(error), Map.of());

@@ -31,9 +31,13 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.ErrorTable;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.model.json.Json;
 
 /**
@@ -177,8 +181,7 @@ public class Idempotency {
             return request.apply(Claim.NONE);
         }
         if (key.isBlank() || key.length() > MAX_KEY) {
-            throw ApiException.badRequest(HEADER + " is 1 to " + MAX_KEY + " characters",
-                    ErrorObject.Source.header(HEADER));
+            throw new Malformed(HEADER + " is 1 to " + MAX_KEY + " characters", ErrorObject.Source.header(HEADER));
         }
         return attempt(ownerId, key, hash(body), repeat, request, IN_FLIGHT_POLLS);
     }
@@ -200,9 +203,10 @@ public class Idempotency {
                             // a repeat took the key over while this request was stalled: it answers with the run
                             return Uni.createFrom().failure(inFlight());
                         }
-                        if (failure instanceof ApiException api && api.status() < 500) {
-                            return store(claim, api.status(), null, new ErrorBody(api.errors()))
-                                    .chain(() -> Uni.createFrom().failure(failure));
+                        if (failure instanceof RunwireException refused && ErrorTable.status(refused) < 500) {
+                            return store(claim, ErrorTable.status(refused), null,
+                                    new ErrorBody(ErrorTable.errors(refused)))
+                                            .chain(() -> Uni.createFrom().failure(failure));
                         }
                         if (failure != null) {
                             // not the client's fault: let a retry with the same key try again
@@ -238,7 +242,7 @@ public class Idempotency {
                     }
                     Row row = rows.iterator().next();
                     if (repeat == Repeat.REFUSE_OTHER_BODY && !row.getString("request_hash").equals(hash)) {
-                        throw ApiException.invalid("idempotency_key_reused",
+                        throw new Invalid("idempotency_key_reused",
                                 "this Idempotency-Key was used with a different request body", "");
                     }
                     Integer status = row.getInteger("status");
@@ -264,9 +268,8 @@ public class Idempotency {
                 });
     }
 
-    private static ApiException inFlight() {
-        return ApiException.conflict("request_in_flight",
-                "a request with this Idempotency-Key is still in flight; retry later",
+    private static Conflict inFlight() {
+        return new Conflict("request_in_flight", "a request with this Idempotency-Key is still in flight; retry later",
                 ErrorObject.Source.header(HEADER));
     }
 

@@ -9,8 +9,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.model.http.HttpValues;
@@ -165,18 +163,6 @@ public record AuthScheme(String type, String in, String name, String tokenUrl, S
                 errors.add(Problem.at("invalid_credentials", problem, pointer + "/" + field));
             }
         }
-    }
-
-    /**
-     * {@link #credentialProblems} as 422 error objects, for code that still collects those.
-     *
-     * @deprecated use {@link #credentialProblems}
-     */
-    @Deprecated
-    public void check(JsonNode credentials, String pointer, List<ErrorObject> errors) {
-        List<Problem> problems = new java.util.ArrayList<>();
-        credentialProblems(credentials, pointer, problems);
-        errors.addAll(ApiException.violations(problems));
     }
 
     /** Whether a credential field travels as it is in a header (the others are encoded or sent in a form). */

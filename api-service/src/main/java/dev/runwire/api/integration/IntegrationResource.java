@@ -20,8 +20,8 @@ import com.google.re2j.Pattern;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.Surface;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.egress.EgressPolicy;
@@ -85,7 +85,7 @@ public class IntegrationResource {
     @Path("{key}")
     public Uni<IntegrationView> update(@PathParam("key") String key, IntegrationPatch body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
         if (body.name() != null) {
             checkName(body.name());
@@ -106,10 +106,10 @@ public class IntegrationResource {
 
     void validate(IntegrationRequest body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
         if (body.key() == null || !KEY.matcher(body.key()).matches()) {
-            throw ApiException.invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
+            throw new Invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
         }
         checkName(body.name());
         checkBaseUrl(body.baseUrl());
@@ -123,14 +123,14 @@ public class IntegrationResource {
 
     private static void checkName(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw ApiException.invalid("invalid_name", "name is required (1-200 characters)", "/name");
+            throw new Invalid("invalid_name", "name is required (1-200 characters)", "/name");
         }
     }
 
     private void checkBaseUrl(String baseUrl) {
         if (!HttpUrls.valid(baseUrl, false)) {
-            throw ApiException.invalid("invalid_base_url",
-                    "baseUrl must be an absolute http(s) URL of at most 2048 characters", "/baseUrl");
+            throw new Invalid("invalid_base_url", "baseUrl must be an absolute http(s) URL of at most 2048 characters",
+                    "/baseUrl");
         }
         checkEgress(baseUrl, "/baseUrl");
     }
@@ -140,7 +140,7 @@ public class IntegrationResource {
             // an address literal in any notation is checked now; host names when Runwire connects
             egress.checkUrl(url);
         } catch (EgressPolicy.RefusedException e) {
-            throw ApiException.invalid("url_refused", e.getMessage(), pointer);
+            throw new Invalid("url_refused", e.getMessage(), pointer);
         }
     }
 
@@ -150,7 +150,7 @@ public class IntegrationResource {
         }
         List<Integer> statuses = check.statuses() == null ? List.of() : check.statuses();
         if (statuses.size() > 20 || statuses.stream().anyMatch(s -> s == null || s < 200 || s > 599)) {
-            throw ApiException.invalid("invalid_credentials_check", "statuses holds at most 20 HTTP statuses 200-599",
+            throw new Invalid("invalid_credentials_check", "statuses holds at most 20 HTTP statuses 200-599",
                     "/credentialsInvalid/statuses");
         }
         if (check.bodyPattern() != null) {
@@ -162,14 +162,14 @@ public class IntegrationResource {
                 valid = false;
             }
             if (!valid) {
-                throw ApiException.invalid("invalid_credentials_check",
+                throw new Invalid("invalid_credentials_check",
                         "bodyPattern is a regular expression of 1 to " + MAX_PATTERN
                                 + " characters in RE2 syntax (no backreferences or lookaround)",
                         "/credentialsInvalid/bodyPattern");
             }
         }
         if (statuses.isEmpty() && check.bodyPattern() == null) {
-            throw ApiException.invalid("invalid_credentials_check", "give statuses, a bodyPattern or both",
+            throw new Invalid("invalid_credentials_check", "give statuses, a bodyPattern or both",
                     "/credentialsInvalid");
         }
     }

@@ -10,7 +10,8 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.integration.IntegrationResource.IntegrationPatch;
 import dev.runwire.api.integration.IntegrationResource.IntegrationRequest;
 import dev.runwire.api.integration.IntegrationResource.IntegrationView;
@@ -38,7 +39,7 @@ public class IntegrationService {
     public Uni<IntegrationView> create(UUID ownerId, IntegrationRequest body) {
         return Integration.findByKey(ownerId, body.key()).chain(existing -> {
             if (existing != null) {
-                throw ApiException.conflict("integration_exists", "an integration with key " + body.key() + " exists",
+                throw new Conflict("integration_exists", "an integration with key " + body.key() + " exists",
                         dev.runwire.api.error.ErrorObject.Source.pointer("/key"));
             }
             Integration integration = new Integration();
@@ -75,7 +76,7 @@ public class IntegrationService {
     public Uni<IntegrationView> find(UUID ownerId, String key) {
         return Integration.findByKey(ownerId, key).map(found -> {
             if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
+                throw new NotFound("no integration with key " + key);
             }
             return view(found);
         });
@@ -86,7 +87,7 @@ public class IntegrationService {
     public Uni<IntegrationView> update(UUID ownerId, String key, IntegrationPatch body) {
         return Integration.findByKey(ownerId, key).map(found -> {
             if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
+                throw new NotFound("no integration with key " + key);
             }
             if (body.name() != null) {
                 found.name = body.name().trim();
@@ -110,7 +111,7 @@ public class IntegrationService {
     public Uni<Void> delete(UUID ownerId, String key) {
         return Integration.findByKey(ownerId, key).chain(found -> {
             if (found == null) {
-                throw ApiException.notFound("no integration with key " + key);
+                throw new NotFound("no integration with key " + key);
             }
             return found.delete();
         }).chain(() -> accounts.revokeAll(ownerId, key));

@@ -133,17 +133,17 @@ public class ApprovalService {
 
     /** The run's plan, if the run exists and has not finished. */
     private Uni<PlanView> waitingRun(UUID callerId, ApprovalTokens.Approval approval) {
-        return store.findRun(callerId, approval.runId()).map(row -> {
-            if (row == null) {
+        return store.run(callerId, approval.runId()).map(run -> {
+            if (run == null) {
                 // purged after its retention: the token has nothing left to decide
                 throw badToken("run_not_found", "no run with id " + approval.runId(), null);
             }
-            RunStatus status = RunStatus.valueOf(row.getString("status"));
+            RunStatus status = run.status();
             if (status.isTerminal()) {
                 throw badToken("run_finished", "the run has already finished with status " + status,
                         Map.of("runId", approval.runId(), "status", status.name()));
             }
-            return Json.read(row.getString("plan_json"), PlanView.class);
+            return Json.read(run.planJson(), PlanView.class);
         });
     }
 

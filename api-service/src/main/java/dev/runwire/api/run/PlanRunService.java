@@ -95,13 +95,12 @@ public class PlanRunService {
 
     /** The answer the request that created the run gave (a new run is QUEUED). */
     private Uni<Created> existing(UUID ownerId, UUID runId) {
-        return store.findRun(ownerId, runId).map(row -> {
-            if (row == null) {
+        return store.run(ownerId, runId).map(run -> {
+            if (run == null) {
                 throw new IllegalStateException("the run bound to an idempotency key is missing");
             }
-            return new Created(runId, row.getString("repeat_key"), RunStatus.QUEUED.name(), List.of(),
-                    row.getUUID("execution_plan_id"), Json.read(row.getString("plan_json"), PlanView.class),
-                    row.getUUID("repeat_run_id"));
+            return new Created(runId, run.repeatKey(), RunStatus.QUEUED.name(), List.of(), run.executionPlanId(),
+                    Json.read(run.planJson(), PlanView.class), run.repeatRunId());
         });
     }
 
@@ -110,7 +109,7 @@ public class PlanRunService {
         if (body.repeatKey() == null) {
             return planned(who, body, "rk_" + UUID.randomUUID(), claim);
         }
-        return store.findByRepeatKey(ownerId, body.repeatKey()).chain(original -> {
+        return store.firstWithRepeatKey(ownerId, body.repeatKey()).chain(original -> {
             if (original == null) {
                 return planned(who, body, body.repeatKey(), claim);
             }
@@ -118,9 +117,8 @@ public class PlanRunService {
                 throw new Invalid("plan_and_repeat",
                         "repeatKey names an earlier run whose plan is repeated; do not give a plan too", "/plan");
             }
-            PlanView stored = Json.read(original.getString("plan_json"), PlanView.class);
-            return plan(who, body, stored.plan(), body.repeatKey(), original.getUUID("id"),
-                    original.getUUID("execution_plan_id"), claim);
+            PlanView stored = Json.read(original.planJson(), PlanView.class);
+            return plan(who, body, stored.plan(), body.repeatKey(), original.id(), original.executionPlanId(), claim);
         });
     }
 
@@ -244,11 +242,11 @@ public class PlanRunService {
      * branch.
      */
     public Uni<Aborted> abort(UUID ownerId, UUID runId) {
-        return store.findRun(ownerId, runId).chain(row -> {
-            if (row == null) {
+        return store.run(ownerId, runId).chain(run -> {
+            if (run == null) {
                 throw new NotFound("no run with id " + runId);
             }
-            RunStatus status = RunStatus.valueOf(row.getString("status"));
+            RunStatus status = run.status();
             if (status.isTerminal()) {
                 return Uni.createFrom().item(new Aborted(runId, status.name()));
             }

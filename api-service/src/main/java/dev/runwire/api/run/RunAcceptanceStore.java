@@ -12,7 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.billing.TaskLedger;
-import dev.runwire.api.error.ApiException;
+import dev.runwire.api.error.RunwireException.PaymentRequired;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
@@ -101,7 +101,7 @@ public class RunAcceptanceStore {
                         throw new Idempotency.ClaimLost();
                     }
                     if (row.getLong(0) == null) {
-                        throw ApiException.paymentRequired();
+                        throw new PaymentRequired();
                     }
                     return row.getLong(0);
                 });

@@ -8,7 +8,7 @@ import dev.runwire.model.run.RunStatus;
 
 /**
  * A run as stored in {@code api.runs}, typed: what the run views and the callback bodies are built from. Only
- * {@link RunRepository} knows the column names. JSON columns are kept as their text, as stored.
+ * {@code RunStore.record} knows the column names. JSON columns are kept as their text, as stored.
  *
  * @param actionId
  *            the action version a single-action run ran; null for a plan run

@@ -22,11 +22,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.ErrorBody;
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.run.accept.Accepted;
@@ -90,7 +92,7 @@ public class RunResource {
     @Path("approval")
     public Uni<Response> approveWithEdit(ApproveWithEdit body) {
         if (body == null) {
-            throw ApiException.invalid("missing_body", "a JSON body is required", "");
+            throw new Invalid("missing_body", "a JSON body is required", "");
         }
         return approvals.approveWithEdit(caller.ownerId(), body.token(), body.input()).map(RunResource::decided);
     }
@@ -108,19 +110,14 @@ public class RunResource {
     public Uni<Response> create(CreateRunRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         return idempotency.once(caller.ownerId(), key, body,
                 claim -> Uni.createFrom().deferred(() -> plans.create(caller.principal(), body, claim))
-                        .onFailure(ApiException.class).transform(RunResource::asBadRequest)
+                        .onFailure(Invalid.class).transform(RunResource::asBadRequest)
                         .map(created -> Response.status(201).header("Location", "/v1/runs/" + created.runId())
                                 .entity(created).build()));
     }
 
+    /** Invalid content, each problem kept, as the runs API's 400. */
     private static Throwable asBadRequest(Throwable failure) {
-        ApiException api = (ApiException) failure;
-        if (api.status() != 422) {
-            return failure;
-        }
-        return new ApiException(400, api.errors().stream()
-                .map(e -> new ErrorObject(400, e.code(), "Bad Request", e.detail(), e.source(), e.meta())).toList(),
-                api.headers());
+        return new Malformed(((Invalid) failure).problems());
     }
 
     @GET
@@ -128,7 +125,7 @@ public class RunResource {
             @QueryParam("customerIntegrationIds") List<String> integrationIds, @QueryParam("page") String page,
             @QueryParam("pageSize") String pageSize, @QueryParam("includeEvents") String includeEvents) {
         if (status != null && Arrays.stream(RunStatus.values()).noneMatch(s -> s.name().equals(status))) {
-            throw ApiException.badRequest("status is one of " + Arrays.toString(RunStatus.values()),
+            throw new Malformed("status is one of " + Arrays.toString(RunStatus.values()),
                     ErrorObject.Source.parameter("status"));
         }
         RunStore.ListQuery query = new RunStore.ListQuery(caller.ownerId(), userId,
@@ -168,7 +165,7 @@ public class RunResource {
         boolean withEvents = QueryParams.flag(includeEvents, "includeEvents");
         return store.run(caller.ownerId(), id).chain(run -> {
             if (run == null) {
-                throw ApiException.notFound("no run with id " + runId);
+                throw new NotFound("no run with id " + runId);
             }
             Uni<List<Object>> events = withEvents ? store.events(id) : Uni.createFrom().item(List.of());
             return events.map(list -> RunView.of(run, list));

@@ -15,8 +15,6 @@ import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.idempotency.Idempotency;
@@ -113,16 +111,6 @@ public class RunService {
         }
         return HttpValues.renderedHeaderProblems(spec.http().headers(), input).stream()
                 .map(p -> Problem.at("invalid_header_value", p.detail(), at + p.pointer())).toList();
-    }
-
-    /**
-     * {@link #headerValueProblems} as 422 error objects, for code that still collects those.
-     *
-     * @deprecated use {@link #headerValueProblems}
-     */
-    @Deprecated
-    public static List<ErrorObject> headerValueViolations(ActionSpec spec, JsonNode input, String at) {
-        return ApiException.violations(headerValueProblems(spec, input, at));
     }
 
     /**

@@ -112,12 +112,13 @@ public class RunStore {
         });
     }
 
-    /** The first run of the owner that holds the repeat key, or null. */
-    Uni<Row> findByRepeatKey(UUID ownerId, String repeatKey) {
-        return pool.preparedQuery("""
-                select id, execution_plan_id, plan::text as plan_json from api.runs
+    /** The owner's first run that holds the repeat key, with its plan, or null. */
+    Uni<RunRecord> firstWithRepeatKey(UUID ownerId, String repeatKey) {
+        return pool.preparedQuery("select " + RUN_COLUMNS + """
+                , plan::text as plan_json from api.runs
                 where owner_id = $1 and repeat_key = $2 order by created_at, id limit 1""")
-                .execute(Tuple.of(ownerId, repeatKey)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+                .execute(Tuple.of(ownerId, repeatKey))
+                .map(rows -> rows.size() == 0 ? null : record(rows.iterator().next()));
     }
 
     /** The run with its plan, if it belongs to the owner. */
@@ -128,16 +129,6 @@ public class RunStore {
 
     private static final String FIND_RUN = "select " + RUN_COLUMNS
             + ", plan::text as plan_json from api.runs where id = $1 and owner_id = $2";
-
-    /**
-     * The run's row, if it belongs to the owner: for the services that still read its columns themselves
-     * ({@code PlanRunService}, {@code ApprovalService}, {@code StepResults}, {@code RunStream}); new code uses
-     * {@link #run}.
-     */
-    public Uni<Row> findRun(UUID ownerId, UUID runId) {
-        return pool.preparedQuery(FIND_RUN).execute(Tuple.of(runId, ownerId))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
-    }
 
     /** A page of the owner's runs, newest first; the filters that are set narrow it. */
     record ListQuery(UUID ownerId, String userId, RunStatus status, List<String> integrationKeys, int page,

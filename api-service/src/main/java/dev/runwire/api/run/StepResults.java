@@ -52,7 +52,7 @@ public class StepResults {
             throw new Invalid("missing_output", "the body is {\"output\": <the step's result>}", "/output");
         }
         JsonNode output = body.get("output");
-        return store.findRun(ownerId, runId).chain(run -> {
+        return store.run(ownerId, runId).chain(run -> {
             if (run == null) {
                 throw new NotFound("no run with id " + runId);
             }

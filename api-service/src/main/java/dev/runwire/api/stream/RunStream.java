@@ -101,10 +101,10 @@ public class RunStream {
                         if (decision != null) {
                             RateLimiter.headers(decision).forEach(context.response()::putHeader);
                         }
-                        return store.findRun(who.ownerId(), runId);
+                        return store.run(who.ownerId(), runId);
                     });
-                }).subscribe().with(row -> {
-                    if (row == null) {
+                }).subscribe().with(run -> {
+                    if (run == null) {
                         fail(context, new NotFound("no run with id " + runId));
                     } else {
                         new Subscription(context.response(), loop, runId, after, toolCalls).start();

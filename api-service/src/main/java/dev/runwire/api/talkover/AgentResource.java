@@ -25,10 +25,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Caller;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.error.Surface;
 import dev.runwire.model.egress.EgressPolicy;
 import dev.runwire.model.json.Json;
@@ -89,8 +92,7 @@ public class AgentResource {
                 throw notFound("ACTION_NOT_FOUND", "Action not found");
             }
             if (!"active".equals(found.currentStatus())) {
-                throw new ApiException(
-                        new ErrorObject(409, "ACTION_INACTIVE", "Conflict", "the action is inactive", null, null));
+                throw new Conflict(Problem.of("ACTION_INACTIVE", "the action is inactive"));
             }
             return runs.run(caller.principal(), found, input, body == null ? null : body.userId());
         }).map(started -> Response.ok(Envelope.of(started)).build());
@@ -261,9 +263,9 @@ public class AgentResource {
         String fieldsJson = fields.toString();
         // the output schema is compiled off the event loop; its problem joins the others
         return schemas.check(AgentRuns.outputSchema(body.config()), "/config/output_schema").map(ok -> (String) null)
-                .onFailure(ApiException.class)
+                .onFailure(RunwireException.class)
                 .recoverWithItem(e -> "config.output_schema is not a valid draft-7 schema: "
-                        + ((ApiException) e).errors().get(0).detail())
+                        + ((RunwireException) e).problems().get(0).detail())
                 .map(schemaProblem -> {
                     if (schemaProblem != null) {
                         problems.add(schemaProblem);
@@ -290,11 +292,11 @@ public class AgentResource {
         }
     }
 
-    private static ApiException notFound(String code, String message) {
-        return new ApiException(new ErrorObject(404, code, "Not Found", message, null, null));
+    private static NotFound notFound(String code, String message) {
+        return new NotFound(Problem.of(code, message));
     }
 
-    private static ApiException invalid(String message) {
-        return new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity", message, null, null));
+    private static Invalid invalid(String message) {
+        return new Invalid(Problem.of("VALIDATION_ERROR", message));
     }
 }

@@ -12,8 +12,8 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.Schemas;
 import dev.runwire.api.auth.Principal;
-import dev.runwire.api.error.ApiException;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.accept.RunSubject;
 import dev.runwire.model.command.ActionSpec;
@@ -57,10 +57,8 @@ public class AgentRuns {
         JsonNode inputSchema = InputFields.toJsonSchema(Json.tree(action.inputSchema()));
         return schemas.violations(inputSchema, input, "/input").chain(violations -> {
             if (!violations.isEmpty()) {
-                throw new ApiException(new ErrorObject(422, "VALIDATION_ERROR", "Unprocessable Entity",
-                        "the input does not match the action's input_schema: " + violations.get(0).pointer() + " "
-                                + violations.get(0).message(),
-                        null, null));
+                throw new Invalid(Problem.of("VALIDATION_ERROR", "the input does not match the action's input_schema: "
+                        + violations.get(0).pointer() + " " + violations.get(0).message()));
             }
             return checked(who, action, inputSchema, input, userId);
         });

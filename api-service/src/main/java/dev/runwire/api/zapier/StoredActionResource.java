@@ -23,10 +23,13 @@ import io.smallrye.mutiny.Uni;
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.auth.Caller;
 import dev.runwire.api.auth.Principal;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ApiSurface;
-import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.QueryParams;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.RunwireException.Invalid;
+import dev.runwire.api.error.RunwireException.Malformed;
+import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.error.Surface;
 import dev.runwire.api.run.RunResource;
 import dev.runwire.api.run.RunService;
@@ -135,7 +138,7 @@ public class StoredActionResource {
         UUID storedId = parse(id);
         return runStore.run(caller.ownerId(), RunResource.parseRunId(runId)).map(run -> {
             if (run == null || !storedId.equals(run.storedActionId())) {
-                throw ApiException.notFound("no run " + runId + " of stored action " + id);
+                throw new NotFound("no run " + runId + " of stored action " + id);
             }
             return ZapierRun.of(run);
         });
@@ -159,23 +162,22 @@ public class StoredActionResource {
                         "/data/selected_api");
             }
             // stored inputs go into every run: one that a header template cannot carry is refused now, not per run
-            List<ErrorObject> headerValues = RunService.headerValueViolations(RunnableActions.spec(action),
+            List<Problem> headerValues = RunService.headerValueProblems(RunnableActions.spec(action),
                     attributes.inputs(), "/data/inputs");
             if (!headerValues.isEmpty()) {
-                throw new ApiException(422, headerValues, Map.of());
+                throw new Invalid(headerValues);
             }
-        }).replaceWithVoid().onFailure(ApiException.class).transform(failure -> {
-            ApiException api = (ApiException) failure;
-            return api.status() == 404 ? ZapierRuns.badRequest(api.errors().get(0).detail(), "/data/action_key")
-                    : ZapierRuns.asBadRequest(failure);
-        });
+        }).replaceWithVoid().onFailure(RunwireException.class)
+                .transform(failure -> failure instanceof NotFound missing
+                        ? ZapierRuns.badRequest(missing.problems().get(0).detail(), "/data/action_key")
+                        : ZapierRuns.asBadRequest(failure));
     }
 
     private static StoredActionView.Attributes checked(StoredActionView.Attributes a) {
         if (a == null) {
             throw ZapierRuns.badRequest("a JSON:API document with data is required", "/data");
         }
-        List<ErrorObject> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         if (blank(a.selectedApi(), 200)) {
             errors.add(error("selected_api is required (1-200 characters)", "/data/selected_api"));
         }
@@ -196,7 +198,7 @@ public class StoredActionResource {
             errors.add(error("connection_id is 1-256 characters", "/data/connection_id"));
         }
         if (!errors.isEmpty()) {
-            throw new ApiException(400, errors, Map.of());
+            throw new Malformed(errors);
         }
         return new StoredActionView.Attributes(a.selectedApi(), type, a.actionKey(), a.connectionId(), a.title(),
                 ZapierRuns.merge(null, a.inputs()));
@@ -210,15 +212,15 @@ public class StoredActionResource {
         return value != null ? value : fallback;
     }
 
-    private static ErrorObject error(String detail, String pointer) {
-        return new ErrorObject(400, "bad_request", "Bad Request", detail, ErrorObject.Source.pointer(pointer), null);
+    private static Problem error(String detail, String pointer) {
+        return Problem.at("bad_request", detail, pointer);
     }
 
     private static UUID parse(String id) {
         return QueryParams.id(id, "stored action");
     }
 
-    private static ApiException notFound(String id) {
-        return ApiException.notFound("no stored action with id " + id);
+    private static NotFound notFound(String id) {
+        return new NotFound("no stored action with id " + id);
     }
 }

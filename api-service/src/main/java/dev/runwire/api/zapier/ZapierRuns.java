@@ -17,7 +17,6 @@ import dev.runwire.api.action.RunnableActions.RunnableAction;
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.callback.CallbackUrls;
 import dev.runwire.api.callback.DeliverySurface;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException;
 import dev.runwire.api.error.RunwireException.Conflict;
@@ -89,7 +88,7 @@ public class ZapierRuns {
                         "/data/selected_api");
             }
             return runs.start(who, action, inputs, "/data/inputs", null, accountId, null, delivery, false, claim);
-        }).map(accepted -> accepted(accepted.runId())).onFailure(ApiException.class)
+        }).map(accepted -> accepted(accepted.runId())).onFailure(RunwireException.class)
                 .transform(ZapierRuns::asBadRequest);
     }
 
@@ -144,11 +143,6 @@ public class ZapierRuns {
     static Throwable asBadRequest(Throwable failure) {
         if (failure instanceof Conflict || failure instanceof Invalid) {
             return new Malformed(((RunwireException) failure).problems());
-        }
-        // the older type: RunCredentials' 409, a raw 422 (see ADR 0033, "Left to convert")
-        if (failure instanceof ApiException api && !(failure instanceof RunwireException)
-                && (api.status() == 409 || api.status() == 422)) {
-            return new Malformed(api.errors().stream().map(Problem::of).toList());
         }
         return failure;
     }

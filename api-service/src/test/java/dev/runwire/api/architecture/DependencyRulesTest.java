@@ -3,8 +3,6 @@ package dev.runwire.api.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -32,12 +30,6 @@ class DependencyRulesTest {
     /** What runs a statement: a class that uses one of these is a store. */
     private static final DescribedPredicate<JavaClass> STATEMENT_RUNNER = JavaClass.Predicates
             .assignableTo(io.vertx.mutiny.sqlclient.SqlClient.class).as("a SQL client (Pool, SqlConnection)");
-
-    /**
-     * Services that still read the columns of a run's row ({@code RunStore.findRun}, {@code RunStore.findByRepeatKey});
-     * they are to read {@code RunRecord}s ({@code RunStore.run}) instead, and the list may only shrink.
-     */
-    private static final Set<String> STILL_READING_RUN_ROWS = Set.of("dev.runwire.api.run.PlanRunService");
 
     /** SQL: the reactive SQL clients, Panache, and the entities Panache manages. */
     private static final DescribedPredicate<JavaClass> SQL = JavaClass.Predicates
@@ -77,30 +69,6 @@ class DependencyRulesTest {
         DescribedPredicate<JavaClass> store = DescribedPredicate.describe("a store (runs statements itself)",
                 (JavaClass c) -> c.getDirectDependenciesFromSelf().stream()
                         .anyMatch(d -> STATEMENT_RUNNER.test(d.getTargetClass())));
-        noClasses().that(DescribedPredicate.not(store))
-                .and(DescribedPredicate.describe("not yet reading RunRecords",
-                        (JavaClass c) -> !STILL_READING_RUN_ROWS.contains(outermost(c).getName())))
-                .should().dependOnClassesThat(row).check(MAIN);
-    }
-
-    @Test
-    void theRunRowListNamesOnlyClassesThatStillReadRows() {
-        for (String name : STILL_READING_RUN_ROWS) {
-            JavaClass owner = MAIN.get(name);
-            boolean reads = MAIN.stream().filter(c -> outermost(c).equals(owner))
-                    .flatMap(c -> c.getDirectDependenciesFromSelf().stream())
-                    .anyMatch(d -> d.getTargetClass().getName().startsWith("io.vertx.mutiny.sqlclient.Row"));
-            if (!reads) {
-                throw new AssertionError(name + " no longer reads rows: remove it from STILL_READING_RUN_ROWS");
-            }
-        }
-    }
-
-    private static JavaClass outermost(JavaClass c) {
-        JavaClass outer = c;
-        while (outer.getEnclosingClass().isPresent()) {
-            outer = outer.getEnclosingClass().get();
-        }
-        return outer;
+        noClasses().that(DescribedPredicate.not(store)).should().dependOnClassesThat(row).check(MAIN);
     }
 }

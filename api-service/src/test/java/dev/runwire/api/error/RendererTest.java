@@ -3,14 +3,13 @@ package dev.runwire.api.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Map;
 
 import jakarta.ws.rs.core.Response;
 
 import org.junit.jupiter.api.Test;
 
 import dev.runwire.api.error.RunwireException.Invalid;
-import dev.runwire.api.error.RunwireException.NotFound;
+import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.api.error.RunwireException.RateLimited;
 import dev.runwire.api.error.RunwireException.Unauthenticated;
 import dev.runwire.api.error.RunwireException.Unavailable;
@@ -83,13 +82,11 @@ class RendererTest {
     }
 
     @Test
-    void aFailureOfTheOlderTypeIsAnsweredAsItSays() {
-        ApiException raw = new ApiException(400,
-                List.of(new ErrorObject(400, "invalid_state", "Bad Request", "unknown state", null, null)), Map.of());
-        Response response = Surface.NATIVE.response(raw);
+    void aProblemMadeByHandIsAnsweredAsItWasBuilt() {
+        Response response = Surface.NATIVE
+                .response(new Malformed(Problem.parameter("invalid_state", "unknown state", "state")));
         assertEquals(400, response.getStatus());
-        assertEquals(new ErrorBody(raw.errors()), response.getEntity());
-        assertEquals(Surface.NATIVE.response(new NotFound("x")).getEntity(),
-                Surface.NATIVE.response(ApiException.notFound("x")).getEntity());
+        assertEquals(new ErrorBody(List.of(new ErrorObject(400, "invalid_state", "Bad Request", "unknown state",
+                ErrorObject.Source.parameter("state"), null))), response.getEntity());
     }
 }

@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
 
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException.Conflict;
 import dev.runwire.model.command.RunRequested;
 
 /**
@@ -41,14 +42,13 @@ public interface RunCredentials {
     record Resolved(JsonNode passThrough, List<String> missing) {
 
         /** The 409 that names each missing integration and says where to connect it. */
-        public ApiException connectionRequired(String userId) {
-            return new ApiException(409, missing.stream().map(key -> new ErrorObject(409, "connection_required",
-                    "Conflict",
+        public Conflict connectionRequired(String userId) {
+            return new Conflict(missing.stream().map(key -> new Problem("connection_required",
                     (userId == null ? "no connected account" : "the user " + userId + " has no connected account")
                             + " for " + key,
-                    ErrorObject.Source.pointer("/userId"),
-                    Map.of("integrationKey", key, "connect", RunRequested.Connection.urlFor(key, userId)))).toList(),
-                    Map.of());
+                    ErrorObject.Source.pointer("/userId"), Map.<String, Object> of("integrationKey", key, "connect",
+                            RunRequested.Connection.urlFor(key, userId))))
+                    .toList());
         }
     }
 }

@@ -9,8 +9,9 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
-import dev.runwire.api.error.ApiException;
 import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.RunwireException.Conflict;
+import dev.runwire.api.error.RunwireException.NotFound;
 
 /**
  * The one rule of whether an action version can run: the action is active (its newest version says so), its integration
@@ -68,14 +69,14 @@ public class RunnableCheck {
 
     private static void requireKnown(RunnableAction action, String key, Integer version) {
         if (action == null) {
-            throw ApiException.notFound("no action with key " + key + (version == null ? "" : " version " + version));
+            throw new NotFound("no action with key " + key + (version == null ? "" : " version " + version));
         }
     }
 
     private static RunnableAction refused(RunnableAction action, boolean newestActive, String pointer) {
         Refusal refusal = refusal(action, newestActive);
         if (refusal != null) {
-            throw ApiException.conflict(refusal.code(), refusal.detail(), ErrorObject.Source.pointer(pointer));
+            throw new Conflict(refusal.code(), refusal.detail(), ErrorObject.Source.pointer(pointer));
         }
         return action;
     }
