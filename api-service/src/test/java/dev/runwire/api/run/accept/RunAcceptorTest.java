@@ -6,24 +6,15 @@ import static dev.runwire.api.Owners.integration;
 import static dev.runwire.api.Owners.newOwnerKey;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +26,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.RunTopics;
 import dev.runwire.model.Topics;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.json.Json;
@@ -51,7 +43,7 @@ class RunAcceptorTest {
     Pool pool;
 
     String key;
-    KafkaConsumer<String, String> commands;
+    RunTopics.Tail commands;
 
     @BeforeEach
     void ownerAndConsumer() {
@@ -59,17 +51,7 @@ class RunAcceptorTest {
         integration(key, "stub", "http://127.0.0.1:9");
         as(key).body(action("get_item", "stub")).post("/v1/actions").then().statusCode(201);
 
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        commands = new KafkaConsumer<>(props);
-        List<TopicPartition> partitions = commands.partitionsFor(Topics.RUN_COMMANDS).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        commands.assign(partitions);
-        commands.seekToEnd(partitions);
-        partitions.forEach(commands::position); // fixes the start before the request is made
+        commands = RunTopics.tail(Topics.RUN_COMMANDS);
     }
 
     @AfterEach
@@ -83,8 +65,8 @@ class RunAcceptorTest {
                 .body(Map.of("key", "get_item", "userId", "u1", "input", Map.of("id", "42"), "async", true))
                 .post("/v1/actions/run").then().statusCode(202).extract().path("runId");
 
-        ConsumerRecord<String, String> command = commandOf(runId);
-        assertEquals(RunRequested.TYPE, type(command));
+        ConsumerRecord<String, String> command = commands.recordOf(runId);
+        assertEquals(RunRequested.TYPE, RunTopics.header(command, Topics.TYPE_HEADER));
         JsonNode payload = Json.tree(command.value());
         assertEquals(runId, payload.get("runId").asText());
         assertEquals("ACTION", payload.get("kind").asText());
@@ -112,8 +94,8 @@ class RunAcceptorTest {
                                                 "action", Map.of("key", "get_item"), "input", Map.of("id", "2"))))))
                 .post("/v1/runs").then().log().ifValidationFails().statusCode(201).extract().path("runId");
 
-        ConsumerRecord<String, String> command = commandOf(runId);
-        assertEquals(RunRequested.TYPE, type(command));
+        ConsumerRecord<String, String> command = commands.recordOf(runId);
+        assertEquals(RunRequested.TYPE, RunTopics.header(command, Topics.TYPE_HEADER));
         JsonNode payload = Json.tree(command.value());
         assertEquals("PLAN", payload.get("kind").asText());
         assertEquals(2, payload.get("steps").size());
@@ -140,8 +122,8 @@ class RunAcceptorTest {
                 .post("/api/v1/agents/" + agentId + "/actions/" + actionId + "/run").then().statusCode(200).extract()
                 .path("data.run_id");
 
-        ConsumerRecord<String, String> command = commandOf(runId);
-        assertEquals(RunRequested.TYPE, type(command));
+        ConsumerRecord<String, String> command = commands.recordOf(runId);
+        assertEquals(RunRequested.TYPE, RunTopics.header(command, Topics.TYPE_HEADER));
         JsonNode step = Json.tree(command.value()).get("steps").get(0);
         assertEquals("agent-action:Transfer Call", step.get("action").get("key").asText());
         assertEquals("external", step.get("action").get("type").asText());
@@ -152,24 +134,6 @@ class RunAcceptorTest {
         assertEquals(1, run.getInteger("action_version"));
         assertEquals(UUID.fromString(actionId), run.getUUID("action_id"));
         assertEquals("Transfers the call", run.getString("intent"));
-    }
-
-    private ConsumerRecord<String, String> commandOf(String runId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : commands.poll(Duration.ofMillis(500))) {
-                if (runId.equals(record.key())) {
-                    return record;
-                }
-            }
-        }
-        throw new AssertionError("no command keyed by run " + runId + " on " + Topics.RUN_COMMANDS);
-    }
-
-    private static String type(ConsumerRecord<String, String> record) {
-        Header header = record.headers().lastHeader(Topics.TYPE_HEADER);
-        assertNotNull(header, "the record has no " + Topics.TYPE_HEADER + " header");
-        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private Row run(String runId) {
