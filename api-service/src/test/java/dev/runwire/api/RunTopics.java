@@ -101,6 +101,24 @@ public final class RunTopics implements AutoCloseable {
             throw new AssertionError("no record keyed " + key + " on " + topic);
         }
 
+        /** The first record of each key, read in one pass (records of other keys are skipped). */
+        public java.util.Map<String, ConsumerRecord<String, String>> recordsOf(java.util.Collection<String> keys) {
+            java.util.Map<String, ConsumerRecord<String, String>> found = new java.util.HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (found.size() < keys.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (keys.contains(record.key())) {
+                        found.putIfAbsent(record.key(), record);
+                    }
+                }
+            }
+            if (found.size() < keys.size()) {
+                throw new AssertionError(
+                        "no record on " + topic + " for " + keys.stream().filter(k -> !found.containsKey(k)).toList());
+            }
+            return found;
+        }
+
         @Override
         public void close() {
             consumer.close();

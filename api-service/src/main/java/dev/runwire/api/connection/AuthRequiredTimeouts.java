@@ -37,7 +37,7 @@ public class AuthRequiredTimeouts {
     @Scheduled(identity = "auth-required-timeouts", every = "${runwire.connections.auth-required-sweep:30s}", delayed = "${runwire.connections.auth-required-sweep:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return store.expireAuthRequired(config.connections().authRequiredTimeout(), BATCH).invoke(expired -> {
-            expired.forEach(e -> publisher.publishCommitted(e.getKey(), AuthRequiredExpired.TYPE, e.getValue()));
+            expired.forEach(e -> publisher.publishCommitted(e.getKey(), e.getValue()));
             if (!expired.isEmpty()) {
                 LOG.infof("%d run(s) waited too long for a connection and end FAILED", expired.size());
             }

@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.api.run.ConnectionWaitStore;
 import dev.runwire.api.run.PassThroughSealer;
@@ -67,8 +68,8 @@ public class RunConnections {
     public Uni<Long> provide(UUID ownerId, UUID runId, String integrationKey, JsonNode entry) {
         ConnectionProvided command = new ConnectionProvided(runId, ownerId, integrationKey,
                 sealer.seal(Json.mapper().createArrayNode().add(entry), runId), Instant.now());
-        return outbox.insertCommand(runId, command, ConnectionProvided.TYPE)
-                .invoke(outboxId -> publisher.publishCommitted(command, ConnectionProvided.TYPE, outboxId));
+        OutboxCommand serialized = OutboxCommand.of(command, ConnectionProvided.TYPE);
+        return outbox.insertCommand(serialized).invoke(outboxId -> publisher.publishCommitted(serialized, outboxId));
     }
 
     /**

@@ -15,7 +15,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 import dev.runwire.model.Topics;
-import dev.runwire.model.command.RunCommand;
 
 /** Publishes run commands keyed by run id; the returned Uni completes when the broker has it. */
 @ApplicationScoped
@@ -23,11 +22,11 @@ public class CommandPublisher {
 
     private static final Logger LOG = Logger.getLogger(CommandPublisher.class);
 
-    private final MutinyEmitter<RunCommand> emitter;
+    private final MutinyEmitter<String> emitter;
     private final OutboxDeletes deletes;
 
     CommandPublisher(
-            @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<RunCommand> emitter,
+            @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<String> emitter,
             OutboxStore store) {
         this.emitter = emitter;
         this.deletes = new OutboxDeletes(store);
@@ -38,16 +37,17 @@ public class CommandPublisher {
      * {@link OutboxDeletes}). Does not wait: a failure leaves the row to the outbox relay, so the command is published
      * all the same.
      */
-    public void publishCommitted(RunCommand command, String type, long outboxId) {
-        publish(command, type).subscribe().with(ok -> deletes.delete(outboxId),
+    public void publishCommitted(OutboxCommand command, long outboxId) {
+        publish(command).subscribe().with(ok -> deletes.delete(outboxId),
                 failure -> LOG.warnf("run %s: command left to the outbox relay (%s)", command.runId(),
                         failure.getClass().getSimpleName()));
     }
 
-    public Uni<Void> publish(RunCommand command, String type) {
+    /** Sends the command's JSON as it was written to the outbox: serialized once. */
+    public Uni<Void> publish(OutboxCommand command) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Topics.TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
-        return emitter.sendMessage(Message.of(command).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
+        headers.add(Topics.TYPE_HEADER, command.type().getBytes(StandardCharsets.UTF_8));
+        return emitter.sendMessage(Message.of(command.json()).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(command.runId().toString()).withHeaders(headers).build()));
     }
 }

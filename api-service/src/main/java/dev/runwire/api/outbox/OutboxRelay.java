@@ -8,8 +8,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
-import dev.runwire.model.command.RunCommand;
-import dev.runwire.model.json.Json;
 
 /**
  * Publishes commands that a crash left in the outbox. The request path publishes right after its commit and deletes the
@@ -34,15 +32,10 @@ public class OutboxRelay {
     /** A pass that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
     @Scheduled(identity = "outbox-relay", every = "${runwire.outbox.relay-interval:2s}", delayed = "${runwire.outbox.relay-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relayOnce() {
-        return store.relayStale(config.outbox().relayAfter().toMillis(), (type, payload) -> {
-            try {
-                return publisher.publish(Json.mapper().readValue(payload, RunCommand.class), type);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("unreadable outbox payload", e);
-            }
-        }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
-            LOG.warn("outbox relay pass failed; it will be retried", failure);
-            return Uni.createFrom().voidItem();
-        });
+        return store.relayStale(config.outbox().relayAfter().toMillis(), publisher::publish).replaceWithVoid()
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warn("outbox relay pass failed; it will be retried", failure);
+                    return Uni.createFrom().voidItem();
+                });
     }
 }

@@ -2,7 +2,6 @@ package dev.runwire.api.outbox;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
-import dev.runwire.model.json.Json;
 
 /**
  * The outbox table (ADR 0002): commands written with the change that causes them, deleted once published. A run's
@@ -32,13 +30,13 @@ public class OutboxStore {
     }
 
     /** Writes a command about an existing run to the outbox. */
-    public Uni<Long> insertCommand(UUID runId, Object command, String commandType) {
+    public Uni<Long> insertCommand(OutboxCommand command) {
         if (!kafka.up()) {
             return Uni.createFrom().failure(KafkaProbe.unavailable());
         }
         return pool.preparedQuery("""
                 insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
-                returning id""").execute(Tuple.of(runId, Topics.RUN_COMMANDS, commandType, Json.write(command)))
+                returning id""").execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json()))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -49,18 +47,17 @@ public class OutboxStore {
     }
 
     /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */
-    Uni<Void> relayStale(long olderThanMillis, java.util.function.BiFunction<String, String, Uni<Void>> publish) {
+    Uni<Void> relayStale(long olderThanMillis, java.util.function.Function<OutboxCommand, Uni<Void>> publish) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                select id, msg_type, payload::text from api.outbox
+                select id, run_id, msg_type, payload::text from api.outbox
                 where created_at < now() - make_interval(secs => $1::float8 / 1000)
                 order by id limit 200 for update skip locked""").execute(Tuple.of(olderThanMillis)).chain(rows -> {
             List<Long> ids = new ArrayList<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Row row : rows) {
                 ids.add(row.getLong(0));
-                String type = row.getString(1);
-                String payload = row.getString(2);
-                chain = chain.chain(() -> publish.apply(type, payload));
+                OutboxCommand command = new OutboxCommand(row.getUUID(1), row.getString(2), row.getString(3));
+                chain = chain.chain(() -> publish.apply(command));
             }
             if (ids.isEmpty()) {
                 return chain;

@@ -25,6 +25,7 @@ import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.planner.PlanView;
 import dev.runwire.model.Topics;
 import dev.runwire.model.approval.ApprovalTokens;
@@ -150,8 +151,8 @@ public class ApprovalService {
     private Uni<Decision> record(UUID ownerId, ApprovalTokens.Approval approval, JsonNode editedInput) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String stepKey = approval.stepId() == null ? "" : approval.stepId();
-        ApprovalDecided command = new ApprovalDecided(approval.runId(), ownerId, approval.stepId(), approval.decision(),
-                approval.inputHash(), editedInput, now.toInstant());
+        OutboxCommand command = OutboxCommand.of(new ApprovalDecided(approval.runId(), ownerId, approval.stepId(),
+                approval.decision(), approval.inputHash(), editedInput, now.toInstant()), ApprovalDecided.TYPE);
         return pool.preparedQuery("""
                 with decided as (
                     insert into api.approvals (run_id, step_key, decision, input_hash, edited_input, decided_at)
@@ -162,11 +163,11 @@ public class ApprovalService {
                 select run_id, $7, $8, $9::text::jsonb from decided
                 returning id""")
                 .execute(Tuple.from(new Object[] { approval.runId(), stepKey, approval.decision(), approval.inputHash(),
-                        editedInput == null ? null : Json.write(editedInput), now, Topics.RUN_COMMANDS,
-                        ApprovalDecided.TYPE, Json.write(command) }))
+                        editedInput == null ? null : Json.write(editedInput), now, Topics.RUN_COMMANDS, command.type(),
+                        command.json() }))
                 .chain(rows -> {
                     if (rows.size() == 1) {
-                        publisher.publishCommitted(command, ApprovalDecided.TYPE, rows.iterator().next().getLong(0));
+                        publisher.publishCommitted(command, rows.iterator().next().getLong(0));
                         return Uni.createFrom().item(new Decision(approval.runId(), approval.stepId(),
                                 approval.decision(), false, now.toInstant()));
                     }

@@ -12,9 +12,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.model.Topics;
 import dev.runwire.model.command.AuthRequiredExpired;
-import dev.runwire.model.json.Json;
 
 /**
  * Runs waiting for a connection, in SQL: which integrations a run waits for, the runs a new connection wakes, and the
@@ -36,7 +36,7 @@ public class ConnectionWaitStore {
      *
      * @return the commands with their outbox ids
      */
-    public Uni<List<Map.Entry<AuthRequiredExpired, Long>>> expireAuthRequired(java.time.Duration timeout, int limit) {
+    public Uni<List<Map.Entry<OutboxCommand, Long>>> expireAuthRequired(java.time.Duration timeout, int limit) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 update api.runs set auth_expiry_sent = true
                 where id in (select id from api.runs
@@ -46,15 +46,15 @@ public class ConnectionWaitStore {
                              order by updated_at limit $2 for update skip locked)
                 returning id, owner_id, updated_at""").execute(Tuple.of((double) timeout.toMillis() / 1000, limit))
                 .chain(rows -> {
-                    List<AuthRequiredExpired> commands = new ArrayList<>();
-                    rows.forEach(row -> commands.add(new AuthRequiredExpired(row.getUUID(0), row.getUUID(1),
-                            row.getOffsetDateTime(2).toInstant())));
+                    List<OutboxCommand> commands = new ArrayList<>();
+                    rows.forEach(row -> commands.add(OutboxCommand.of(new AuthRequiredExpired(row.getUUID(0),
+                            row.getUUID(1), row.getOffsetDateTime(2).toInstant()), AuthRequiredExpired.TYPE)));
                     return Multi.createFrom().iterable(commands).onItem()
                             .transformToUniAndConcatenate(command -> conn.preparedQuery("""
                                     insert into api.outbox (run_id, topic, msg_type, payload)
                                     values ($1, $2, $3, $4::text::jsonb) returning id""")
-                                    .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, AuthRequiredExpired.TYPE,
-                                            Json.write(command)))
+                                    .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(),
+                                            command.json()))
                                     .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
                             .collect().asList();
                 }));

@@ -24,6 +24,7 @@ import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.idempotency.Idempotency;
 import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.api.planner.PlanChecks;
 import dev.runwire.api.planner.PlanView;
@@ -251,11 +252,11 @@ public class PlanRunService {
                 return Uni.createFrom().item(new Aborted(runId, status.name()));
             }
             RunAbortRequested command = new RunAbortRequested(runId, ownerId, Instant.now());
-            return waiter
-                    .writeThenAwait(runId,
-                            () -> outbox.insertCommand(runId, command, RunAbortRequested.TYPE).invoke(
-                                    outboxId -> publisher.publishCommitted(command, RunAbortRequested.TYPE, outboxId)))
-                    .map(terminal -> new Aborted(runId, terminal == null ? status.name() : terminal.status().name()));
+            return waiter.writeThenAwait(runId, () -> {
+                OutboxCommand serialized = OutboxCommand.of(command, RunAbortRequested.TYPE);
+                return outbox.insertCommand(serialized)
+                        .invoke(outboxId -> publisher.publishCommitted(serialized, outboxId));
+            }).map(terminal -> new Aborted(runId, terminal == null ? status.name() : terminal.status().name()));
         });
     }
 

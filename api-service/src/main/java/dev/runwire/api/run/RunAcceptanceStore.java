@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,14 +16,17 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.runwire.api.billing.TaskLedger;
 import dev.runwire.api.error.RunwireException.PaymentRequired;
 import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.overload.KafkaProbe;
 import dev.runwire.model.Topics;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunStatus;
+import dev.runwire.model.sql.GroupCommit;
 
 /**
  * Accepting a run, in SQL: the one statement that writes a new run with its task charge, its idempotency claim and its
- * command in the outbox (ADR 0002). One statement is one round trip; nothing else belongs here.
+ * command in the outbox (ADR 0002). One statement is one round trip; nothing else belongs here. The statements of
+ * concurrent requests share commits ({@link GroupCommit}, docs/adr/0009).
  */
 @ApplicationScoped
 public class RunAcceptanceStore {
@@ -55,12 +60,20 @@ public class RunAcceptanceStore {
                 returning id)
             select (select id from outbox), (select ok from claimed)""";
 
-    private final Pool pool;
+    /** The most runs one transaction accepts: a bound on how long a group holds its locks. */
+    private static final int LARGEST_GROUP = 64;
+
+    private final GroupCommit group;
     private final KafkaProbe kafka;
 
-    RunAcceptanceStore(Pool pool, KafkaProbe kafka) {
-        this.pool = pool;
+    RunAcceptanceStore(Pool pool, KafkaProbe kafka, MeterRegistry registry) {
+        this.group = new GroupCommit(pool, LARGEST_GROUP);
         this.kafka = kafka;
+        FunctionCounter.builder("runwire.accept.commits", group, GroupCommit::groups)
+                .description("Transactions that accepted runs; under load one serves several requests")
+                .register(registry);
+        FunctionCounter.builder("runwire.accept.writes", group, GroupCommit::writes)
+                .description("Runs written by those transactions").register(registry);
     }
 
     /** A new run as stored. The action columns are set for single action runs only. */
@@ -80,21 +93,21 @@ public class RunAcceptanceStore {
      *
      * @return the outbox row id
      */
-    public Uni<Long> insertWithCommand(NewRun run, Object command, String commandType) {
+    public Uni<Long> insertWithCommand(NewRun run, OutboxCommand command) {
         if (!kafka.up()) {
             return Uni.createFrom().failure(KafkaProbe.unavailable());
         }
-        // one statement, so one round trip and atomic without an explicit transaction
-        return pool.preparedQuery(ACCEPT)
+        // one statement, atomic by itself when it goes alone
+        return group.submit(connection -> connection.preparedQuery(ACCEPT)
                 .execute(Tuple.from(new Object[] { run.id(), run.ownerId(), run.userId(), run.actionId(),
                         run.actionKey(), run.actionVersion(), run.intent(), run.context(), run.repeatKey(),
                         run.repeatRunId(), run.executionPlanId(), Json.write(run.plan()), run.approvalStrategy(),
-                        run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS, commandType,
-                        Json.write(command), run.delivery().callbackUrl(), run.delivery().surface().column(),
+                        run.integrationKeys().toArray(String[]::new), run.createdAt(), Topics.RUN_COMMANDS,
+                        command.type(), command.json(), run.delivery().callbackUrl(), run.delivery().surface().column(),
                         run.delivery().storedActionId(), run.billing().billable(),
                         run.billing().details() == null ? null : Json.write(run.billing().details()),
                         run.awaitingConnections().toArray(String[]::new), run.claim().key(), run.claim().id(),
-                        RunStatus.QUEUED.name() }))
+                        RunStatus.QUEUED.name() })))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     if (!row.getBoolean(1)) {

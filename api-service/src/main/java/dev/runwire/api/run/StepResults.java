@@ -17,6 +17,7 @@ import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.RunwireException.Malformed;
 import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.model.command.StepResultReported;
 
@@ -70,8 +71,9 @@ public class StepResults {
                             .map(v -> Problem.at("output_invalid", v.message(), "/output" + v.pointer())).toList());
                 }
                 StepResultReported command = new StepResultReported(runId, ownerId, stepId, output, Instant.now());
-                return outbox.insertCommand(runId, command, StepResultReported.TYPE).map(outboxId -> {
-                    publisher.publishCommitted(command, StepResultReported.TYPE, outboxId);
+                OutboxCommand serialized = OutboxCommand.of(command, StepResultReported.TYPE);
+                return outbox.insertCommand(serialized).map(outboxId -> {
+                    publisher.publishCommitted(serialized, outboxId);
                     return new Reported(runId, stepId, "accepted");
                 });
             });

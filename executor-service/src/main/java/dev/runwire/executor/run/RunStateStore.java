@@ -20,6 +20,7 @@ import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunStatus;
+import dev.runwire.model.sql.GroupCommit;
 
 /**
  * The executor's durable record of its runs (schema {@code executor}): every change of a run is one statement that

@@ -22,6 +22,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 
+import dev.runwire.model.sql.GroupCommit;
+
 /**
  * Group commit against the real PostgreSQL the tests use: concurrent writes share transactions, each caller gets its
  * own result after the commit, and a write PostgreSQL refuses fails alone.

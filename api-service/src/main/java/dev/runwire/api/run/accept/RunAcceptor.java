@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.outbox.CommandPublisher;
+import dev.runwire.api.outbox.OutboxCommand;
 import dev.runwire.api.run.PassThroughSealer;
 import dev.runwire.api.run.RunAcceptanceStore;
 import dev.runwire.api.run.RunStore;
@@ -63,7 +64,8 @@ public class RunAcceptor {
     }
 
     private Uni<Long> write(RunAcceptanceStore.NewRun row, RunRequested command) {
-        return store.insertWithCommand(row, command, RunRequested.TYPE)
-                .invoke(outboxId -> publisher.publishCommitted(command, RunRequested.TYPE, outboxId));
+        OutboxCommand serialized = OutboxCommand.of(command, RunRequested.TYPE);
+        return store.insertWithCommand(row, serialized)
+                .invoke(outboxId -> publisher.publishCommitted(serialized, outboxId));
     }
 }

@@ -4,13 +4,21 @@ import static dev.runwire.api.Owners.action;
 import static dev.runwire.api.Owners.as;
 import static dev.runwire.api.Owners.integration;
 import static dev.runwire.api.Owners.newOwnerKey;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -21,11 +29,14 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.api.Owners;
 import dev.runwire.api.RunTopics;
 import dev.runwire.model.Topics;
 import dev.runwire.model.command.RunRequested;
@@ -41,6 +52,9 @@ class RunAcceptorTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MeterRegistry registry;
 
     String key;
     RunTopics.Tail commands;
@@ -134,6 +148,68 @@ class RunAcceptorTest {
         assertEquals(1, run.getInteger("action_version"));
         assertEquals(UUID.fromString(actionId), run.getUUID("action_id"));
         assertEquals("Transfers the call", run.getString("intent"));
+    }
+
+    /**
+     * Concurrent requests share commits ({@code GroupCommit}), and each still gets its own answer: a balance of five
+     * tasks admits exactly five of 48 simultaneous billable runs, whichever transactions they shared, and every
+     * admitted run is one queued row with one command.
+     */
+    @Test
+    void concurrentRequestsShareCommitsAndEachGetsItsOwnAnswer() throws Exception {
+        Owners.Owner owner = Owners.newOwner();
+        integration(owner.key(), "stub", "http://127.0.0.1:9");
+        as(owner.key()).body(action("get_item", "stub")).post("/v1/actions").then().statusCode(201);
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-admin-token")
+                .body(Map.of("tasks", 5, "note", "test")).post("/admin/owners/" + owner.id() + "/tasks").then()
+                .statusCode(200);
+        double commitsBefore = counter("runwire.accept.commits");
+        double writesBefore = counter("runwire.accept.writes");
+
+        int requests = 48;
+        ExecutorService callers = Executors.newFixedThreadPool(requests);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<io.restassured.response.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String userId = "u" + i;
+            answers.add(callers.submit(() -> {
+                start.await();
+                return as(owner.key())
+                        .body(Map.of("key", "get_item", "userId", userId, "input", Map.of("id", "1"), "async", true))
+                        .post("/v1/actions/run");
+            }));
+        }
+        start.countDown();
+        List<String> admitted = new ArrayList<>();
+        int refused = 0;
+        for (Future<io.restassured.response.Response> answer : answers) {
+            io.restassured.response.Response response = answer.get(30, TimeUnit.SECONDS);
+            if (response.statusCode() == 202) {
+                admitted.add(response.path("runId"));
+            } else {
+                assertEquals(402, response.statusCode(), response.asString());
+                refused++;
+            }
+        }
+        callers.shutdown();
+
+        assertEquals(5, admitted.size());
+        assertEquals(requests - 5, refused);
+        for (String runId : admitted) {
+            assertEquals("QUEUED", run(runId).getString("status"));
+        }
+        assertEquals(5, commands.recordsOf(admitted).size());
+        long rows = pool.preparedQuery("select count(*) from api.runs where owner_id = $1")
+                .execute(Tuple.of(owner.id())).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        assertEquals(5, rows);
+        double writes = counter("runwire.accept.writes") - writesBefore;
+        double commits = counter("runwire.accept.commits") - commitsBefore;
+        assertEquals(requests, writes, 0.0);
+        assertTrue(commits < writes, commits + " commits for " + writes + " requests");
+    }
+
+    private double counter(String name) {
+        return registry.get(name).functionCounter().count();
     }
 
     private Row run(String runId) {

@@ -1,4 +1,4 @@
-package dev.runwire.executor.run;
+package dev.runwire.model.sql;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,17 +14,18 @@ import dev.runwire.model.Outages;
 
 /**
  * Group commit: writes that arrive while a transaction is being committed wait and go together in the next one. Under
- * load one commit, and one WAL flush, serves many runs; a write that finds nothing in flight goes at once, so a lone
- * run waits no longer than before. Every caller still hears of its write only once it is committed (docs/adr/0009).
+ * load one commit, and one WAL flush, serves many writes; a write that finds nothing in flight goes at once, so a lone
+ * write waits no longer than before. Every caller still hears of its write only once it is committed (docs/adr/0009).
+ * The executor groups runs' state writes, the api-service the acceptance of runs.
  * <p>
  * A group refused for anything but an outage is written again write by write, each in a transaction of its own, so one
- * run's bad data fails that run alone; an outage fails every write of the group, and each run tries its write again as
- * it does today.
+ * write's bad data fails that write alone; an outage fails every write of the group, and each caller handles it as it
+ * would a failure of its own write.
  */
-final class GroupCommit {
+public final class GroupCommit {
 
     /** One write: one statement on the group's connection (atomic by itself when it goes alone). */
-    interface Write<T> extends Function<SqlConnection, Uni<T>> {
+    public interface Write<T> extends Function<SqlConnection, Uni<T>> {
     }
 
     private record Pending<T>(Write<T> write, CompletableFuture<T> done) {
@@ -43,13 +44,13 @@ final class GroupCommit {
     private long groups;
     private long writes;
 
-    GroupCommit(Pool pool, int largestGroup) {
+    public GroupCommit(Pool pool, int largestGroup) {
         this.pool = pool;
         this.largestGroup = largestGroup;
     }
 
     /** The write, committed with whatever else is waiting; its result once the transaction has committed. */
-    <T> Uni<T> submit(Write<T> write) {
+    public <T> Uni<T> submit(Write<T> write) {
         return Uni.createFrom().deferred(() -> {
             Pending<T> pending = new Pending<>(write, new CompletableFuture<>());
             boolean lead;
@@ -114,12 +115,12 @@ final class GroupCommit {
     }
 
     /** Transactions committed (or tried) so far. */
-    synchronized double groups() {
+    public synchronized double groups() {
         return groups;
     }
 
     /** Writes handed to those transactions: over {@link #groups()}, how much the grouping saves. */
-    synchronized double writes() {
+    public synchronized double writes() {
         return writes;
     }
 }
