@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashMap;
@@ -73,7 +74,8 @@ class ActionRegistryTest {
         invalidSchema.put("inputSchema", Map.of("type", 12));
         as(key).body(invalidSchema).post("/v1/actions").then().statusCode(422)
                 .body("errors[0].code", equalTo("invalid_schema"))
-                .body("errors[0].source.pointer", equalTo("/inputSchema"));
+                // the schema, or the refused part inside it
+                .body("errors[0].source.pointer", startsWith("/inputSchema"));
 
         Map<String, Object> remoteRef = new HashMap<>(action("a3", "stub"));
         remoteRef.put("outputSchema", Map.of("$ref", "http://127.0.0.1:9/schema.json"));
