@@ -73,6 +73,19 @@ public interface ApiConfig {
         /** The fixed window the limit counts in. */
         @WithDefault("300s")
         Duration window();
+
+        /**
+         * A replica leases a subject's window in slices of the limit divided by this (at least 1), and admits requests
+         * from its slice without asking PostgreSQL (RUNWIRE_RATE_LIMIT_SLICE_DIVISOR). The larger, the fewer requests a
+         * replica may hold that another could have used, and the more leases a window costs; a limit below it is leased
+         * one request at a time.
+         */
+        @WithDefault("20")
+        int sliceDivisor();
+
+        /** Largest slice one lease takes, whatever the limit (RUNWIRE_RATE_LIMIT_MAX_SLICE). */
+        @WithDefault("1000")
+        int maxSlice();
     }
 
     /** Service and user JWTs; without issuer and JWKS URL only API keys authenticate. */

@@ -1,34 +1,47 @@
 package dev.runwire.api.ratelimit;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ErrorTable;
 import dev.runwire.api.error.RunwireException;
 
 /**
- * Fixed-window rate limits counted in PostgreSQL, so every api-service replica sees one count: each request adds one to
- * its subject's window in a single upsert, and is admitted when the count it got back is within the limit. Two replicas
- * can never admit more than the limit between them. See docs/adr/0018-jwt-and-rate-limits.md.
+ * Fixed-window rate limits shared by every api-service replica, with quota leased in slices: a replica takes a slice of
+ * a subject's window from PostgreSQL ({@link RateWindows}) and admits requests from it in memory, leasing the next
+ * slice when it runs out. The slices granted to all replicas never add up to more than the limit, so two replicas can
+ * never admit more than the limit between them; a slice is a share of the limit ({@code limit / slice-divisor}, at
+ * least 1, at most {@code max-slice}), so a low limit is leased one request at a time and counts exactly. See
+ * docs/adr/0018-jwt-and-rate-limits.md.
  */
 @ApplicationScoped
 public class RateLimiter {
 
-    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
+    /** Subjects whose window a replica keeps in memory at most; one evicted loses only its unused slice. */
+    private static final int MAX_SUBJECTS = 100_000;
 
-    private final Pool pool;
+    private final RateWindows store;
     private final long windowSeconds;
+    private final int sliceDivisor;
+    private final int maxSlice;
+    private final LongSupplier epochSeconds;
+    /** Each subject's current window; a past one is replaced by the first request of the next. */
+    private final Cache<String, SubjectWindow> windows;
 
     /** A request's standing: its window's limit, what remains, and when the window resets (epoch seconds). */
     public record Decision(boolean admitted, int limit, int remaining, long resetAt) {
@@ -40,7 +53,7 @@ public class RateLimiter {
     }
 
     /** The {@code X-RateLimit-*} headers of a counted response. */
-    public static java.util.Map<String, String> headers(Decision decision) {
+    public static Map<String, String> headers(Decision decision) {
         return ErrorTable.rateLimitHeaders(decision.limit(), decision.remaining(), decision.resetAt());
     }
 
@@ -52,38 +65,103 @@ public class RateLimiter {
                 decision.retryAfter());
     }
 
-    RateLimiter(Pool pool, ApiConfig config) {
-        this.pool = pool;
-        this.windowSeconds = config.rateLimit().window().toSeconds();
+    @Inject
+    RateLimiter(RateWindows store, ApiConfig config) {
+        this(store, config.rateLimit(), () -> Instant.now().getEpochSecond());
     }
 
-    /** Old windows are deleted every minute; a purge that outlasts the minute is not started again over itself. */
-    @Scheduled(identity = "rate-window-purge", every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> purge() {
-        return pool.preparedQuery("delete from api.rate_windows where window_start < $1")
-                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(2 * windowSeconds))).replaceWithVoid()
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.warnf("purging rate windows failed (%s)", failure.getClass().getSimpleName());
-                    return Uni.createFrom().voidItem();
-                });
+    RateLimiter(RateWindows store, ApiConfig.RateLimit settings, LongSupplier epochSeconds) {
+        this.store = store;
+        this.windowSeconds = settings.window().toSeconds();
+        this.sliceDivisor = Math.max(1, settings.sliceDivisor());
+        this.maxSlice = Math.max(1, settings.maxSlice());
+        this.epochSeconds = epochSeconds;
+        this.windows = Caffeine.newBuilder().maximumSize(MAX_SUBJECTS)
+                .expireAfterAccess(Duration.ofSeconds(windowSeconds)).build();
     }
 
-    /** Counts the request; null for an exempt principal (nothing counted, no headers). */
+    /**
+     * Counts the request; null for an exempt principal (nothing counted, no headers). Fails as the lease statement does
+     * when PostgreSQL cannot be reached and the slice is empty.
+     */
     public Uni<Decision> admit(RateSubject principal) {
         if (principal.exempt()) {
             return Uni.createFrom().nullItem();
         }
-        long now = Instant.now().getEpochSecond();
-        long start = now - now % windowSeconds;
-        return pool.preparedQuery("""
-                insert into api.rate_windows (subject, window_start, count) values ($1, $2, 1)
-                on conflict (subject, window_start) do update set count = api.rate_windows.count + 1
-                returning count""").execute(
-                Tuple.of(principal.subject(), OffsetDateTime.ofInstant(Instant.ofEpochSecond(start), ZoneOffset.UTC)))
-                .map(rows -> {
-                    int count = rows.iterator().next().getInteger(0);
-                    return new Decision(count <= principal.limit(), principal.limit(),
-                            Math.max(0, principal.limit() - count), start + windowSeconds);
-                });
+        return admit(principal.subject(), principal.limit());
+    }
+
+    Uni<Decision> admit(String subject, int limit) {
+        return Uni.createFrom().deferred(() -> decide(subject, limit));
+    }
+
+    private Uni<Decision> decide(String subject, int limit) {
+        SubjectWindow window = current(subject);
+        if (limit < 1) {
+            return Uni.createFrom().item(new Decision(false, limit, 0, window.start + windowSeconds));
+        }
+        SubjectWindow.Step step = window.take(limit);
+        if (step.decision() != null) {
+            return Uni.createFrom().item(step.decision());
+        }
+        if (step.start()) {
+            lease(subject, window, limit, step.lease());
+        }
+        // every waiter, the one that started the lease included, goes on on its own event loop and asks again
+        return Uni.createFrom().completionStage(step.lease()).emitOn(callerContext())
+                .chain(() -> admit(subject, limit));
+    }
+
+    /** The slice a lease asks for under {@code limit}. */
+    int slice(int limit) {
+        return Math.max(1, Math.min(maxSlice, limit / sliceDivisor));
+    }
+
+    /** The subject's window for now; a past one is dropped with its unused slice. */
+    private SubjectWindow current(String subject) {
+        long now = epochSeconds.getAsLong();
+        long start = now - Math.floorMod(now, windowSeconds);
+        SubjectWindow known = windows.getIfPresent(subject);
+        if (known != null && known.start >= start) {
+            return known;
+        }
+        return windows.asMap().compute(subject,
+                (key, old) -> old != null && old.start >= start ? old : new SubjectWindow(start, windowSeconds));
+    }
+
+    /**
+     * Runs one lease for everyone waiting on {@code done}; it is not tied to the request that started it, so a request
+     * that goes away does not leave the others waiting.
+     */
+    private void lease(String subject, SubjectWindow window, int limit, CompletableFuture<Void> done) {
+        store.lease(subject, window.start, slice(limit), limit).subscribe().with(lease -> {
+            if (lease == null) {
+                window.exhausted(limit);
+            } else {
+                window.leased(lease);
+            }
+            done.complete(null);
+        }, failure -> {
+            window.failed();
+            done.completeExceptionally(failure);
+        });
+    }
+
+    /** Where a request waiting for a lease goes on: its own Vert.x context when it has one. */
+    private static Executor callerContext() {
+        Context context = Vertx.currentContext();
+        return context == null ? Runnable::run : task -> context.runOnContext(ignored -> task.run());
+    }
+
+    /** This replica's unused slice of the subject's current window (for tests). */
+    int left(String subject) {
+        SubjectWindow known = windows.getIfPresent(subject);
+        return known == null ? 0 : known.left();
+    }
+
+    /** The window this replica keeps for the subject, its start in epoch seconds; -1 when none (for tests). */
+    long windowStart(String subject) {
+        SubjectWindow known = windows.getIfPresent(subject);
+        return known == null ? -1 : known.start;
     }
 }

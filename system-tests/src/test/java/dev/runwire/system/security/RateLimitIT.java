@@ -160,6 +160,43 @@ class RateLimitIT {
         get(api2, owner(api1).apiKey()).then().statusCode(200).header("X-RateLimit-Remaining", "199");
     }
 
+    /**
+     * A limit that the replicas' slices do not divide (333 leased in slices of 16, the last one 13), over both replicas
+     * at once: exactly the limit admitted, the window's row never granted more, and each replica's
+     * {@code X-RateLimit-Remaining} going down with each request it admitted.
+     */
+    @Test
+    void theLastSliceOfAWindowIsWhatRemainsAndNoReplicaGoesPastIt() throws Exception {
+        awayFromAWindowEdge();
+        Owner owner = owner(api1);
+        String subject = "odd-" + java.util.UUID.randomUUID();
+        String token = jwt(owner, subject, Map.of("rate_limit", Map.of("limit_override", 333)));
+        List<Response> responses = burst(token, 400);
+        assertEquals(333, responses.stream().filter(r -> r.statusCode() == 200).count());
+        assertEquals(67, responses.stream().filter(r -> r.statusCode() == 429).count());
+        for (int replica = 0; replica < 2; replica++) {
+            java.util.Set<String> remaining = new java.util.HashSet<>();
+            int admittedHere = 0;
+            for (int i = replica; i < responses.size(); i += 2) {
+                Response response = responses.get(i);
+                assertEquals("333", response.header("X-RateLimit-Limit"));
+                if (response.statusCode() == 200) {
+                    admittedHere++;
+                    remaining.add(response.header("X-RateLimit-Remaining"));
+                } else {
+                    assertEquals("0", response.header("X-RateLimit-Remaining"));
+                }
+            }
+            assertEquals(admittedHere, remaining.size(), "replica " + (replica + 1) + " told each request its own");
+        }
+        List<List<Object>> window = SystemUnderTest
+                .query("select count from api.rate_windows where subject = 'jwt:" + ISSUER + ":" + subject + "'");
+        assertEquals(List.of(List.of(333)), window, "the slices granted add up to the limit and no more");
+        // a request more, on either replica, is refused without the window moving
+        get(api1, token).then().statusCode(429).header("X-RateLimit-Remaining", "0");
+        get(api2, token).then().statusCode(429).header("X-RateLimit-Remaining", "0");
+    }
+
     @Test
     void aJwtsLimitOverrideAndExemptionAreHonoured() throws Exception {
         awayFromAWindowEdge();
