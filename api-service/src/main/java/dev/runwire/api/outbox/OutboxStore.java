@@ -40,9 +40,16 @@ public class OutboxStore {
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    /** Deletes the rows of commands the broker has: one statement, one commit for all of them. */
+    /**
+     * Deletes the rows of commands the broker has: one statement, one commit for all of them, which does not wait for
+     * its WAL flush ({@code synchronous_commit} off for this transaction alone). A crash that loses the delete brings
+     * the rows back, and the relay publishes those commands again, as it does after a delete that failed; the executor
+     * takes a command it has seen as a no-op. docs/adr/0009.
+     */
     Uni<Void> deleteOutbox(List<Long> ids) {
-        return pool.preparedQuery("delete from api.outbox where id = any($1)")
+        return pool.preparedQuery("""
+                with relaxed as (select set_config('synchronous_commit', 'off', true))
+                delete from api.outbox where id = any($1) and exists (select 1 from relaxed)""")
                 .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid();
     }
 
