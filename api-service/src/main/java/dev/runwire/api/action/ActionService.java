@@ -10,15 +10,16 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException.Conflict;
 import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.RunwireException.NotFound;
-import dev.runwire.api.integration.Integration;
+import dev.runwire.api.integration.Integrations;
 import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
@@ -33,27 +34,45 @@ public class ActionService {
     private static final int DEFAULT_TIMEOUT_MS = 30_000;
     private static final int MAX_TIMEOUT_MS = 300_000;
 
-    private final Schemas schemas;
+    /** How often a new version is tried again when a concurrent change took its number. */
+    private static final int VERSION_ATTEMPTS = 3;
 
-    ActionService(Schemas schemas) {
+    private final Schemas schemas;
+    private final Pool pool;
+    private final ActionVersions versions;
+    private final Integrations integrations;
+
+    ActionService(Schemas schemas, Pool pool, ActionVersions versions, Integrations integrations) {
         this.schemas = schemas;
+        this.pool = pool;
+        this.versions = versions;
+        this.integrations = integrations;
     }
 
+    /** Registers version 1 of a new action; 409 when the owner has an action with its key. */
     public Uni<ActionView> create(UUID ownerId, ActionRequest body) {
         validate(body);
         if (body.key() == null || !KEY.matcher(body.key()).matches()) {
             throw new Invalid("invalid_key", "key must match " + KEY.pattern(), "/key");
         }
         return checkSchemas(body)
-                .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, body.key()).chain(existing -> {
+                .chain(() -> pool.withTransaction(conn -> versions.latest(conn, ownerId, body.key()).chain(existing -> {
                     if (existing != null) {
-                        throw new Conflict("action_exists",
-                                "an action with key " + body.key() + " exists; PUT a new version instead",
-                                ErrorObject.Source.pointer("/key"));
+                        throw actionExists(body.key());
                     }
-                    return requireIntegration(ownerId, body)
-                            .chain(() -> persistVersion(ownerId, body.key(), body, 1, null));
+                    return requireIntegration(conn, ownerId, body);
+                }).chain(() -> versions.insert(conn, version(ownerId, body.key(), body, 1, null))).map(created -> {
+                    if (created == null) {
+                        // created concurrently: the unique key took the first version
+                        throw actionExists(body.key());
+                    }
+                    return ActionView.of(created);
                 })));
+    }
+
+    private static Conflict actionExists(String key) {
+        return new Conflict("action_exists", "an action with key " + key + " exists; PUT a new version instead",
+                ErrorObject.Source.pointer("/key"));
     }
 
     /** Compiled off the event loop, within the schema-check budget. */
@@ -62,40 +81,53 @@ public class ActionService {
                 .chain(() -> schemas.check(body.outputSchema(), "/outputSchema"));
     }
 
+    /** The newest version of each of the owner's actions. */
     public Uni<List<ActionView>> list(UUID ownerId) {
-        return Panache.withSession(() -> ActionVersion.latestOfEach(ownerId))
-                .map(all -> all.stream().map(ActionView::of).toList());
+        return versions.latestOfEach(ownerId).map(all -> all.stream().map(ActionView::of).toList());
     }
 
+    /** The newest version of the owner's action, or the given one; 404 when there is none. */
     public Uni<ActionView> get(UUID ownerId, String key, Integer version) {
-        return Panache
-                .withSession(
-                        () -> version == null ? ActionVersion.latest(ownerId, key)
-                                : ActionVersion.<ActionVersion> find("ownerId = ?1 and key = ?2 and version = ?3",
-                                        ownerId, key, version).firstResult())
+        return (version == null ? versions.latest(ownerId, key) : versions.version(ownerId, key, version))
                 .map(action -> ActionView.of(require(action, key)));
     }
 
+    /** Registers the next version of the owner's action, keeping when its key was created; 404 when there is none. */
     public Uni<ActionView> update(UUID ownerId, String key, ActionRequest body) {
         validate(body);
         if (body.key() != null && !body.key().equals(key)) {
             throw new Invalid("key_mismatch", "the body's key differs from the path's key", "/key");
         }
-        return checkSchemas(body)
-                .chain(() -> Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
-                    require(latest, key);
-                    return requireIntegration(ownerId, body)
-                            .chain(() -> persistVersion(ownerId, key, body, latest.version + 1, latest.keyCreatedAt));
-                })));
+        return checkSchemas(body).chain(() -> pool.withTransaction(conn -> versions.latest(conn, ownerId, key)
+                .chain(latest -> requireIntegration(conn, ownerId, body).replaceWith(require(latest, key)))
+                .chain(latest -> nextVersion(conn, ownerId, key, body, latest, VERSION_ATTEMPTS)).map(ActionView::of)));
     }
 
+    /**
+     * Stores the version after {@code latest}. When a concurrent change stored that number first (and committed: the
+     * insert waits for it), its version is read again and the next number tried, so each change becomes a version.
+     */
+    private Uni<ActionVersion> nextVersion(SqlConnection conn, UUID ownerId, String key, ActionRequest body,
+            ActionVersion latest, int attempts) {
+        return versions.insert(conn, version(ownerId, key, body, latest.version() + 1, latest.keyCreatedAt()))
+                .chain(stored -> {
+                    if (stored != null) {
+                        return Uni.createFrom().item(stored);
+                    }
+                    if (attempts <= 1) {
+                        throw new Conflict("action_changed",
+                                "the action " + key + " is being changed concurrently; try again", null);
+                    }
+                    return versions.latest(conn, ownerId, key)
+                            .chain(newer -> nextVersion(conn, ownerId, key, body, newer, attempts - 1));
+                });
+    }
+
+    /** Switches off every version of the owner's action; 404 when there is none. */
     public Uni<ActionView> deactivate(UUID ownerId, String key) {
-        return Panache.withTransaction(() -> ActionVersion.latest(ownerId, key).chain(latest -> {
+        return pool.withTransaction(conn -> versions.latest(conn, ownerId, key).chain(latest -> {
             require(latest, key);
-            return ActionVersion.update("active = false where ownerId = ?1 and key = ?2", ownerId, key).map(count -> {
-                latest.active = false;
-                return ActionView.of(latest);
-            });
+            return versions.deactivate(conn, ownerId, key).map(ignored -> ActionView.of(latest.deactivated()));
         }));
     }
 
@@ -106,9 +138,9 @@ public class ActionService {
         return action;
     }
 
-    private static Uni<Void> requireIntegration(UUID ownerId, ActionRequest body) {
-        return Integration.findByKey(ownerId, body.http().integrationKey()).map(integration -> {
-            if (integration == null) {
+    private Uni<Void> requireIntegration(SqlConnection conn, UUID ownerId, ActionRequest body) {
+        return integrations.exists(conn, ownerId, body.http().integrationKey()).map(exists -> {
+            if (!exists) {
                 throw new Invalid("unknown_integration", "no integration with key " + body.http().integrationKey(),
                         "/http/integrationKey");
             }
@@ -116,29 +148,19 @@ public class ActionService {
         });
     }
 
-    private Uni<ActionView> persistVersion(UUID ownerId, String key, ActionRequest body, int version,
+    /** A new version as the request describes it, created now. */
+    private static ActionVersion version(UUID ownerId, String key, ActionRequest body, int version,
             Instant keyCreatedAt) {
-        ActionVersion action = new ActionVersion();
-        action.id = UUID.randomUUID();
-        action.ownerId = ownerId;
-        action.key = key;
-        action.version = version;
-        action.active = true;
-        action.intent = body.intent();
-        action.description = body.description();
-        action.type = "http";
-        action.inputSchema = Json.write(body.inputSchema());
-        action.outputSchema = Json.write(body.outputSchema());
-        action.useDefaultMapping = body.useDefaultMapping() == null || body.useDefaultMapping();
-        action.outputMapping = action.useDefaultMapping ? null : Json.write(body.outputMapping());
-        action.http = Json
+        boolean useDefaultMapping = body.useDefaultMapping() == null || body.useDefaultMapping();
+        String http = Json
                 .write(new ActionRequest.HttpTemplate(body.http().integrationKey(), body.http().method().toUpperCase(),
                         body.http().path(), body.http().headers(), body.http().query(), body.http().body()));
-        action.timeoutMs = body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs();
-        action.retry = body.retry() == null ? null : Json.write(body.retry());
-        action.createdAt = Instant.now();
-        action.keyCreatedAt = keyCreatedAt == null ? action.createdAt : keyCreatedAt;
-        return action.<ActionVersion> persist().map(ActionView::of);
+        Instant now = Instant.now();
+        return new ActionVersion(UUID.randomUUID(), ownerId, key, version, true, body.intent(), body.description(),
+                "http", Json.write(body.inputSchema()), Json.write(body.outputSchema()), useDefaultMapping,
+                useDefaultMapping ? null : Json.write(body.outputMapping()), http,
+                body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs(),
+                body.retry() == null ? null : Json.write(body.retry()), keyCreatedAt == null ? now : keyCreatedAt, now);
     }
 
     /** Everything about a request that can be checked without the database. */

@@ -18,11 +18,11 @@ public record ActionView(String key, int version, String intent, String descript
         Instant updatedAt) {
 
     static ActionView of(ActionVersion a) {
-        return new ActionView(a.key, a.version, a.intent, a.description, Json.tree(a.inputSchema),
-                Json.tree(a.outputSchema), a.useDefaultMapping, a.type,
-                Json.read(a.http, new TypeReference<ActionRequest.HttpTemplate>() {
-                }), Json.read(a.outputMapping, new TypeReference<Map<String, String>>() {
-                }), a.timeoutMs, Json.read(a.retry, RetryPolicy.class), a.active ? "active" : "inactive",
-                a.keyCreatedAt, a.createdAt);
+        return new ActionView(a.key(), a.version(), a.intent(), a.description(), Json.tree(a.inputSchema()),
+                Json.tree(a.outputSchema()), a.useDefaultMapping(), a.type(),
+                Json.read(a.http(), new TypeReference<ActionRequest.HttpTemplate>() {
+                }), Json.read(a.outputMapping(), new TypeReference<Map<String, String>>() {
+                }), a.timeoutMs(), Json.read(a.retry(), RetryPolicy.class), a.active() ? "active" : "inactive",
+                a.keyCreatedAt(), a.createdAt());
     }
 }

@@ -36,8 +36,9 @@ import dev.runwire.model.schema.Violation;
  * Every compilation and validation runs on a dedicated Vert.x worker pool ({@code runwire-schema-checks}) within the
  * configured budget, never on an event loop. A dedicated pool rather than the default worker pool or a managed
  * executor: costly schemas then queue behind each other instead of taking the threads blocking endpoints and clients
- * need, and Vert.x hands the result back on the request's context, where Hibernate Reactive and the rest of the chain
- * must continue. A check past its budget answers 422 {@code schema_too_costly} at the pointer of the schema or value.
+ * need, and Vert.x hands the result back on the request's context, where the rest of the chain (the SQL client's
+ * statements among it) must continue. A check past its budget answers 422 {@code schema_too_costly} at the pointer of
+ * the schema or value.
  */
 @ApplicationScoped
 public class Schemas {

@@ -88,10 +88,10 @@ public class ConnectedAccounts implements IntegrationAccounts {
                 .replaceWithVoid();
     }
 
-    /** Revokes every account of a deleted integration. */
+    /** Revokes every account of a deleted integration, in the transaction that deletes it. */
     @Override
-    public Uni<Void> revokeAll(UUID ownerId, String integrationKey) {
-        return pool.preparedQuery("""
+    public Uni<Void> revokeAll(SqlConnection conn, UUID ownerId, String integrationKey) {
+        return conn.preparedQuery("""
                 update api.connected_accounts set status = 'revoked', status_reason = 'the integration was deleted',
                        sealed = null, state_hash = null, updated_at = now()
                 where owner_id = $1 and integration_key = $2 and status in ('active', 'initiated', 'expired')""")

@@ -1,86 +1,45 @@
 package dev.runwire.api.integration;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
-
 import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.json.Json;
 
-/** A third-party API an owner calls, by base URL. */
-@Entity
-@Table(name = "integrations")
-public class Integration extends PanacheEntityBase {
+/**
+ * A third-party API an owner calls, by base URL: one row of {@code api.integrations} as {@link Integrations} reads it.
+ * Its OAuth 2 client secret, sealed, stays in the table and out of this record.
+ *
+ * @param auth
+ *            the {@link AuthScheme}, without its client secret
+ * @param credentialsInvalid
+ *            the configured {@link HttpSpec.CredentialCheck}, or null for the default (see {@link #credentialCheck()})
+ * @param active
+ *            an inactive integration is never called: runs of its actions are refused
+ */
+public record Integration(UUID id, UUID ownerId, String key, String name, String baseUrl, AuthScheme auth,
+        HttpSpec.CredentialCheck credentialsInvalid, boolean active, Instant createdAt, Instant updatedAt) {
 
-    @Id
-    public UUID id;
-
-    @Column(name = "owner_id")
-    public UUID ownerId;
-
-    public String key;
-
-    public String name;
-
-    @Column(name = "base_url")
-    public String baseUrl;
-
-    /** The {@link AuthScheme} as JSON, without its client secret. */
-    public String auth;
-
-    /** An inactive integration is never called: runs of its actions are refused. */
-    public boolean active;
-
-    /** The {@link HttpSpec.CredentialCheck} as JSON, or null for the default (HTTP 401 when it needs an account). */
-    @Column(name = "credentials_invalid")
-    public String credentialsInvalid;
-
-    /** Key id the client secret is sealed under. */
-    @Column(name = "key_id")
-    public String keyId;
-
-    /** An OAuth 2 authorization-code client secret, sealed, bound to the integration's id. */
-    @Column(name = "sealed_client_secret")
-    public String sealedClientSecret;
-
-    @Column(name = "created_at")
-    public Instant createdAt;
-
-    @Column(name = "updated_at")
-    public Instant updatedAt;
-
-    public AuthScheme auth() {
-        return auth == null ? AuthScheme.NONE : dev.runwire.model.json.Json.read(auth, AuthScheme.class);
-    }
+    /** The check an integration that needs an account gets when it configures none: HTTP 401. */
+    public static final HttpSpec.CredentialCheck DEFAULT_CHECK = new HttpSpec.CredentialCheck(List.of(401), null);
 
     /** Which answers mean the credentials no longer work; null for an integration that needs no account. */
     public HttpSpec.CredentialCheck credentialCheck() {
-        return credentialCheck(auth(), credentialsInvalid);
+        return credentialsInvalid != null ? credentialsInvalid : defaultCheck(auth);
     }
 
-    /** The stored check, or HTTP 401 for an integration that needs an account and has none configured. */
+    /** The stored check (as JSON), or HTTP 401 for an integration that needs an account and has none configured. */
     public static HttpSpec.CredentialCheck credentialCheck(AuthScheme scheme, String stored) {
-        if (stored != null) {
-            return dev.runwire.model.json.Json.read(stored, HttpSpec.CredentialCheck.class);
-        }
+        return stored != null ? Json.read(stored, HttpSpec.CredentialCheck.class) : defaultCheck(scheme);
+    }
+
+    private static HttpSpec.CredentialCheck defaultCheck(AuthScheme scheme) {
         return scheme.needsAccount() ? DEFAULT_CHECK : null;
     }
-
-    public static final HttpSpec.CredentialCheck DEFAULT_CHECK = new HttpSpec.CredentialCheck(java.util.List.of(401),
-            null);
 
     /** What a client secret is bound to when sealed. */
     public static String secretContext(UUID integrationId) {
         return "integration:" + integrationId;
-    }
-
-    public static Uni<Integration> findByKey(UUID ownerId, String key) {
-        return find("ownerId = ?1 and key = ?2", ownerId, key).firstResult();
     }
 }

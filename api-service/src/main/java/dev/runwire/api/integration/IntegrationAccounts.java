@@ -3,6 +3,7 @@ package dev.runwire.api.integration;
 import java.util.UUID;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * What deleting an integration needs from connected accounts. The integration feature owns this port and the connection
@@ -10,6 +11,6 @@ import io.smallrye.mutiny.Uni;
  */
 public interface IntegrationAccounts {
 
-    /** Revokes every account of a deleted integration. */
-    Uni<Void> revokeAll(UUID ownerId, String integrationKey);
+    /** Revokes every account of a deleted integration, in the transaction that deletes it. */
+    Uni<Void> revokeAll(SqlConnection conn, UUID ownerId, String integrationKey);
 }

@@ -11,8 +11,14 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 import dev.runwire.api.Rows;
 
@@ -149,6 +156,72 @@ class ActionRegistryTest {
         io.restassured.RestAssured.given().contentType("application/json").body(Map.of("name", "x"))
                 .post("/admin/owners").then().statusCode(401)
                 .body("errors[0].detail", not(containsString("Exception")));
+    }
+
+    @Test
+    void concurrentChangesEachBecomeAVersionAndAKeyIsCreatedOnce() throws Exception {
+        List<Callable<Response>> creations = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            creations.add(() -> as(key).body(action("raced", "stub")).post("/v1/actions"));
+        }
+        List<Integer> created = statuses(creations);
+        assertEquals(1, created.stream().filter(s -> s == 201).count(), created.toString());
+        assertEquals(creations.size() - 1, created.stream().filter(s -> s == 409).count(), created.toString());
+        String keyCreatedAt = as(key).get("/v1/actions/raced").then().statusCode(200).extract().path("createdAt");
+
+        List<Callable<Response>> changes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> changed = new HashMap<>(action("raced", "stub"));
+            changed.put("intent", "change " + i);
+            changes.add(() -> as(key).body(changed).put("/v1/actions/raced"));
+        }
+        assertEquals(List.of(200, 200, 200), statuses(changes));
+
+        as(key).get("/v1/actions/raced").then().statusCode(200).body("version", equalTo(4)).body("createdAt",
+                equalTo(keyCreatedAt));
+        for (int version = 1; version <= 4; version++) {
+            as(key).get("/v1/actions/raced?version=" + version).then().statusCode(200).body("version", equalTo(version))
+                    .body("createdAt", equalTo(keyCreatedAt));
+        }
+        as(key).get("/v1/actions/raced?version=5").then().statusCode(404);
+    }
+
+    @Test
+    void deactivatingSwitchesOffEveryVersionAndANewVersionIsActive() {
+        as(key).body(action("switch", "stub")).post("/v1/actions").then().statusCode(201);
+        as(key).body(action("switch", "stub")).put("/v1/actions/switch").then().statusCode(200);
+        as(key).delete("/v1/actions/switch").then().statusCode(200).body("version", equalTo(2)).body("status",
+                equalTo("inactive"));
+        as(key).get("/v1/actions/switch?version=1").then().statusCode(200).body("status", equalTo("inactive"));
+        as(key).get("/v1/actions").then().statusCode(200).body("find { it.key == 'switch' }.status",
+                equalTo("inactive"));
+        as(key).body(action("switch", "stub")).put("/v1/actions/switch").then().statusCode(200)
+                .body("version", equalTo(3)).body("status", equalTo("active"));
+        as(key).delete("/v1/actions/nope").then().statusCode(404);
+
+        Map<String, Object> unknownIntegration = new HashMap<>(action("switch", "stub"));
+        unknownIntegration.put("http", Map.of("integrationKey", "nope", "method", "GET", "path", "/x"));
+        as(key).body(unknownIntegration).put("/v1/actions/switch").then().statusCode(422).body("errors[0].code",
+                equalTo("unknown_integration"));
+        as(key).get("/v1/actions/switch").then().statusCode(200).body("version", equalTo(3));
+    }
+
+    /** The statuses of requests sent at once, in order. */
+    private static List<Integer> statuses(List<Callable<Response>> requests) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(requests.size());
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Response> answer : threads.invokeAll(requests)) {
+                Response response = answer.get();
+                statuses.add(response.statusCode());
+                if (response.statusCode() == 409) {
+                    assertEquals("action_exists", response.path("errors[0].code"));
+                }
+            }
+            return statuses;
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static Map<String, Object> without(Map<String, Object> body, String field) {

@@ -11,8 +11,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-
 /**
  * The api-service's dependency rules (ADR 0032): its feature packages form no cycle; the run core depends on no
  * surface; a JAX-RS resource reaches the database only through a store or a service; a {@code Row} is read only in a
@@ -31,11 +29,11 @@ class DependencyRulesTest {
     private static final DescribedPredicate<JavaClass> STATEMENT_RUNNER = JavaClass.Predicates
             .assignableTo(io.vertx.mutiny.sqlclient.SqlClient.class).as("a SQL client (Pool, SqlConnection)");
 
-    /** SQL: the reactive SQL clients, Panache, and the entities Panache manages. */
+    /** SQL: the reactive SQL clients, and JPA or Hibernate should either come back. */
     private static final DescribedPredicate<JavaClass> SQL = JavaClass.Predicates
             .resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..", "io.vertx.pgclient..",
-                    "io.vertx.mutiny.pgclient..", "io.quarkus.hibernate.reactive.panache..")
-            .or(JavaClass.Predicates.assignableTo(PanacheEntityBase.class)).as("SQL or Panache");
+                    "io.vertx.mutiny.pgclient..", "jakarta.persistence..", "org.hibernate..", "io.quarkus.hibernate..")
+            .as("SQL");
 
     @Test
     void featurePackagesFormNoCycle() {
