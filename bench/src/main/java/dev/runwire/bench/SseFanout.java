@@ -47,6 +47,8 @@ final class SseFanout {
     private final int stepMillis = Integer.parseInt(env("SSE_STEP_MILLIS", "300"));
     private final double targetP99Millis = 500;
     private final double targetHeapPerReader = 20 * 1024;
+    /** /proc counts CPU time in ticks of 10 ms (CLK_TCK 100 on Linux). */
+    private static final double TICK_MILLIS = 10;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
     private final Api api = new Api(apiUrl, http);
@@ -110,6 +112,12 @@ final class SseFanout {
         Thread.sleep(2_000);
         double heapAfter = heapAfterGc();
 
+        long apiPid = pid("api-service");
+        long executorPid = pid("executor-service");
+        long benchPid = ProcessHandle.current().pid();
+        long apiTicks = Counters.processTicks(apiPid);
+        long executorTicks = Counters.processTicks(executorPid);
+        long benchTicks = Counters.processTicks(benchPid);
         delays.start();
         long start = System.nanoTime();
         List<CompletableFuture<HttpResponse<Void>>> approvals = new ArrayList<>();
@@ -121,6 +129,9 @@ final class SseFanout {
         boolean allEnded = ended.await(10L * steps * stepMillis / 1000 + 120, TimeUnit.SECONDS);
         delays.stop();
         double seconds = (System.nanoTime() - start) / 1e9;
+        apiTicks = Counters.processTicks(apiPid) - apiTicks;
+        executorTicks = Counters.processTicks(executorPid) - executorTicks;
+        benchTicks = Counters.processTicks(benchPid) - benchTicks;
         stub.stop(0);
         vertx.close();
         int complete = complete(apiKey, runIds, streams);
@@ -137,6 +148,13 @@ final class SseFanout {
                 "delay from event to reader: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms "
                         + "(target p99 <= %.0f ms: %s)%n",
                 f.p50(), f.p90(), f.p99(), f.max(), targetP99Millis, f.p99() <= targetP99Millis ? "met" : "missed");
+        // CPU in the live window, per 1,000 events delivered to readers: stable on a busy machine where delays are not
+        double thousands = Math.max(1, delivered.get()) / 1000.0;
+        System.out.printf(
+                "CPU in the live window (ms per 1,000 events delivered): api-service %.1f, executor-service %.1f, "
+                        + "readers (this process) %.1f; api-service busy %.0f %% of a core%n",
+                apiTicks * TICK_MILLIS / thousands, executorTicks * TICK_MILLIS / thousands,
+                benchTicks * TICK_MILLIS / thousands, 100 * apiTicks * TICK_MILLIS / 1000 / seconds);
         double perReader = (heapAfter - heapBefore) / subscribers;
         System.out.printf(
                 "api-service heap after a full GC: %.1f MiB before, %.1f MiB with the readers connected: %.1f KiB per "
@@ -230,14 +248,17 @@ final class SseFanout {
         throw new IllegalStateException("run " + runId + " never asked for approval");
     }
 
+    private static long pid(String service) throws Exception {
+        return Long.parseLong(Files.readString(Path.of(env("RUNWIRE_STATE", ".runwire"), service + ".pid")).trim());
+    }
+
     /**
      * The api-service's heap in use after a full GC ({@code jcmd GC.run} on its pid from the state directory), so the
      * difference is what the readers hold, not garbage that happened to be uncollected.
      */
     private double heapAfterGc() throws Exception {
-        Path pidFile = Path.of(env("RUNWIRE_STATE", ".runwire"), "api-service.pid");
-        String pid = Files.readString(pidFile).trim();
-        Process gc = new ProcessBuilder("jcmd", pid, "GC.run").redirectErrorStream(true)
+        long pid = pid("api-service");
+        Process gc = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + pid + " GC.run failed");
