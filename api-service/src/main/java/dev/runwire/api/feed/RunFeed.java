@@ -41,9 +41,18 @@ public class RunFeed {
         this.feedDelay = Timer.builder("runwire.feed.delay").publishPercentiles(0.5, 0.99).register(registry);
     }
 
-    /** Hands every event of the run to the listener until it is removed. */
+    /**
+     * Hands every event of the run to the listener until it is removed, on the thread that reads the broadcast: the
+     * listener must only hand it on (streams queue it for their event loop, one listener per loop and run, not one per
+     * reader), or every other run's events wait.
+     */
     public void listen(UUID runId, Consumer<StreamedEvent> listener) {
-        listeners.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(listener);
+        // added inside the map's atomic step: an unlisten of the run's last listener may drop the set meanwhile
+        listeners.compute(runId, (id, set) -> {
+            Set<Consumer<StreamedEvent>> listening = set != null ? set : ConcurrentHashMap.newKeySet();
+            listening.add(listener);
+            return listening;
+        });
     }
 
     public void unlisten(UUID runId, Consumer<StreamedEvent> listener) {

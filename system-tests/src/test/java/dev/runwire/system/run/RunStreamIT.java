@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.LongStream;
 
@@ -124,6 +127,38 @@ class RunStreamIT {
                 null, Integer.MAX_VALUE, TIMEOUT);
         assertEquals(List.of((long) EVENTS - 2, (long) EVENTS - 1, (long) EVENTS),
                 replay.events().stream().map(SseClient.Event::id).toList());
+    }
+
+    /**
+     * Many readers of one run on two instances, some from the start and some resuming at a random event while the run
+     * goes on: each gets exactly the events after its position, in order, and its stream ends. On one instance they
+     * share event loops, so one write per loop serves several of them.
+     */
+    @Test
+    void manyReadersOfOneRunEachGetEveryEventOnceInOrder() throws Exception {
+        int readers = 30;
+        String runId = bigRun("many");
+        ExecutorService pool = Executors.newFixedThreadPool(readers);
+        try {
+            List<Future<SseClient.Stream>> streams = new ArrayList<>();
+            List<Long> from = new ArrayList<>();
+            for (int r = 0; r < readers; r++) {
+                ServiceProcess instance = r % 3 == 2 ? secondApi : api;
+                long after = r % 2 == 0 ? 0 : ThreadLocalRandom.current().nextLong(1, EVENTS);
+                from.add(after);
+                streams.add(pool.submit(() -> SseClient.read(url(instance, runId, ""), owner.apiKey(),
+                        after == 0 ? null : String.valueOf(after), Integer.MAX_VALUE, TIMEOUT)));
+            }
+            for (int r = 0; r < readers; r++) {
+                SseClient.Stream stream = streams.get(r).get();
+                assertTrue(stream.ended(), "reader " + r + " after " + from.get(r) + ": the stream ended");
+                assertEquals(LongStream.rangeClosed(from.get(r) + 1, EVENTS).boxed().toList(),
+                        stream.events().stream().map(SseClient.Event::id).toList(),
+                        "reader " + r + " after " + from.get(r));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
