@@ -24,6 +24,12 @@ public final class Topics {
     /** Record header naming the versioned message type, e.g. {@code run.requested.v1}. */
     public static final String TYPE_HEADER = "rw-type";
 
+    /**
+     * Record header on run events naming the event's {@code RunEventType}, so a reader that needs only some types (a
+     * caller waiting for the end) skips the others without parsing them. A record without it is parsed.
+     */
+    public static final String EVENT_HEADER = "rw-event";
+
     private Topics() {
     }
 }

@@ -1,6 +1,7 @@
 package dev.runwire.api.feed;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -13,13 +14,16 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import dev.runwire.model.Topics;
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
 
 /**
@@ -89,6 +93,10 @@ public class RunFeed {
         if (runId == null || record.value() == null || !waiting.containsKey(runId) && !listeners.containsKey(runId)) {
             return;
         }
+        if (!listeners.containsKey(runId) && !mayEndRun(record)) {
+            // only a caller waiting for the end: the event's type, in its header, says this is not it
+            return;
+        }
         RunEvent event;
         try {
             event = Json.mapper().readValue(record.value(), RunEvent.class);
@@ -115,6 +123,19 @@ public class RunFeed {
             if (waiter != null) {
                 waiter.complete(event);
             }
+        }
+    }
+
+    /** False only for a record whose {@code rw-event} header names a type that does not end a run. */
+    private static boolean mayEndRun(ConsumerRecord<String, byte[]> record) {
+        Header header = record.headers().lastHeader(Topics.EVENT_HEADER);
+        if (header == null || header.value() == null) {
+            return true;
+        }
+        try {
+            return RunEventType.valueOf(new String(header.value(), StandardCharsets.UTF_8)).isTerminal();
+        } catch (IllegalArgumentException e) {
+            return true;
         }
     }
 

@@ -48,6 +48,7 @@ public class EventPublisher {
         RunEvent event = serialized.event();
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, RunEvent.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        headers.add(Topics.EVENT_HEADER, event.type().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(event.runId().toString()).withHeaders(headers).build();
         return emitter.sendMessage(Message.of(serialized.json()).addMetadata(metadata))
