@@ -45,14 +45,20 @@ class SlowReaderIT {
     /** Enough output to pass the kernel's socket buffers (up to 4 MB on loopback) before the service's bound. */
     static final int STEPS = 90;
 
+    /**
+     * The service's bound per reader: a few of this test's events, so a reader that keeps up is never cut off by a
+     * moment's lag on a busy machine, while one that reads nothing passes it long before the run's ~7 MB are out.
+     */
+    static final String BOUND = "262144";
+
     @Test
     void aReaderThatStopsReadingIsDisconnectedAndResumes(@SharedTopics IsolatedTopics topics) throws Exception {
         try (Stub stub = new Stub(); ServiceProcess api = ServiceProcess
-                .api("api-slowreader", topics.apiEnv(Map.of("RUNWIRE_SSE_MAX_BUFFERED_BYTES", "8192"))).start()) {
+                .api("api-slowreader", topics.apiEnv(Map.of("RUNWIRE_SSE_MAX_BUFFERED_BYTES", BOUND))).start()) {
             // large outputs: with tool calls, every succeeded step is a ~80 KB event; together they are more than a
             // run's result may hold, so the run ends FAILED (result_too_large) with a small terminal event
             String big = "x".repeat(80_000);
-            stub.on("/big/", 200, "{\"id\":\"" + big + "\",\"price\":1}", 20);
+            stub.on("/big/", 200, "{\"id\":\"" + big + "\",\"price\":1}", 50);
             Owner owner = owner(api);
             integration(api, owner.apiKey(), "stub", stub.baseUrl());
             action(api, owner.apiKey(), "big", "stub", "/big", 10_000);
