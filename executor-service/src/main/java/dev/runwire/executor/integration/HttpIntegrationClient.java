@@ -75,10 +75,17 @@ public class HttpIntegrationClient {
         this.config = config;
         this.registry = registry;
         // the core client: its request is ours to reset when the run is aborted (no hook into a web client needed)
-        this.client = vertx.createHttpClient(
-                new HttpClientOptions().setConnectTimeout((int) config.execution().connectTimeout().toMillis())
-                        .setKeepAlive(true).setMaxPoolSize(config.execution().maxInFlight()));
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.execution().connectTimeout().toMillis()).setKeepAlive(true)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS).setMaxPoolSize(config.execution().maxInFlight()));
     }
+
+    /**
+     * How long an idle pooled connection is kept: below the idle timeouts servers commonly use (Node.js 5 s, most
+     * proxies more), so a call is not sent on a connection the integration is closing at that moment, which fails the
+     * call with the connection closed (seen after a 30 s pause against a server that closes idle connections at 30 s).
+     */
+    private static final int KEEP_ALIVE_SECONDS = 4;
 
     /** A call in flight that the run can cancel: its request is reset (the connection closed), its outcome dropped. */
     public static final class Call {
