@@ -75,14 +75,23 @@ public class Deliveries {
         }
         List<Tuple> inserts = new ArrayList<>(due.size());
         for (NewDelivery d : due) {
-            inserts.add(Tuple.from(new Object[] { UUID.randomUUID(), d.ownerId(), d.runId(), d.runSeq(), d.eventType(),
-                    d.url(), d.body() }));
+            inserts.add(Tuple.from(new Object[] { deliveryId(d.runId(), d.runSeq()), d.ownerId(), d.runId(), d.runSeq(),
+                    d.eventType(), d.url(), d.body() }));
         }
         return conn.preparedQuery("""
                 insert into api.deliveries (id, owner_id, run_id, run_seq, event_type, url, body, state,
                                             next_attempt_at, created_at, updated_at)
                 values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now())
                 on conflict (run_id, run_seq) do nothing""").executeBatch(inserts).replaceWith(true);
+    }
+
+    /**
+     * The id of the callback of a run's event, which is its {@code webhook-id}: the same whenever the event is stored,
+     * so a delivery enqueued again after PostgreSQL lost an unflushed commit (ADR 0009) reaches the receiver with the
+     * id it may already have seen.
+     */
+    static UUID deliveryId(UUID runId, long runSeq) {
+        return UUID.nameUUIDFromBytes((runId + "/" + runSeq).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

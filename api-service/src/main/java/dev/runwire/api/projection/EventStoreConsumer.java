@@ -3,17 +3,23 @@ package dev.runwire.api.projection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.vertx.core.Vertx;
 
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
@@ -26,8 +32,8 @@ import dev.runwire.model.json.Json;
 
 /**
  * Keeps the read model: each poll's events are written in one transaction by the replica that owns the partition (one
- * shared consumer group); offsets are committed after the write. The callbacks the events cause are enqueued in the
- * same transaction.
+ * shared consumer group). The callbacks the events cause are enqueued in the same transaction. The transaction does not
+ * wait for its WAL flush; the batch is acknowledged once PostgreSQL has flushed it ({@link UnflushedBatches}).
  * <p>
  * No record stops it: one that is not a run event goes to the dead-letter topic; a batch refused for anything but an
  * outage is written event by event, and an event refused alone, a few times, is set aside too. While PostgreSQL does
@@ -44,6 +50,15 @@ public class EventStoreConsumer {
      * (answers to listings, callbacks) wait no longer than this once it is back.
      */
     private static final Duration OUTAGE_LONGEST_PAUSE = Duration.ofSeconds(5);
+    /**
+     * How often the WAL is looked at while batches wait for their flush (PostgreSQL's WAL writer flushes every 200 ms).
+     */
+    private static final long FLUSH_CHECK_MS = 50;
+    /**
+     * The epoch of a write whose epoch is not known (none was set yet, or its parts committed in different ones): it
+     * matches no epoch, so the next look at the WAL writes it again.
+     */
+    private static final UUID UNKNOWN_EPOCH = new UUID(0, 0);
 
     private final RunEventStore store;
     private final MeterRegistry registry;
@@ -51,19 +66,35 @@ public class EventStoreConsumer {
     private final RefusedCredentials refusals;
     private final EventDeadLetters deadLetters;
     private final CallbackBodies bodies;
+    private final Vertx vertx;
+    private final UnflushedBatches unflushed;
+    private long timer = -1;
     /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
     private volatile long pendingSince;
     /** When a write last failed because PostgreSQL was away. */
     private volatile long lastOutage = System.nanoTime();
 
     EventStoreConsumer(RunEventStore store, MeterRegistry registry, CallbackDispatcher callbacks,
-            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies) {
+            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx) {
         this.bodies = bodies;
+        this.vertx = vertx;
+        this.unflushed = new UnflushedBatches(store::walPosition, store::newWalEpoch);
         this.store = store;
         this.registry = registry;
         this.callbacks = callbacks;
         this.refusals = refusals;
         this.deadLetters = deadLetters;
+    }
+
+    void start(@Observes StartupEvent event) {
+        registry.gauge("runwire.read_model.unflushed_batches", unflushed, UnflushedBatches::size);
+        timer = vertx.setPeriodic(FLUSH_CHECK_MS, id -> unflushed.check());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
     }
 
     /** An event with the record it came in. */
@@ -89,9 +120,13 @@ public class EventStoreConsumer {
         return Uni.createFrom().completionStage(CompletableFuture.allOf(setAside.toArray(CompletableFuture[]::new)))
                 .chain(() -> storeAll(readable))
                 // credentials an integration refused: renewed (or the account expired) before the offsets are committed
-                .chain(() -> refusals.onStored(readable.stream().map(Read::event).toList()))
-                .chain(() -> Uni.createFrom().completionStage(batch.ack())).onTermination()
-                .invoke(() -> pendingSince = 0);
+                .call(() -> refusals.onStored(readable.stream().map(Read::event).toList())).invoke(epoch -> {
+                    if (epoch == null) {
+                        batch.ack(); // nothing was written
+                    } else {
+                        unflushed.add(epoch, () -> storeAll(readable), batch::ack);
+                    }
+                }).replaceWithVoid().onTermination().invoke(() -> pendingSince = 0);
     }
 
     /**
@@ -104,21 +139,24 @@ public class EventStoreConsumer {
         return since != 0 && now - since > stuckAfter.toNanos() && now - lastOutage > stuckAfter.toNanos();
     }
 
-    private Uni<Void> storeAll(List<Read> reads) {
+    /** Writes the events; gives the WAL epoch they committed in, null when nothing was written. */
+    private Uni<UUID> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
         return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
             LOG.warnf(refused, "a batch of %d run events was refused; written one by one", events.size());
+            List<UUID> epochs = new ArrayList<>();
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
                 oneByOne = oneByOne
                         .chain(() -> untilNoOutage(write(List.of(read.event())).onFailure(f -> !Outages.isOutage(f))
                                 .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1))
-                                        .onFailure()
+                                        .invoke(epochs::add).replaceWithVoid().onFailure()
                                         .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(
                                                 read.record(), "unstorable",
                                                 "the read model refused it: " + alone.getClass().getSimpleName()))));
             }
-            return oneByOne;
+            return oneByOne.map(done -> epochs.isEmpty() ? null
+                    : epochs.stream().allMatch(e -> Objects.equals(e, epochs.get(0))) ? epochs.get(0) : UNKNOWN_EPOCH);
         });
     }
 
@@ -128,21 +166,21 @@ public class EventStoreConsumer {
      * events' (a NUL, a value too large, a bug they trigger): retrying it forever would stop the partition for every
      * owner, so after a few tries the event goes to the dead-letter topic, from where it can be replayed.
      */
-    private Uni<Void> untilNoOutage(Uni<Void> write) {
+    private <T> Uni<T> untilNoOutage(Uni<T> write) {
         return write.onFailure(Outages::isOutage).invoke(() -> lastOutage = System.nanoTime())
                 .onFailure(Outages::isOutage).retry().withBackOff(Duration.ofMillis(500), OUTAGE_LONGEST_PAUSE)
                 .indefinitely();
     }
 
-    private Uni<Void> write(List<RunEvent> events) {
-        return store.storeEvents(events, bodies::render).invoke(enqueued -> {
+    private Uni<UUID> write(List<RunEvent> events) {
+        return store.storeEvents(events, bodies::render).invoke(stored -> {
             events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
-            if (enqueued) {
+            if (stored.enqueued()) {
                 // committed: this replica sends them at once (any replica would, at its next poll)
                 callbacks.wake();
             }
-        }).replaceWithVoid();
+        }).map(stored -> events.isEmpty() ? null : stored.epoch() == null ? UNKNOWN_EPOCH : stored.epoch());
     }
 
     private static RunEvent read(byte[] value) {

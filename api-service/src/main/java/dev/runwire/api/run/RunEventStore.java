@@ -37,16 +37,28 @@ public class RunEventStore {
     }
 
     /**
+     * What a batch's transaction gave: whether callbacks may have been enqueued, and the WAL epoch it committed in
+     * (null when none was set yet). A commit of another epoch than the current one may have been lost in a crash.
+     */
+    public record Stored(boolean enqueued, UUID epoch) {
+    }
+
+    /** Where the server's WAL stands (bytes), and its current epoch (null after a crash, until one is set). */
+    public record WalPosition(long flushed, long inserted, UUID epoch) {
+    }
+
+    /**
      * Stores a batch of events in one transaction. A replayed event is a no-op ((run_id, seq) is unique), a run's row
      * only moves forward (its last applied sequence guards the update), and an event of a run this store does not know
      * is dropped instead of stopping the consumer. The callbacks the events cause are enqueued in the same transaction,
      * each with the run as its surface shows it ({@code render}).
-     *
-     * @return whether callbacks may have been enqueued
+     * <p>
+     * The transaction commits without waiting for its WAL flush: the events are on the run-events topic, and the caller
+     * acknowledges them only once {@link #walPosition()} shows the commit flushed (ADR 0009).
      */
-    public Uni<Boolean> storeEvents(List<RunEvent> events, Function<RunRecord, String> render) {
+    public Uni<Stored> storeEvents(List<RunEvent> events, Function<RunRecord, String> render) {
         if (events.isEmpty()) {
-            return Uni.createFrom().item(false);
+            return Uni.createFrom().item(new Stored(false, null));
         }
         List<Tuple> inserts = new ArrayList<>(events.size());
         Map<UUID, RunEvent> newest = new LinkedHashMap<>();
@@ -64,6 +76,37 @@ public class RunEventStore {
                     event.at().atOffset(ZoneOffset.UTC) }));
         }
         return pool.withTransaction(conn -> conn.preparedQuery("""
+                select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1)""")
+                .execute().chain(relaxed -> storeEvents(conn, inserts, updates, events, render)
+                        .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))));
+    }
+
+    /**
+     * Where the server's WAL stands: a commit before {@code inserted} is durable once {@code flushed} has passed that
+     * point, unless the epoch changed meanwhile. The epoch lives in an unlogged table, which PostgreSQL empties when it
+     * recovers from a crash — the one case in which commits that were not flushed are lost.
+     */
+    public Uni<WalPosition> walPosition() {
+        return pool
+                .preparedQuery(
+                        """
+                                select (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint, (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint,
+                                       (select epoch from api.wal_epoch where id = 1)""")
+                .execute().map(rows -> {
+                    var row = rows.iterator().next();
+                    return new WalPosition(row.getLong(0), row.getLong(1), row.getUUID(2));
+                });
+    }
+
+    /** Starts a new WAL epoch unless another replica already did. */
+    public Uni<Void> newWalEpoch() {
+        return pool.preparedQuery("insert into api.wal_epoch (id, epoch) values (1, $1) on conflict (id) do nothing")
+                .execute(Tuple.of(UUID.randomUUID())).replaceWithVoid();
+    }
+
+    private Uni<Boolean> storeEvents(SqlConnection conn, List<Tuple> inserts, List<Tuple> updates,
+            List<RunEvent> events, Function<RunRecord, String> render) {
+        return conn.preparedQuery("""
                 insert into api.run_events (run_id, seq, event_id, type, payload, at)
                 select $1, $2, $3, $4, $5::text::jsonb, $6 where exists (select 1 from api.runs where id = $1)
                 on conflict do nothing""").executeBatch(inserts).chain(() -> conn.preparedQuery("""
@@ -71,7 +114,7 @@ public class RunEventStore {
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
                        auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
                 where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> TaskLedger.refund(conn, events))
-                .chain(() -> callbacks(conn, events, render)));
+                .chain(() -> callbacks(conn, events, render));
     }
 
     /**

@@ -7,9 +7,11 @@ import static dev.runwire.api.Owners.newOwnerKey;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +19,13 @@ import java.util.stream.StreamSupport;
 
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +58,9 @@ class EventProjectionTest {
 
     @Inject
     Pool pool;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     String key;
     RunTopics topics;
@@ -91,6 +102,32 @@ class EventProjectionTest {
         assertEquals(List.of("RUN_STARTED", "STEP_STARTED", "STEP_SUCCEEDED", "RUN_SUCCEEDED"), storedTypes(runId));
         assertEquals("SUCCESS", run(runId).getString("status"));
         assertEquals(4, run(runId).getLong("last_seq"));
+    }
+
+    /**
+     * The read model commits without waiting for its WAL flush and acknowledges a batch only once PostgreSQL flushed
+     * it: the acknowledgements must still come, or a restart would read everything again.
+     */
+    @Test
+    void storedEventsHaveTheirOffsetsCommittedOnceFlushed() throws Exception {
+        UUID runId = acceptedRun();
+        topics.publish(finishedRun(runId).toArray(RunEvent[]::new));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(run(runId).getString("status")));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("runwire-api-store")
+                        .partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(List.of(Topics.RUN_EVENTS)).allTopicNames().get().get(Topics.RUN_EVENTS)
+                        .partitions().forEach(p -> latest.put(new TopicPartition(Topics.RUN_EVENTS, p.partition()),
+                                OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                return latest.keySet().stream().allMatch(tp -> ends.get(tp).offset() == 0
+                        || committed.get(tp) != null && committed.get(tp).offset() == ends.get(tp).offset());
+            });
+        }
+        Row epoch = pool.query("select epoch from api.wal_epoch").execute().await().indefinitely().iterator().next();
+        assertNotNull(epoch.getUUID("epoch"), "the first look at the WAL starts an epoch");
     }
 
     @Test
