@@ -55,10 +55,9 @@ public class EventStoreConsumer {
      */
     private static final long FLUSH_CHECK_MS = 50;
     /**
-     * The epoch of a write whose epoch is not known (none was set yet, or its parts committed in different ones): it
-     * matches no epoch, so the next look at the WAL writes it again.
+     * What {@link #storeAll} gives when it wrote nothing (every event set aside): the batch is acknowledged at once.
      */
-    private static final UUID UNKNOWN_EPOCH = new UUID(0, 0);
+    private static final UUID NOTHING_WRITTEN = new UUID(0, 0);
 
     private final RunEventStore store;
     private final MeterRegistry registry;
@@ -121,8 +120,8 @@ public class EventStoreConsumer {
                 .chain(() -> storeAll(readable))
                 // credentials an integration refused: renewed (or the account expired) before the offsets are committed
                 .call(() -> refusals.onStored(readable.stream().map(Read::event).toList())).invoke(epoch -> {
-                    if (epoch == null) {
-                        batch.ack(); // nothing was written
+                    if (NOTHING_WRITTEN.equals(epoch)) {
+                        batch.ack();
                     } else {
                         unflushed.add(epoch, () -> storeAll(readable), batch::ack);
                     }
@@ -139,7 +138,10 @@ public class EventStoreConsumer {
         return since != 0 && now - since > stuckAfter.toNanos() && now - lastOutage > stuckAfter.toNanos();
     }
 
-    /** Writes the events; gives the WAL epoch they committed in, null when nothing was written. */
+    /**
+     * Writes the events; gives the WAL epoch they committed in: null when it is not known (none was set yet, or parts
+     * committed in different ones), {@link #NOTHING_WRITTEN} when nothing was.
+     */
     private Uni<UUID> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
         return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
@@ -155,8 +157,8 @@ public class EventStoreConsumer {
                                                 read.record(), "unstorable",
                                                 "the read model refused it: " + alone.getClass().getSimpleName()))));
             }
-            return oneByOne.map(done -> epochs.isEmpty() ? null
-                    : epochs.stream().allMatch(e -> Objects.equals(e, epochs.get(0))) ? epochs.get(0) : UNKNOWN_EPOCH);
+            return oneByOne.map(done -> epochs.isEmpty() ? NOTHING_WRITTEN
+                    : epochs.stream().allMatch(e -> Objects.equals(e, epochs.get(0))) ? epochs.get(0) : null);
         });
     }
 
@@ -180,7 +182,7 @@ public class EventStoreConsumer {
                 // committed: this replica sends them at once (any replica would, at its next poll)
                 callbacks.wake();
             }
-        }).map(stored -> events.isEmpty() ? null : stored.epoch() == null ? UNKNOWN_EPOCH : stored.epoch());
+        }).map(stored -> events.isEmpty() ? NOTHING_WRITTEN : stored.epoch());
     }
 
     private static RunEvent read(byte[] value) {

@@ -58,8 +58,9 @@ final class UnflushedBatches {
     }
 
     /**
-     * A batch committed in {@code epoch}: {@code ack} runs once the commit is flushed; {@code rewrite} writes it again
-     * (idempotently) and gives the epoch of that commit.
+     * A batch committed in {@code epoch} (null when it is not known: it is written again at the next look): {@code ack}
+     * runs once the commit is flushed; {@code rewrite} writes it again (idempotently) and gives the epoch of that
+     * commit.
      */
     void add(UUID epoch, Supplier<Uni<UUID>> rewrite, Runnable ack) {
         synchronized (this) {
@@ -97,12 +98,14 @@ final class UnflushedBatches {
     private Uni<Void> settle(List<Batch> seen, WalPosition wal) {
         List<Batch> flushed = new ArrayList<>();
         List<Batch> lost = new ArrayList<>();
+        int crashed = 0;
         synchronized (this) {
             for (Batch batch : seen) {
                 if (batch.rewriting) {
                     continue;
                 }
                 if (!Objects.equals(batch.epoch, wal.epoch())) {
+                    crashed += batch.epoch == null ? 0 : 1;
                     batch.rewriting = true;
                     lost.add(batch);
                     continue;
