@@ -27,7 +27,9 @@ import org.eclipse.microprofile.openapi.models.tags.Tag;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
 import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.ErrorObject;
 import dev.runwire.api.error.ErrorTable;
+import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.Surface;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -100,6 +102,17 @@ public class ApiDescription implements OASFilter {
         TAGS.put("talkover agents", "talkover's agents API: agents and their actions ({success, data} envelopes)");
         TAGS.put("Composio", "Composio's execute API ({data, successful, error, logId} envelopes)");
     }
+
+    /**
+     * A typical problem of the statuses whose bare rendering says little, for the examples (each surface renders it its
+     * own way).
+     */
+    private static final Map<Integer, Problem> TYPICAL = Map.of(402,
+            Problem.of("payment_required", "no task left on the owner's balance"), 409,
+            Problem.of("request_in_flight", "a request with this Idempotency-Key is still being handled"), 422,
+            Problem.at("input_invalid", "required key [city] not found", "/input"), 429,
+            Problem.of("too_many_requests", "over the rate limit of 200 requests per 300 s"), 502,
+            Problem.of("integration_error", "the integration answered 500"));
 
     @Override
     public void filterOpenAPI(OpenAPI api) {
@@ -310,7 +323,8 @@ public class ApiDescription implements OASFilter {
                     && !key.equals(String.valueOf(spec.success())) && !spec.also().containsKey(Integer.parseInt(key)))
                     .forEach(responses::removeAPIResponse);
         }
-        TreeSet<Integer> errors = new TreeSet<>(List.of(500));
+        // 500 anywhere; 503 wherever PostgreSQL is unreachable (every operation reads or writes it) or Kafka is away
+        TreeSet<Integer> errors = new TreeSet<>(List.of(500, 503));
         if (access == Access.KEY) {
             errors.addAll(List.of(401, 429));
         } else if (access == Access.ADMIN) {
@@ -395,7 +409,9 @@ public class ApiDescription implements OASFilter {
     }
 
     private static APIResponse error(Surface surface, int status, String description) {
-        Object example = Json.mapper().convertValue(surface.body(status, List.of()), Object.class);
+        Problem typical = TYPICAL.get(status);
+        List<ErrorObject> errors = typical == null ? List.of() : List.of(ErrorTable.object(status, typical));
+        Object example = Json.mapper().convertValue(surface.body(status, errors), Object.class);
         String schema = switch (surface) {
         case TALKOVER -> "TalkoverFailure";
         case COMPOSIO -> "ComposioFailure";
@@ -427,7 +443,8 @@ public class ApiDescription implements OASFilter {
         case 429 -> "Over the rate limit; retry after Retry-After";
         case 500 -> "An unexpected failure; nothing about it is shown";
         case 502 -> "A service Runwire called failed (the integration, a token endpoint, the planner)";
-        case 503 -> "Kafka or PostgreSQL cannot take the request now; nothing was written; retry after Retry-After";
+        case 503 -> "PostgreSQL (or, for a run request, Kafka) cannot take the request now; nothing was written; "
+                + "retry after Retry-After";
         default -> ErrorTable.title(status);
         };
     }

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * What the code does not say about each operation: its name, words, the success answer of a method that builds a
  * {@code Response}, and the statuses its own logic answers beyond those every operation of its kind answers (those
- * {@link ApiDescription} derives: authentication, rate limit, malformed body or parameters, unknown path ids, 500). An
- * operation missing here still gets all the derived parts and a name made from its resource method.
+ * {@link ApiDescription} derives: authentication, rate limit, malformed body or parameters, unknown path ids, 500,
+ * 503). An operation missing here still gets all the derived parts and a name made from its resource method.
  */
 final class Operations {
 
@@ -128,7 +128,7 @@ final class Operations {
                         + "failed, 409 `run_canceled` when it was aborted; `callbackUrl` gets the end as a signed "
                         + "callback. With `Idempotency-Key`, a repeat within 72 h replays the first answer.")
                                 .answers(200, "RunActionResponse").alsoAnswers(202, "RunAccepted")
-                                .errors(402, 409, 422, 502, 503).location(202, 409, 502).example(
+                                .errors(402, 404, 409, 422, 502, 503).location(202, 409, 502).example(
                                         "{\"key\":\"get_weather\",\"userId\":\"demo-user\",\"input\":{\"city\":\"Lisbon\"}}"));
 
         // ---- native: actions
@@ -163,8 +163,8 @@ final class Operations {
                 "Connect a user's account",
                 "Stores a user's (or entity's) credentials for an integration, sealed and never shown; for an "
                         + "OAuth 2 authorization-code integration without credentials, answers the connect link "
-                        + "(`redirectUrl`) the user opens to consent.").answers(201, "AccountView").errors(409, 422,
-                                502));
+                        + "(`redirectUrl`) the user opens to consent.").answers(201, "AccountView").errors(404, 409,
+                                422, 502));
         op("GET /v1/connected-accounts", "listConnectedAccounts", "List connected accounts",
                 "The owner's connected accounts, without credentials.");
         op("GET /v1/connected-accounts/{id}", "getConnectedAccount", "Read a connected account",
@@ -175,7 +175,7 @@ final class Operations {
                 "Where an OAuth 2 provider sends the user's browser after consent: exchanges the code (state used "
                         + "once, within 10 minutes), then redirects to the connection's `returnUrl` (302) or "
                         + "answers the account. Public: the state is the credential.").answers(200, "AccountView")
-                                .alsoAnswers(302, "").errors(502).location(302));
+                                .alsoAnswers(302, "").errors(422, 502).location(302));
 
         // ---- native: callbacks, billing
         op("GET /v1/webhook-secret", "getWebhookSecret", "Read the webhook signing secret",
@@ -272,7 +272,7 @@ final class Operations {
         put("POST /actions/v1/runs",
                 op("POST /actions/v1/runs", "zapierRunAction", "Run an action once",
                         "A one-off run of an action named by its key; 202 with the run's id.")
-                                .answers(202, "ZapierRunAcceptedDocument").errors(402, 409, 503)
+                                .answers(202, "ZapierRunAcceptedDocument").errors(402, 404, 409, 503)
                                 .example("{\"data\":{\"action\":\"get_weather\",\"inputs\":{\"city\":\"Lisbon\"}}}"));
         op("GET /actions/v1/runs/{runId}", "zapierGetRun", "Read a one-off run",
                 "`status` is `waiting`, `success` or `error`; 200 whatever the run's outcome.");
