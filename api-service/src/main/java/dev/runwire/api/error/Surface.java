@@ -97,6 +97,13 @@ public enum Surface {
         return renderer.render(status, errors.isEmpty() ? List.of(generic(status)) : errors);
     }
 
+    /**
+     * The status this surface answers for a failure of a status (Zapier's Actions API refuses credentials with 403).
+     */
+    public int status(int status) {
+        return render(status, List.of()).status();
+    }
+
     /** The body of an error answer on this surface: never a class name or a stack trace, only the given details. */
     public Object body(int status, List<ErrorObject> errors) {
         return render(status, errors).body();

@@ -436,13 +436,22 @@ class BadInputIT {
                 && !op.template().endsWith("/rotate") && !op.template().endsWith("/reseal");
     }
 
-    /** Component references resolved; Jackson's {@code JsonNode} (described as a bean) stands for any JSON. */
+    /**
+     * Component references resolved; the free-form JSON components (any value, an object, a JSON Schema) stand for any
+     * JSON.
+     */
     record Schemas(JsonNode components) {
-        static final String ANY = "JsonNode";
+        static final java.util.Set<String> ANY = java.util.Set.of("JsonValue", "JsonObject", "JsonSchema");
 
         JsonNode resolve(JsonNode schema) {
             String ref = refName(schema);
-            return ref == null || ANY.equals(ref) ? schema : components.path(ref);
+            return ref == null || ANY.contains(ref) ? schema : components.path(ref);
+        }
+
+        /** Whether a schema is one of the free-form ones. */
+        static boolean any(JsonNode schema) {
+            String ref = refName(schema);
+            return ref != null && ANY.contains(ref);
         }
 
         static String refName(JsonNode schema) {
@@ -559,7 +568,7 @@ class BadInputIT {
 
     /** A plausible value for a schema, for operations with no fixture. */
     static JsonNode example(JsonNode schema, int depth) {
-        if (Schemas.ANY.equals(Schemas.refName(schema))) {
+        if (Schemas.any(schema)) {
             return Json.mapper().createObjectNode();
         }
         JsonNode resolved = schema.has("$ref") ? null : schema;
@@ -599,7 +608,7 @@ class BadInputIT {
                 .hasNext();) {
             Map.Entry<String, JsonNode> property = it.next();
             String at = pointer + "/" + property.getKey();
-            if (Schemas.ANY.equals(Schemas.refName(property.getValue()))) {
+            if (Schemas.any(property.getValue())) {
                 // documented as an object (a schema, an input, credentials): a bare number is none
                 out.put(at, IntNode.valueOf(12345));
                 continue;

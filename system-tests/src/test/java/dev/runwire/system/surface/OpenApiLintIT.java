@@ -1,0 +1,131 @@
+package dev.runwire.system.surface;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.restassured.RestAssured;
+
+import dev.runwire.model.json.Json;
+import dev.runwire.system.support.ServiceProcess;
+import dev.runwire.system.support.SharedApi;
+
+/**
+ * The served OpenAPI document stays usable: Redocly's linter (recommended rules, stricter where {@code redocly.yaml}
+ * says so) finds no error and no warning in it, and it describes every route the README lists. The linter is an npm
+ * package, installed at a pinned version into {@code .runwire/tools} (git-ignored) on first use: the build needs
+ * Node.js 20.19 or later and npm, nothing else (ADR 0036).
+ */
+class OpenApiLintIT {
+
+    /** The pinned linter; a newer one may bring new rules, so a change of version is a change of this file. */
+    static final String REDOCLY = "@redocly/cli@2.77.0";
+
+    @SharedApi
+    static ServiceProcess api;
+
+    static JsonNode document;
+    static Path file;
+
+    @BeforeAll
+    static void fetch() throws IOException {
+        String text = RestAssured.get(api.url() + "/q/openapi?format=json").then().statusCode(200).extract().asString();
+        document = Json.tree(text);
+        file = ServiceProcess.ROOT.resolve("system-tests/target/openapi.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDocumentLintsClean() throws Exception {
+        Path linter = install();
+        Path output = ServiceProcess.ROOT.resolve("system-tests/target/openapi-lint.json");
+        ProcessBuilder builder = new ProcessBuilder(linter.toString(), "lint", "--format=json", "--max-problems=1000",
+                "--config", ServiceProcess.ROOT.resolve("system-tests/redocly.yaml").toString(), file.toString())
+                        .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // no usage reports and no update check: the build talks to no one but the service under test
+        builder.environment().put("REDOCLY_TELEMETRY", "off");
+        builder.environment().put("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+        Process lint = builder.start();
+        assertTrue(lint.waitFor(3, TimeUnit.MINUTES), "redocly lint did not end within 3 minutes");
+        JsonNode result = Json.tree(Files.readString(output));
+        List<String> problems = new ArrayList<>();
+        result.path("problems").forEach(p -> problems.add(p.path("severity").asText() + " " + p.path("ruleId").asText()
+                + " at " + p.path("location").path(0).path("pointer").asText() + ": " + p.path("message").asText()));
+        System.out.println("redocly lint of the served document: " + result.path("totals"));
+        assertEquals(0, result.path("totals").path("errors").asInt(-1), String.join("\n", problems));
+        assertEquals(0, result.path("totals").path("warnings").asInt(-1), String.join("\n", problems));
+    }
+
+    /** Every {@code METHOD /path} the README's endpoint tables name (path parameters by position) is described. */
+    @Test
+    void everyRouteTheReadmeListsIsDescribed() throws IOException {
+        TreeSet<String> described = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext();) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            path.getValue().fieldNames().forEachRemaining(
+                    method -> described.add(method.toUpperCase(Locale.ROOT) + " " + shape(path.getKey())));
+        }
+        TreeSet<String> listed = new TreeSet<>();
+        Matcher route = Pattern
+                .compile("`((?:GET|POST|PUT|PATCH|DELETE)(?:/(?:GET|POST|PUT|PATCH|DELETE))*) (/[^ `?]*)")
+                .matcher(Files.readString(ServiceProcess.ROOT.resolve("README.md")));
+        while (route.find()) {
+            for (String method : route.group(1).split("/")) {
+                listed.add(method + " " + shape(route.group(2)));
+            }
+        }
+        assertTrue(listed.size() >= 40, "the README's endpoint tables were not read: " + listed);
+        listed.removeAll(described);
+        assertTrue(listed.isEmpty(), "routes the README lists that the served document does not describe: " + listed);
+    }
+
+    /** A path with its parameters unnamed: the README says {agent_id} where the code says {agentId}. */
+    static String shape(String path) {
+        return path.replaceAll("\\{[^}]*}", "{}");
+    }
+
+    /** The linter's executable, installed with npm into the checkout's git-ignored tools folder if not there yet. */
+    static Path install() throws Exception {
+        String version = REDOCLY.substring(REDOCLY.lastIndexOf('@') + 1);
+        Path dir = ServiceProcess.ROOT.resolve(".runwire/tools/redocly-cli-" + version);
+        Path bin = dir.resolve("node_modules/.bin/redocly");
+        if (Files.isExecutable(bin)) {
+            return bin;
+        }
+        Files.createDirectories(dir);
+        long started = System.nanoTime();
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
+                    "--no-save", "--loglevel=error", REDOCLY).redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+        } catch (IOException e) {
+            throw new AssertionError("npm is needed to install " + REDOCLY + " (Node.js 20.19+): " + e.getMessage(), e);
+        }
+        assertTrue(npm.waitFor(10, TimeUnit.MINUTES), "npm install " + REDOCLY + " did not end within 10 minutes");
+        assertEquals(0, npm.exitValue(),
+                "npm install " + REDOCLY + " failed:\n" + Files.readString(dir.resolve("npm-install.log")));
+        System.out.printf("installed %s in %d s%n", REDOCLY,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        return bin;
+    }
+}
