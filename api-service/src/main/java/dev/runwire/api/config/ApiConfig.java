@@ -23,6 +23,28 @@ public interface ApiConfig {
     /** Transactional outbox. */
     Outbox outbox();
 
+    /** The MCP endpoint ({@code /mcp/{serverId}}, ADR 0034). */
+    Mcp mcp();
+
+    interface Mcp {
+        /**
+         * Tools per {@code tools/list} page (RUNWIRE_MCP_PAGE_SIZE); a client follows {@code nextCursor} for the rest.
+         */
+        @WithDefault("100")
+        int pageSize();
+
+        /**
+         * Most messages in one JSON-RPC batch (RUNWIRE_MCP_MAX_BATCH); batches exist only in protocol version
+         * 2025-03-26, and a larger one is refused whole.
+         */
+        @WithDefault("20")
+        int maxBatch();
+
+        /** Most MCP servers per owner (RUNWIRE_MCP_MAX_SERVERS). */
+        @WithDefault("1000")
+        int maxServers();
+    }
+
     /** Idempotency keys: how long a request's claim on its key lasts without being renewed. */
     IdempotencyKeys idempotency();
 
