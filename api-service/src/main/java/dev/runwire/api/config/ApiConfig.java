@@ -40,6 +40,14 @@ public interface ApiConfig {
         @WithDefault("20")
         int maxBatch();
 
+        /**
+         * Above this many tools in a scope, {@code tools/list} offers three tools instead of them all
+         * (RUNWIRE_MCP_META_TOOLS_ABOVE): search the scope's tools, describe one, call one. Clients cap the tools they
+         * take (40 to 128), so a larger catalog stays reachable whole.
+         */
+        @WithDefault("100")
+        int metaToolsAbove();
+
         /** Most MCP servers per owner (RUNWIRE_MCP_MAX_SERVERS). */
         @WithDefault("1000")
         int maxServers();

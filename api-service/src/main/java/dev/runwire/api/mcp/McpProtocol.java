@@ -188,6 +188,18 @@ public class McpProtocol {
                 return done(error(id, INVALID_PARAMS, "params.cursor is not a cursor this server gave"));
             }
         }
+        String from = after;
+        return actions.countInScope(server.ownerId(), server.actionKeys(), server.integrationKeys()).chain(count -> {
+            if (count > config.metaToolsAbove()) {
+                ObjectNode result = mapper.createObjectNode();
+                result.set("tools", MetaTools.definitions());
+                return done(result(id, result));
+            }
+            return page(server, id, from);
+        });
+    }
+
+    private Uni<ObjectNode> page(McpServer server, JsonNode id, String after) {
         int pageSize = config.pageSize();
         return actions.runnableInScope(server.ownerId(), server.actionKeys(), server.integrationKeys(), after, "",
                 pageSize + 1).map(found -> {
@@ -228,14 +240,82 @@ public class McpProtocol {
         JsonNode input = arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments;
         return resolve(server, name.asText()).chain(action -> {
             if (action == null) {
-                return done(error(id, INVALID_PARAMS, "no tool " + name.asText()));
+                return MetaTools.NAMES.contains(name.asText()) ? meta(server, who, id, name.asText(), input)
+                        : done(error(id, INVALID_PARAMS, "no tool " + name.asText()));
             }
-            return runs
-                    .start(who, action, input, "/params/arguments", server.userId(), null, null,
-                            RunStore.Delivery.NATIVE, true)
-                    .map(accepted -> result(id, outcome(accepted, objectSchema(action.parsed().outputSchema()))))
-                    .onFailure(RunwireException.class).recoverWithUni(e -> refusal((RunwireException) e, id));
+            return run(server, who, id, action, input, "/params/arguments");
         });
+    }
+
+    private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
+            String inputPointer) {
+        return runs.start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, true)
+                .map(accepted -> result(id, outcome(accepted))).onFailure(RunwireException.class)
+                .recoverWithUni(e -> refusal((RunwireException) e, id));
+    }
+
+    /** A call of one of the three tools of a large scope. Bad arguments are tool errors, as for any tool. */
+    private Uni<ObjectNode> meta(McpServer server, Principal who, JsonNode id, String tool, JsonNode arguments) {
+        JsonNode name = arguments.get("name");
+        switch (tool) {
+        case MetaTools.SEARCH -> {
+            JsonNode query = arguments.get("query");
+            JsonNode limit = arguments.get("limit");
+            if (query == null || !query.isTextual() || query.asText().isBlank()
+                    || query.asText().length() > MetaTools.MAX_QUERY) {
+                return done(result(id, toolError("query is a string of 1-" + MetaTools.MAX_QUERY + " characters")));
+            }
+            if (limit != null && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1
+                    || limit.asInt() > MetaTools.MAX_RESULTS)) {
+                return done(result(id, toolError("limit is a whole number from 1 to " + MetaTools.MAX_RESULTS)));
+            }
+            List<String> words = List.of(query.asText().trim().split("\\s+"));
+            return actions.searchInScope(server.ownerId(), server.actionKeys(), server.integrationKeys(), words,
+                    limit == null ? 10 : limit.asInt()).map(found -> {
+                        ObjectNode structured = mapper.createObjectNode();
+                        ArrayNode tools = structured.putArray("tools");
+                        found.forEach(action -> tools.addObject().put("name", ToolNames.of(action.key()))
+                                .put("description", action.intent()));
+                        return result(id, structuredResult(structured));
+                    });
+        }
+        case MetaTools.DESCRIBE -> {
+            if (name == null || !name.isTextual()) {
+                return done(result(id, toolError("name is the name of a tool of this server")));
+            }
+            return resolve(server, name.asText()).map(
+                    action -> action == null ? result(id, toolError("no tool " + name.asText() + " on this server"))
+                            : result(id, structuredResult(tool(action))));
+        }
+        default -> {
+            JsonNode input = arguments.get("arguments");
+            if (name == null || !name.isTextual()) {
+                return done(result(id, toolError("name is the name of a tool of this server")));
+            }
+            if (input != null && !input.isNull() && !input.isObject()) {
+                return done(result(id, toolError("arguments is an object")));
+            }
+            return resolve(server, name.asText()).chain(action -> action == null
+                    ? done(result(id, toolError("no tool " + name.asText() + " on this server")))
+                    : run(server, who, id, action, input == null || input.isNull() ? mapper.createObjectNode() : input,
+                            "/params/arguments/arguments"));
+        }
+        }
+    }
+
+    private ObjectNode structuredResult(ObjectNode structured) {
+        ObjectNode result = mapper.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", Json.write(structured));
+        result.set("structuredContent", structured);
+        result.put("isError", false);
+        return result;
+    }
+
+    private ObjectNode toolError(String detail) {
+        ObjectNode result = mapper.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", detail);
+        result.put("isError", true);
+        return result;
     }
 
     /** The scope's runnable action a tool name stands for, or null. */
@@ -280,7 +360,7 @@ public class McpProtocol {
     }
 
     /** The result of a run that was accepted: its output, its failure, or that it is still going. */
-    private ObjectNode outcome(Accepted accepted, boolean structured) {
+    private ObjectNode outcome(Accepted accepted) {
         ObjectNode result = mapper.createObjectNode();
         ArrayNode content = result.putArray("content");
         RunEvent end = accepted.terminal();

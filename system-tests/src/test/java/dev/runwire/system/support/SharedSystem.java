@@ -18,7 +18,8 @@ public final class SharedSystem {
      */
     private static final Map<String, String> API_SETTINGS = Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s",
             "RUNWIRE_SSE_HEARTBEAT", "1s", "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_TIMEOUT", "15s",
-            "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_SWEEP", "1s", "RUNWIRE_MCP_PAGE_SIZE", "3");
+            "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_SWEEP", "1s", "RUNWIRE_MCP_PAGE_SIZE", "3",
+            "RUNWIRE_MCP_META_TOOLS_ABOVE", "6");
     /**
      * The shared executor-service's settings, for OAuthIT: a token with 60-90 s left passes the api-service's check (60
      * s) but not the executor's. The executor of the shared topics takes every run sent there, so this cannot move into

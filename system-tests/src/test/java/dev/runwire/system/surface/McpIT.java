@@ -230,6 +230,47 @@ class McpIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aLargeScopeIsReachedThroughThreeTools() {
+        // eight actions on the integration, above the shared api-service's threshold of six
+        JsonPath large = create(owner, Map.of("userId", "user-l", "integrationKeys", List.of("stub"))).then()
+                .statusCode(201).extract().jsonPath();
+        try (McpSyncClient client = client(large)) {
+            client.initialize();
+            assertEquals(List.of("runwire_search_tools", "runwire_describe_tool", "runwire_call_tool"),
+                    client.listTools().tools().stream().map(McpSchema.Tool::name).toList());
+
+            McpSchema.CallToolResult found = client
+                    .callTool(new McpSchema.CallToolRequest("runwire_search_tools", Map.of("query", "ITEM ech")));
+            assertEquals(List.of(Map.of("name", "echo", "description", "Get an item")),
+                    ((Map<String, Object>) found.structuredContent()).get("tools"));
+
+            McpSchema.CallToolResult described = client
+                    .callTool(new McpSchema.CallToolRequest("runwire_describe_tool", Map.of("name", "echo")));
+            Map<String, Object> definition = (Map<String, Object>) described.structuredContent();
+            assertEquals(List.of("id"), ((Map<String, Object>) definition.get("inputSchema")).get("required"));
+
+            McpSchema.CallToolResult called = client.callTool(new McpSchema.CallToolRequest("runwire_call_tool",
+                    Map.of("name", "echo", "arguments", Map.of("id", "meta-1"))));
+            assertEquals(Boolean.FALSE, called.isError(), String.valueOf(called));
+            assertEquals(Map.of("id", "echo", "price", 7), called.structuredContent());
+            assertEquals(1, stub.receivedUnder("/echo/meta-1").size());
+
+            McpSchema.CallToolResult invalid = client.callTool(new McpSchema.CallToolRequest("runwire_call_tool",
+                    Map.of("name", "echo", "arguments", Map.of("id", 1))));
+            assertEquals(Boolean.TRUE, invalid.isError());
+            String text = ((McpSchema.TextContent) invalid.content().get(0)).text();
+            assertTrue(text.contains("/params/arguments/arguments/id"), text);
+            assertEquals(Boolean.TRUE,
+                    client.callTool(
+                            new McpSchema.CallToolRequest("runwire_describe_tool", Map.of("name", "not_in_scope")))
+                            .isError());
+        }
+        as(api, owner.apiKey()).get("/v1/runs?userId=user-l&pageSize=100").then().statusCode(200).body("actionKey",
+                equalTo(List.of("echo")));
+    }
+
+    @Test
     void anOwnersApiKeyReachesItsServer() {
         try (McpSyncClient client = client(scoped, owner.apiKey(), List.of("2025-11-25"))) {
             client.initialize();
