@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,11 @@ class McpIT {
         action(api, other.apiKey(), "alpha", "stub", "/alpha", 20_000);
         foreign = create(other, Map.of("userId", "user-o", "integrationKeys", List.of("stub"))).then().statusCode(201)
                 .extract().jsonPath();
+    }
+
+    @AfterAll
+    static void nothingBlocked() {
+        ServiceProcess.assertNoThreadBlocked(api);
     }
 
     static Response create(Owner who, Map<String, Object> body) {
