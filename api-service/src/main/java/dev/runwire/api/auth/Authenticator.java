@@ -1,5 +1,7 @@
 package dev.runwire.api.auth;
 
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,7 +48,7 @@ public class Authenticator {
      * The principal of a credential of the owner's that is neither an API key nor a JWT (an MCP server's token), under
      * the owner's policy; null when there is no such owner. {@code subject} is what its rate limit counts against.
      */
-    public Uni<Principal> ofOwner(java.util.UUID ownerId, String subject) {
+    public Uni<Principal> ofOwner(UUID ownerId, String subject) {
         return policies.of(ownerId)
                 .map(policy -> policy == null ? null
                         : new Principal(ownerId, subject, policy.exempt(),
