@@ -114,6 +114,68 @@ public class RunnableActions {
     }
 
     /**
+     * The newest version of each action in a scope (the actions with these keys, and every action on these
+     * integrations) that can run now (active, its integration present and active), by key after {@code afterKey}
+     * (empty: from the start; keys are never empty), at most {@code limit}; only keys that begin with {@code keyPrefix}
+     * (empty: all). Keys compare by code point ({@code collate "C"}), so the order is the same on every database.
+     */
+    public Uni<List<RunnableAction>> runnableInScope(UUID ownerId, Collection<String> actionKeys,
+            Collection<String> integrationKeys, String afterKey, String keyPrefix, int limit) {
+        return pool.preparedQuery("select * from (" + SELECT + """
+                where a.owner_id = $1 and (a.key = any($2) or (a.http::jsonb ->> 'integrationKey') = any($3))
+                  and a.version = (select max(v.version) from api.actions v
+                                   where v.owner_id = a.owner_id and v.key = a.key)
+                ) latest
+                where latest.active and latest.integration_active and latest.key collate "C" > $4
+                  and left(latest.key, length($5)) = $5
+                order by latest.key collate "C" limit $6""").execute(Tuple.from(List.of(ownerId,
+                actionKeys.toArray(String[]::new), integrationKeys.toArray(String[]::new), afterKey, keyPrefix, limit)))
+                .map(rows -> {
+                    List<RunnableAction> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(toAction(row)));
+                    return found;
+                });
+    }
+
+    /** How many actions of a scope {@link #runnableInScope} would list in all. */
+    public Uni<Long> countInScope(UUID ownerId, Collection<String> actionKeys, Collection<String> integrationKeys) {
+        return pool.preparedQuery(IN_SCOPE_COUNT)
+                .execute(Tuple.of(ownerId, actionKeys.toArray(String[]::new), integrationKeys.toArray(String[]::new)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * The runnable actions of a scope whose key or intent holds every one of {@code words} (case-insensitive), by key,
+     * at most {@code limit}.
+     */
+    public Uni<List<RunnableAction>> searchInScope(UUID ownerId, Collection<String> actionKeys,
+            Collection<String> integrationKeys, List<String> words, int limit) {
+        return pool.preparedQuery("select * from (" + SELECT + """
+                where a.owner_id = $1 and (a.key = any($2) or (a.http::jsonb ->> 'integrationKey') = any($3))
+                  and a.version = (select max(v.version) from api.actions v
+                                   where v.owner_id = a.owner_id and v.key = a.key)
+                ) latest
+                where latest.active and latest.integration_active
+                  and not exists (select 1 from unnest($4::text[]) w
+                                  where strpos(lower(latest.key || ' ' || latest.intent), lower(w)) = 0)
+                order by latest.key collate "C" limit $5""")
+                .execute(Tuple.from(List.of(ownerId, actionKeys.toArray(String[]::new),
+                        integrationKeys.toArray(String[]::new), words.toArray(String[]::new), limit)))
+                .map(rows -> {
+                    List<RunnableAction> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(toAction(row)));
+                    return found;
+                });
+    }
+
+    private static final String IN_SCOPE_COUNT = """
+            select count(*) from api.actions a
+            join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
+            where a.owner_id = $1 and (a.key = any($2) or (a.http::jsonb ->> 'integrationKey') = any($3))
+              and a.version = (select max(v.version) from api.actions v where v.owner_id = a.owner_id and v.key = a.key)
+              and a.active and i.active""";
+
+    /**
      * The integration's check, parsed once per distinct configuration: the texts are the key, so a changed integration
      * gets its new check at once.
      */

@@ -20,9 +20,14 @@ public final class ApiKey {
     }
 
     public static String generate() {
+        return generate("rw_");
+    }
+
+    /** A secret of the same strength with another prefix (an MCP server's token), stored the same way. */
+    public static String generate(String prefix) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
-        return "rw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
     public static String hash(String key) {

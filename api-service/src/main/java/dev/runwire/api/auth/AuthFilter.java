@@ -25,12 +25,12 @@ import dev.runwire.api.ratelimit.RateLimiter;
 public class AuthFilter {
 
     private final Authenticator authenticator;
-    private final RateLimiter limiter;
+    private final Admission admission;
     private final Caller caller;
 
-    AuthFilter(Authenticator authenticator, RateLimiter limiter, Caller caller) {
+    AuthFilter(Authenticator authenticator, Admission admission, Caller caller) {
         this.authenticator = authenticator;
-        this.limiter = limiter;
+        this.admission = admission;
         this.caller = caller;
     }
 
@@ -50,12 +50,7 @@ public class AuthFilter {
             if (who == null) {
                 return Uni.createFrom().item(unauthenticated(surface, "the API key is not valid"));
             }
-            caller.authenticate(who);
-            return limiter.admit(who).map(decision -> {
-                caller.counted(decision);
-                return decision == null || decision.admitted() ? null
-                        : surface.response(RateLimiter.tooManyRequests(decision));
-            });
+            return admission.admit(who, surface);
         }).onFailure(Jwts.InvalidTokenException.class).recoverWithItem(e -> unauthenticated(surface, e.getMessage()));
     }
 

@@ -1,5 +1,7 @@
 package dev.runwire.api.auth;
 
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,12 +40,20 @@ public class Authenticator {
     }
 
     private Uni<Principal> fromKey(String key) {
-        return keys.ownerOf(key)
-                .chain(ownerId -> ownerId == null ? Uni.createFrom().nullItem()
-                        : policies.of(ownerId).map(policy -> policy == null ? null
-                                : new Principal(ownerId, "key:" + ApiKey.hash(key), policy.exempt(),
-                                        policy.limitOverride() != null ? policy.limitOverride() : limits.defaultLimit(),
-                                        policy.billed(), null)));
+        return keys.ownerOf(key).chain(
+                ownerId -> ownerId == null ? Uni.createFrom().nullItem() : ofOwner(ownerId, "key:" + ApiKey.hash(key)));
+    }
+
+    /**
+     * The principal of a credential of the owner's that is neither an API key nor a JWT (an MCP server's token), under
+     * the owner's policy; null when there is no such owner. {@code subject} is what its rate limit counts against.
+     */
+    public Uni<Principal> ofOwner(UUID ownerId, String subject) {
+        return policies.of(ownerId)
+                .map(policy -> policy == null ? null
+                        : new Principal(ownerId, subject, policy.exempt(),
+                                policy.limitOverride() != null ? policy.limitOverride() : limits.defaultLimit(),
+                                policy.billed(), null));
     }
 
     /** The owner's policy with the token's {@code rate_limit} and {@code billing} claims over it. */

@@ -23,6 +23,36 @@ public interface ApiConfig {
     /** Transactional outbox. */
     Outbox outbox();
 
+    /** The MCP endpoint ({@code /mcp/{serverId}}, ADR 0034). */
+    Mcp mcp();
+
+    interface Mcp {
+        /**
+         * Tools per {@code tools/list} page (RUNWIRE_MCP_PAGE_SIZE); a client follows {@code nextCursor} for the rest.
+         */
+        @WithDefault("100")
+        int pageSize();
+
+        /**
+         * Most messages in one JSON-RPC batch (RUNWIRE_MCP_MAX_BATCH); batches exist only in protocol version
+         * 2025-03-26, and a larger one is refused whole.
+         */
+        @WithDefault("20")
+        int maxBatch();
+
+        /**
+         * Above this many tools in a scope, {@code tools/list} offers three tools instead of them all
+         * (RUNWIRE_MCP_META_TOOLS_ABOVE): search the scope's tools, describe one, call one. Clients cap the tools they
+         * take (40 to 128), so a larger catalog stays reachable whole.
+         */
+        @WithDefault("100")
+        int metaToolsAbove();
+
+        /** Most MCP servers per owner (RUNWIRE_MCP_MAX_SERVERS). */
+        @WithDefault("1000")
+        int maxServers();
+    }
+
     /** Idempotency keys: how long a request's claim on its key lasts without being renewed. */
     IdempotencyKeys idempotency();
 

@@ -26,7 +26,9 @@ public enum Surface {
     /** talkover's agents: {@code {success: false, message, code}} with upper-case codes. */
     TALKOVER(new TalkoverRenderer()),
     /** Composio's execute surface: {@code {data: null, successful: false, successfull: false, error, logId}}. */
-    COMPOSIO(new ComposioRenderer());
+    COMPOSIO(new ComposioRenderer()),
+    /** The MCP endpoint ({@code /mcp/...}): JSON-RPC error responses without an id (ADR 0034). */
+    MCP(new JsonRpcRenderer());
 
     private final ErrorRenderer renderer;
 
@@ -58,7 +60,7 @@ public enum Surface {
     /**
      * The surface of a request path that no resource matched (raw or normalized; percent-encoded unreserved characters
      * are decoded first): {@code /api/v1/agents*} talkover, {@code /api/v2/*} and {@code /api/v1/connectedAccounts*}
-     * Composio, {@code /actions/v1/*} Zapier, everything else native.
+     * Composio, {@code /actions/v1/*} Zapier, {@code /mcp/*} MCP, everything else native.
      */
     public static Surface of(String path) {
         String p = normalized(path);
@@ -70,6 +72,9 @@ public enum Surface {
         }
         if (under(p, "/actions/v1")) {
             return ZAPIER;
+        }
+        if (under(p, "/mcp")) {
+            return MCP;
         }
         return NATIVE;
     }

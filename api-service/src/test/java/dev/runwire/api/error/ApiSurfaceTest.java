@@ -47,6 +47,6 @@ class ApiSurfaceTest {
         // the resources that check callers their own way, and only those, take no API key
         List<String> ownWayIn = resources.stream().filter(c -> !Surface.declared(c.reflect()).apiKey())
                 .map(JavaClass::getSimpleName).sorted().toList();
-        assertEquals(List.of("AdminResource", "OAuthCallbackResource", "SecretsResource"), ownWayIn);
+        assertEquals(List.of("AdminResource", "McpEndpoint", "OAuthCallbackResource", "SecretsResource"), ownWayIn);
     }
 }

@@ -1,6 +1,7 @@
 package dev.runwire.api.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -79,6 +80,25 @@ class RendererTest {
         Response unavailable = Surface.COMPOSIO.response(new Unavailable());
         assertEquals(503, unavailable.getStatus());
         assertEquals("5", unavailable.getHeaderString("Retry-After"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void mcpAnswersAJsonRpcErrorWithoutAnId() {
+        Response refused = Surface.MCP.response(new Unauthenticated("the API key is not valid"));
+        assertEquals(401, refused.getStatus());
+        java.util.Map<String, Object> body = (java.util.Map<String, Object>) refused.getEntity();
+        assertEquals("2.0", body.get("jsonrpc"));
+        assertTrue(body.containsKey("id") && body.get("id") == null);
+        java.util.Map<String, Object> error = (java.util.Map<String, Object>) body.get("error");
+        assertEquals(-32600, error.get("code"));
+        assertEquals("the API key is not valid", error.get("message"));
+        Response unavailable = Surface.MCP.response(new Unavailable());
+        assertEquals(503, unavailable.getStatus());
+        assertEquals("5", unavailable.getHeaderString("Retry-After"));
+        assertEquals(-32603,
+                ((java.util.Map<String, Object>) ((java.util.Map<String, Object>) unavailable.getEntity()).get("error"))
+                        .get("code"));
     }
 
     @Test

@@ -27,6 +27,8 @@ class SurfaceTest {
         assertEquals(Surface.NATIVE, Surface.of("/api/v1/agentsfoo"));
         assertEquals(Surface.COMPOSIO, Surface.of("/api/v2/actions/a/execute"));
         assertEquals(Surface.COMPOSIO, Surface.of("/api/v1/connectedAccounts"));
+        assertEquals(Surface.MCP, Surface.of("/mcp/3f0c8b4e-0000-4000-8000-000000000000"));
+        assertEquals(Surface.NATIVE, Surface.of("/v1/mcp-servers"));
         assertEquals(Surface.ZAPIER, Surface.of("/actions/v1/runs"));
         assertEquals(Surface.NATIVE, Surface.of("/v1/actions/%zz"));
         assertEquals(Surface.NATIVE, Surface.of(null));

@@ -149,6 +149,7 @@ class BadInputIT {
     static String agentId;
     static String agentActionId;
     static String accountId;
+    static String mcpServerId;
     static Connection db;
     /** The document's component schemas. */
     static JsonNode components;
@@ -197,6 +198,8 @@ class BadInputIT {
                 .body(Talkover.action("Schedule", "webhook", List.of(Talkover.field("date", "string", null)),
                         stub.baseUrl() + "/schedule", "active"))
                 .post("/api/v1/agents/" + agentId + "/actions").then().statusCode(201).extract().path("data.id");
+        mcpServerId = as(api, key).body(Map.of("userId", "mcp-user", "actionKeys", List.of("item")))
+                .post("/v1/mcp-servers").then().statusCode(201).extract().path("id");
         db = SystemUnderTest.db();
         tables = new LinkedHashMap<>();
         String mine = "('" + owner.id() + "', '" + victim.id() + "')";
@@ -308,6 +311,10 @@ class BadInputIT {
         f.put("PATCH /v1/integrations/{key}", new Fixture(Map.of("key", "patchme"),
                 "{\"name\":\"Patched\",\"baseUrl\":\"" + stub.baseUrl() + "\"}", List.of(), List.of()));
         f.put("DELETE /v1/integrations/{key}", new Fixture(Map.of("key", "patchme"), null, List.of(), List.of()));
+        f.put("POST /v1/mcp-servers",
+                new Fixture(Map.of(), "{\"name\":\"Agent $U\",\"userId\":\"u-$U\",\"actionKeys\":[\"item\"],"
+                        + "\"integrationKeys\":[\"stub\"]}", List.of("/userId"), List.of()));
+        f.put("DELETE /v1/mcp-servers/{id}", new Fixture(Map.of("id", mcpServerId), null, List.of(), List.of()));
         f.put("POST /v1/runs",
                 new Fixture(Map.of(), "{\"intent\":\"bad input plan\",\"selectedCustomerIntegrationIds\":"
                         + "[\"*\"],\"context\":\"ctx\",\"userId\":\"plan-user\",\"outputSchema\":{\"type\":\"object\"},"

@@ -13,11 +13,13 @@ public final class SharedSystem {
      * The shared api-service's settings. The synchronous wait of 2 s is long enough for every synchronous answer of the
      * tests and short enough for the test of the 202. The AUTH_REQUIRED timeout is for CredentialsIT, which waits for a
      * run left in AUTH_REQUIRED to end: every api-service replica of a database expires such runs by its own setting,
-     * so it cannot move into that test without an api-service of its own, another JVM.
+     * so it cannot move into that test without an api-service of its own, another JVM. The MCP page size is McpIT's: a
+     * catalog of a few actions then spans several pages.
      */
     private static final Map<String, String> API_SETTINGS = Map.of("RUNWIRE_RUN_SYNC_WAIT", "2s",
             "RUNWIRE_SSE_HEARTBEAT", "1s", "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_TIMEOUT", "15s",
-            "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_SWEEP", "1s");
+            "RUNWIRE_CONNECTIONS_AUTH_REQUIRED_SWEEP", "1s", "RUNWIRE_MCP_PAGE_SIZE", "3",
+            "RUNWIRE_MCP_META_TOOLS_ABOVE", "6");
     /**
      * The shared executor-service's settings, for OAuthIT: a token with 60-90 s left passes the api-service's check (60
      * s) but not the executor's. The executor of the shared topics takes every run sent there, so this cannot move into

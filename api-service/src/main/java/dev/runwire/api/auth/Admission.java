@@ -1,0 +1,36 @@
+package dev.runwire.api.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.error.Surface;
+import dev.runwire.api.ratelimit.RateLimiter;
+
+/**
+ * Admits an authenticated principal as the request's caller, counted against its rate limit. {@link AuthFilter} does it
+ * for every resource that asks for an API key; a resource that authenticates its own way (the MCP endpoint) does it
+ * here, so its requests are counted and answered with the same {@code X-RateLimit-*} headers.
+ */
+@ApplicationScoped
+public class Admission {
+
+    private final RateLimiter limiter;
+    private final Caller caller;
+
+    Admission(RateLimiter limiter, Caller caller) {
+        this.limiter = limiter;
+        this.caller = caller;
+    }
+
+    /** Null when admitted; else the refusal (429) in the surface's shape. */
+    public Uni<Response> admit(Principal who, Surface surface) {
+        caller.authenticate(who);
+        return limiter.admit(who).map(decision -> {
+            caller.counted(decision);
+            return decision == null || decision.admitted() ? null
+                    : surface.response(RateLimiter.tooManyRequests(decision));
+        });
+    }
+}

@@ -1,0 +1,140 @@
+package dev.runwire.api.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.auth.Admission;
+import dev.runwire.api.auth.ApiKey;
+import dev.runwire.api.auth.ApiKeys;
+import dev.runwire.api.auth.Authenticator;
+import dev.runwire.api.auth.Jwts;
+import dev.runwire.api.auth.Principal;
+import dev.runwire.api.error.ApiSurface;
+import dev.runwire.api.error.ErrorObject;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.error.Surface;
+
+/**
+ * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP without sessions (ADR 0034). A request presents
+ * the server's own token, or an API key or JWT of the owner's ({@code Authorization: Bearer} or {@code x-api-key});
+ * anything else is 401, and another owner's credentials find no such server (404). Counted against the rate limit of
+ * the credential like every request. Left out of the OpenAPI document: its body is JSON-RPC, described by the MCP
+ * specification, and its answers to a request are JSON-RPC responses, not this API's error shapes.
+ */
+@ApiSurface(value = Surface.MCP, apiKey = false)
+@Path("/mcp/{serverId}")
+public class McpEndpoint {
+
+    private final McpServerStore servers;
+    private final Authenticator authenticator;
+    private final Admission admission;
+    private final McpProtocol protocol;
+
+    McpEndpoint(McpServerStore servers, Authenticator authenticator, Admission admission, McpProtocol protocol) {
+        this.servers = servers;
+        this.authenticator = authenticator;
+        this.admission = admission;
+        this.protocol = protocol;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(hidden = true)
+    public Uni<Response> post(@PathParam("serverId") String serverId, @Context HttpHeaders headers,
+            @HeaderParam("MCP-Protocol-Version") String version, byte[] body) {
+        return admitted(serverId, headers)
+                .chain(admitted -> admitted.refusal() != null ? Uni.createFrom().item(admitted.refusal())
+                        : protocol.handle(admitted.server(), admitted.who(), version, body));
+    }
+
+    /** No stream is offered (nothing is ever sent unasked): 405, as the transport allows. */
+    @GET
+    @Operation(hidden = true)
+    public Response stream() {
+        return notAllowed();
+    }
+
+    /** No session is ever issued, so none can be ended. */
+    @DELETE
+    @Operation(hidden = true)
+    public Response endSession() {
+        return notAllowed();
+    }
+
+    private record Admitted(McpServer server, Principal who, Response refusal) {
+    }
+
+    private Uni<Admitted> admitted(String serverId, HttpHeaders headers) {
+        String token = ApiKeys.presented(headers::getHeaderString);
+        if (token == null) {
+            throw unauthenticated("a valid MCP server token, API key or token is required");
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(serverId);
+        } catch (IllegalArgumentException e) {
+            id = null;
+        }
+        Uni<McpServerStore.Stored> stored = id == null ? Uni.createFrom().nullItem() : servers.stored(id);
+        return stored.chain(found -> {
+            if (token.startsWith(McpServers.TOKEN_PREFIX)) {
+                if (found == null || !sameHash(found.tokenHash(), ApiKey.hash(token))) {
+                    throw unauthenticated("the token is not this MCP server's");
+                }
+                return authenticator.ofOwner(found.server().ownerId(), "mcp:" + found.server().id())
+                        .chain(who -> admit(found.server(), who));
+            }
+            return authenticator.principal(token).chain(who -> {
+                if (who == null) {
+                    throw unauthenticated("the API key is not valid");
+                }
+                if (found == null || !found.server().ownerId().equals(who.ownerId())) {
+                    throw new RunwireException.NotFound("no MCP server with id " + serverId);
+                }
+                return admit(found.server(), who);
+            }).onFailure(Jwts.InvalidTokenException.class).transform(e -> unauthenticated(e.getMessage()));
+        });
+    }
+
+    private Uni<Admitted> admit(McpServer server, Principal who) {
+        if (who == null) {
+            throw unauthenticated("the MCP server's owner no longer exists");
+        }
+        return admission.admit(who, Surface.MCP).map(refusal -> new Admitted(server, who, refusal));
+    }
+
+    private static boolean sameHash(String stored, String presented) {
+        return MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII),
+                presented.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static RunwireException unauthenticated(String detail) {
+        return new RunwireException.Unauthenticated(detail);
+    }
+
+    private static Response notAllowed() {
+        return Response.fromResponse(Surface.MCP.response(new ErrorObject(405, "method_not_allowed",
+                "Method Not Allowed",
+                "this MCP endpoint takes POSTed JSON-RPC messages only; it offers no stream and " + "issues no session",
+                null, null))).header("Allow", "POST").build();
+    }
+}

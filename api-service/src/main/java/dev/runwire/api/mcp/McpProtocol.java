@@ -1,0 +1,455 @@
+package dev.runwire.api.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import dev.runwire.api.action.RunnableActions;
+import dev.runwire.api.action.RunnableActions.RunnableAction;
+import dev.runwire.api.auth.Principal;
+import dev.runwire.api.config.ApiConfig;
+import dev.runwire.api.error.Problem;
+import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.run.RunService;
+import dev.runwire.api.run.RunStore;
+import dev.runwire.api.run.accept.Accepted;
+import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.event.RunEventType;
+import dev.runwire.model.json.Json;
+import dev.runwire.model.run.RunError;
+
+/**
+ * The Model Context Protocol over stateless Streamable HTTP (ADR 0034): one POSTed JSON-RPC message (or, in protocol
+ * version 2025-03-26, a bounded batch) is answered in the POST's response, as {@code application/json}. A tools-only
+ * server: {@code initialize}, {@code ping}, {@code tools/list}, {@code tools/call}; notifications and the client's
+ * responses are taken (202) and need nothing. Nothing is kept between requests: the catalog is read from the MCP
+ * server's scope each time and a cursor carries the last key listed, so any replica answers any request.
+ */
+@ApplicationScoped
+public class McpProtocol {
+
+    /** Supported protocol versions, newest first; a client asking for another gets the newest. */
+    static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
+    /** What a request without {@code MCP-Protocol-Version} speaks, as the transport says. */
+    static final String DEFAULT_VERSION = "2025-03-26";
+    /** The only version with JSON-RPC batches. */
+    static final String BATCH_VERSION = "2025-03-26";
+
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+    static final int METHOD_NOT_FOUND = -32601;
+    static final int INVALID_PARAMS = -32602;
+
+    private static final String CURSOR_PREFIX = "k:";
+
+    private final ObjectMapper mapper;
+    private final RunnableActions actions;
+    private final RunService runs;
+    private final ApiConfig.Mcp config;
+
+    McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, ApiConfig config) {
+        this.mapper = mapper;
+        this.actions = actions;
+        this.runs = runs;
+        this.config = config.mcp();
+    }
+
+    /** The answer to one POST: a JSON-RPC response (or batch of them), or 202 when nothing is to be answered. */
+    public Uni<Response> handle(McpServer server, Principal who, String headerVersion, byte[] body) {
+        if (headerVersion != null && !VERSIONS.contains(headerVersion)) {
+            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST,
+                    "unsupported MCP-Protocol-Version " + headerVersion + "; supported: " + VERSIONS)));
+        }
+        JsonNode message;
+        try {
+            message = mapper.readTree(body);
+        } catch (JsonProcessingException | RuntimeException e) {
+            return Uni.createFrom().item(refused(error(null, PARSE_ERROR, "the body is not JSON")));
+        } catch (java.io.IOException e) {
+            return Uni.createFrom().item(refused(error(null, PARSE_ERROR, "the body could not be read")));
+        }
+        if (message == null || message.isMissingNode()) {
+            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST, "the body holds no JSON-RPC message")));
+        }
+        if (message.isArray()) {
+            return batch(server, who, headerVersion == null ? DEFAULT_VERSION : headerVersion, message);
+        }
+        return one(server, who, message, false).map(answer -> {
+            if (answer == null) {
+                return Response.accepted().build();
+            }
+            int code = answer.path("error").path("code").asInt(0);
+            return code == INVALID_REQUEST || code == PARSE_ERROR ? refused(answer) : ok(answer);
+        });
+    }
+
+    private Uni<Response> batch(McpServer server, Principal who, String version, JsonNode batch) {
+        if (!BATCH_VERSION.equals(version)) {
+            return Uni.createFrom().item(refused(
+                    error(null, INVALID_REQUEST, "JSON-RPC batches are not part of protocol version " + version)));
+        }
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST, "an empty batch")));
+        }
+        if (batch.size() > config.maxBatch()) {
+            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST,
+                    "a batch holds at most " + config.maxBatch() + " messages; this one " + batch.size())));
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        batch.forEach(entries::add);
+        // one after the other: a batch costs no more concurrency than its messages sent one by one
+        return Multi.createFrom().iterable(entries).onItem()
+                .transformToUniAndConcatenate(entry -> one(server, who, entry, true)).collect().asList()
+                .map(answers -> {
+                    ArrayNode out = mapper.createArrayNode();
+                    answers.stream().filter(a -> a != null).forEach(out::add);
+                    return out.isEmpty() ? Response.accepted().build() : ok(out);
+                });
+    }
+
+    /** The response to one message, or null for a notification or a client's response. */
+    private Uni<ObjectNode> one(McpServer server, Principal who, JsonNode message, boolean inBatch) {
+        if (!message.isObject()) {
+            return done(error(null, INVALID_REQUEST, "a JSON-RPC message is an object"));
+        }
+        JsonNode id = message.get("id");
+        boolean hasId = id != null;
+        if (hasId && !(id.isTextual() || id.isIntegralNumber())) {
+            return done(error(null, INVALID_REQUEST, "id is a string or an integer"));
+        }
+        if (!"2.0".equals(message.path("jsonrpc").asText(null)) || !message.path("jsonrpc").isTextual()) {
+            return done(error(id, INVALID_REQUEST, "jsonrpc must be \"2.0\""));
+        }
+        JsonNode method = message.get("method");
+        if (method == null) {
+            if (hasId && (message.has("result") || message.has("error"))) {
+                return done(null); // a response to a request of ours: none is ever sent, nothing to do
+            }
+            return done(error(id, INVALID_REQUEST, "method is required"));
+        }
+        if (!method.isTextual()) {
+            return done(error(id, INVALID_REQUEST, "method is a string"));
+        }
+        if (!hasId) {
+            return done(null); // notifications (initialized, cancelled, ...): nothing to answer, nothing kept
+        }
+        JsonNode params = message.get("params");
+        if (params != null && !params.isObject() && !params.isNull()) {
+            return done(error(id, INVALID_PARAMS, "params is an object"));
+        }
+        ObjectNode p = params == null || params.isNull() ? mapper.createObjectNode() : (ObjectNode) params;
+        return switch (method.asText()) {
+        case "initialize" -> done(
+                inBatch ? error(id, INVALID_REQUEST, "initialize cannot be part of a batch") : initialize(id, p));
+        case "ping" -> done(result(id, mapper.createObjectNode()));
+        case "tools/list" -> list(server, id, p);
+        case "tools/call" -> call(server, who, id, p);
+        default -> done(error(id, METHOD_NOT_FOUND, "no method " + method.asText()));
+        };
+    }
+
+    private ObjectNode initialize(JsonNode id, ObjectNode params) {
+        JsonNode asked = params.get("protocolVersion");
+        if (asked == null || !asked.isTextual()) {
+            return error(id, INVALID_PARAMS, "params.protocolVersion is a string");
+        }
+        String version = VERSIONS.contains(asked.asText()) ? asked.asText() : VERSIONS.get(0);
+        ObjectNode result = mapper.createObjectNode();
+        result.put("protocolVersion", version);
+        // tools only; no listChanged: a stateless server has no stream to send it on
+        result.putObject("capabilities").putObject("tools").put("listChanged", false);
+        ObjectNode info = result.putObject("serverInfo");
+        info.put("name", "runwire");
+        info.put("version", "0.1.0");
+        return result(id, result);
+    }
+
+    private Uni<ObjectNode> list(McpServer server, JsonNode id, ObjectNode params) {
+        String after = "";
+        JsonNode cursor = params.get("cursor");
+        if (cursor != null && !cursor.isNull()) {
+            after = cursor.isTextual() ? afterKey(cursor.asText()) : null;
+            if (after == null) {
+                return done(error(id, INVALID_PARAMS, "params.cursor is not a cursor this server gave"));
+            }
+        }
+        String from = after;
+        return actions.countInScope(server.ownerId(), server.actionKeys(), server.integrationKeys()).chain(count -> {
+            if (count > config.metaToolsAbove()) {
+                ObjectNode result = mapper.createObjectNode();
+                result.set("tools", MetaTools.definitions());
+                return done(result(id, result));
+            }
+            return page(server, id, from);
+        });
+    }
+
+    private Uni<ObjectNode> page(McpServer server, JsonNode id, String after) {
+        int pageSize = config.pageSize();
+        return actions.runnableInScope(server.ownerId(), server.actionKeys(), server.integrationKeys(), after, "",
+                pageSize + 1).map(found -> {
+                    ObjectNode result = mapper.createObjectNode();
+                    ArrayNode tools = result.putArray("tools");
+                    found.stream().limit(pageSize).forEach(action -> tools.add(tool(action)));
+                    if (found.size() > pageSize) {
+                        result.put("nextCursor", cursor(found.get(pageSize - 1).key()));
+                    }
+                    return result(id, result);
+                });
+    }
+
+    private ObjectNode tool(RunnableAction action) {
+        ObjectNode tool = mapper.createObjectNode();
+        tool.put("name", ToolNames.of(action.key()));
+        tool.put("title", action.key());
+        tool.put("description", action.intent());
+        JsonNode input = action.parsed().inputSchema();
+        tool.set("inputSchema", input != null && input.isObject() ? input : emptyObjectSchema());
+        JsonNode output = action.parsed().outputSchema();
+        if (objectSchema(output)) {
+            tool.set("outputSchema", output);
+        }
+        tool.set("annotations", ToolHints.of(action));
+        return tool;
+    }
+
+    private Uni<ObjectNode> call(McpServer server, Principal who, JsonNode id, ObjectNode params) {
+        JsonNode name = params.get("name");
+        if (name == null || !name.isTextual() || name.asText().isEmpty() || name.asText().length() > ToolNames.MAX) {
+            return done(error(id, INVALID_PARAMS, "params.name is the name of a tool"));
+        }
+        JsonNode arguments = params.get("arguments");
+        if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+            return done(error(id, INVALID_PARAMS, "params.arguments is an object"));
+        }
+        JsonNode input = arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments;
+        return resolve(server, name.asText()).chain(action -> {
+            if (action == null) {
+                return MetaTools.NAMES.contains(name.asText()) ? meta(server, who, id, name.asText(), input)
+                        : done(error(id, INVALID_PARAMS, "no tool " + name.asText()));
+            }
+            return run(server, who, id, action, input, "/params/arguments");
+        });
+    }
+
+    private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
+            String inputPointer) {
+        return runs.start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, true)
+                .map(accepted -> result(id, outcome(accepted))).onFailure(RunwireException.class)
+                .recoverWithUni(e -> refusal((RunwireException) e, id));
+    }
+
+    /** A call of one of the three tools of a large scope. Bad arguments are tool errors, as for any tool. */
+    private Uni<ObjectNode> meta(McpServer server, Principal who, JsonNode id, String tool, JsonNode arguments) {
+        JsonNode name = arguments.get("name");
+        switch (tool) {
+        case MetaTools.SEARCH -> {
+            JsonNode query = arguments.get("query");
+            JsonNode limit = arguments.get("limit");
+            if (query == null || !query.isTextual() || query.asText().isBlank()
+                    || query.asText().length() > MetaTools.MAX_QUERY) {
+                return done(result(id, toolError("query is a string of 1-" + MetaTools.MAX_QUERY + " characters")));
+            }
+            if (limit != null && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1
+                    || limit.asInt() > MetaTools.MAX_RESULTS)) {
+                return done(result(id, toolError("limit is a whole number from 1 to " + MetaTools.MAX_RESULTS)));
+            }
+            List<String> words = List.of(query.asText().trim().split("\\s+"));
+            return actions.searchInScope(server.ownerId(), server.actionKeys(), server.integrationKeys(), words,
+                    limit == null ? 10 : limit.asInt()).map(found -> {
+                        ObjectNode structured = mapper.createObjectNode();
+                        ArrayNode tools = structured.putArray("tools");
+                        found.forEach(action -> tools.addObject().put("name", ToolNames.of(action.key()))
+                                .put("description", action.intent()));
+                        return result(id, structuredResult(structured));
+                    });
+        }
+        case MetaTools.DESCRIBE -> {
+            if (name == null || !name.isTextual()) {
+                return done(result(id, toolError("name is the name of a tool of this server")));
+            }
+            return resolve(server, name.asText()).map(
+                    action -> action == null ? result(id, toolError("no tool " + name.asText() + " on this server"))
+                            : result(id, structuredResult(tool(action))));
+        }
+        default -> {
+            JsonNode input = arguments.get("arguments");
+            if (name == null || !name.isTextual()) {
+                return done(result(id, toolError("name is the name of a tool of this server")));
+            }
+            if (input != null && !input.isNull() && !input.isObject()) {
+                return done(result(id, toolError("arguments is an object")));
+            }
+            return resolve(server, name.asText()).chain(action -> action == null
+                    ? done(result(id, toolError("no tool " + name.asText() + " on this server")))
+                    : run(server, who, id, action, input == null || input.isNull() ? mapper.createObjectNode() : input,
+                            "/params/arguments/arguments"));
+        }
+        }
+    }
+
+    private ObjectNode structuredResult(ObjectNode structured) {
+        ObjectNode result = mapper.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", Json.write(structured));
+        result.set("structuredContent", structured);
+        result.put("isError", false);
+        return result;
+    }
+
+    private ObjectNode toolError(String detail) {
+        ObjectNode result = mapper.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", detail);
+        result.put("isError", true);
+        return result;
+    }
+
+    /** The scope's runnable action a tool name stands for, or null. */
+    private Uni<RunnableAction> resolve(McpServer server, String name) {
+        String prefix = ToolNames.keyPrefix(name);
+        // a plain name is its key; a shortened one is found among the keys with its prefix
+        return actions
+                .runnableInScope(server.ownerId(), server.actionKeys(), server.integrationKeys(), "", prefix,
+                        ToolNames.hashed(name) ? 1000 : 1)
+                .map(found -> found.stream().filter(action -> ToolNames.of(action.key()).equals(name)).findFirst()
+                        .orElse(null));
+    }
+
+    /**
+     * A refused run as a tool result the model can act on (input that fails the schema, a connection to make, no task
+     * left, an action that cannot run); outages and the like stay failures of the request.
+     */
+    private Uni<ObjectNode> refusal(RunwireException e, JsonNode id) {
+        if (e instanceof RunwireException.Invalid || e instanceof RunwireException.Conflict
+                || e instanceof RunwireException.PaymentRequired || e instanceof RunwireException.NotFound) {
+            ObjectNode result = mapper.createObjectNode();
+            ArrayNode problems = mapper.createArrayNode();
+            StringBuilder text = new StringBuilder("The tool was not run:");
+            for (Problem problem : e.problems()) {
+                ObjectNode p = problems.addObject();
+                p.put("code", problem.code());
+                p.put("detail", problem.detail());
+                if (problem.source() != null && problem.source().pointer() != null) {
+                    p.put("pointer", problem.source().pointer());
+                }
+                if (problem.meta() != null) {
+                    p.set("meta", mapper.valueToTree(problem.meta()));
+                }
+                text.append("\n- ").append(problem.code()).append(": ").append(problem.detail());
+            }
+            result.putArray("content").addObject().put("type", "text").put("text",
+                    text.append("\n").append(Json.write(Map.of("errors", problems))).toString());
+            result.put("isError", true);
+            return done(result(id, result));
+        }
+        return Uni.createFrom().failure(e);
+    }
+
+    /** The result of a run that was accepted: its output, its failure, or that it is still going. */
+    private ObjectNode outcome(Accepted accepted) {
+        ObjectNode result = mapper.createObjectNode();
+        ArrayNode content = result.putArray("content");
+        RunEvent end = accepted.terminal();
+        if (end != null && end.type() == RunEventType.RUN_SUCCEEDED) {
+            JsonNode output = end.output() == null ? mapper.nullNode() : end.output();
+            content.addObject().put("type", "text").put("text", Json.write(output));
+            if (output.isObject()) {
+                result.set("structuredContent", output);
+            }
+            result.put("isError", false);
+            return result;
+        }
+        ObjectNode detail = mapper.createObjectNode();
+        detail.put("runId", accepted.runId().toString());
+        if (end == null) {
+            detail.put("status", "RUNNING");
+            detail.put("detail",
+                    "the run had not ended within the wait; follow it at GET /v1/runs/" + accepted.runId());
+        } else {
+            RunError error = end.error();
+            detail.put("status", end.type() == RunEventType.RUN_CANCELED ? "CANCELED" : "FAILED");
+            if (error != null) {
+                detail.put("code", error.code());
+                detail.put("detail", error.message());
+                if (error.httpStatus() != null) {
+                    detail.put("integrationStatus", error.httpStatus());
+                }
+                if (error.violations() != null) {
+                    detail.set("violations", mapper.valueToTree(error.violations()));
+                }
+            }
+        }
+        content.addObject().put("type", "text").put("text", Json.write(detail));
+        result.put("isError", true);
+        return result;
+    }
+
+    static boolean objectSchema(JsonNode schema) {
+        return schema != null && schema.isObject() && "object".equals(schema.path("type").asText(null));
+    }
+
+    private ObjectNode emptyObjectSchema() {
+        ObjectNode schema = mapper.createObjectNode();
+        schema.put("type", "object");
+        return schema;
+    }
+
+    private static String cursor(String lastKey) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + lastKey).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The key a cursor continues after, or null when it is none of ours. */
+    private static String afterKey(String cursor) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            return decoded.startsWith(CURSOR_PREFIX) && decoded.length() > CURSOR_PREFIX.length()
+                    ? decoded.substring(CURSOR_PREFIX.length()) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private ObjectNode result(JsonNode id, JsonNode result) {
+        ObjectNode response = mapper.createObjectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", id);
+        response.set("result", result);
+        return response;
+    }
+
+    private ObjectNode error(JsonNode id, int code, String message) {
+        ObjectNode response = mapper.createObjectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", id == null ? mapper.nullNode() : id);
+        response.putObject("error").put("code", code).put("message", message);
+        return response;
+    }
+
+    private static Uni<ObjectNode> done(ObjectNode answer) {
+        return Uni.createFrom().item(answer);
+    }
+
+    private static Response ok(JsonNode body) {
+        return Response.ok(Json.write(body), MediaType.APPLICATION_JSON).build();
+    }
+
+    /** A message that is no request to answer (not JSON, not JSON-RPC, a refused batch): 400, as the transport says. */
+    private static Response refused(JsonNode body) {
+        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Json.write(body)).build();
+    }
+}
