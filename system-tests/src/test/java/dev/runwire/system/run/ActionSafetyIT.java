@@ -258,4 +258,79 @@ class ActionSafetyIT {
             assertEquals(1, done.getList("events.findAll { it.type == 'STEP_RETRYING' }").size());
         }
     }
+
+    private static void approvalPolicy(Owner who, Object value, int status) {
+        io.restassured.RestAssured.given().baseUri(api.url()).contentType("application/json")
+                .header("Authorization", "Bearer " + dev.runwire.system.support.SystemUnderTest.ADMIN_TOKEN)
+                .body(java.util.Collections.singletonMap("approvalForDestructive", value))
+                .put("/admin/owners/" + who.id() + "/approval-policy").then().statusCode(status);
+    }
+
+    /** Waits until the run asks approval for its step, and returns the approve token its event carries. */
+    private static String awaitApprovalRequest(String apiKey, String runId) {
+        Awaitility.await("run " + runId + " asks approval").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> as(api, apiKey).get("/v1/runs/" + runId + "?includeEvents=true").then().extract()
+                        .jsonPath().getList("events.type").contains("STEP_APPROVAL_REQUESTED"));
+        JsonPath run = as(api, apiKey).get("/v1/runs/" + runId + "?includeEvents=true").then().extract().jsonPath();
+        assertEquals("PAUSED", run.getString("status"));
+        return run.getString("events.find { it.type == 'STEP_APPROVAL_REQUESTED' }.approval.approveToken");
+    }
+
+    @Test
+    void anOwnersPolicyMakesDestructiveActionsWaitForApprovalOnEverySurface() {
+        Owner strict = owner(api);
+        integration(api, strict.apiKey(), "stub", stub.baseUrl());
+        stub.on("/delete/", 200, "{\"deleted\":true}", 0);
+        stub.on("/read/", 200, "{\"id\":\"r\"}", 0);
+        as(api, strict.apiKey())
+                .body(Map.of("key", "delete_item", "intent", "Delete an item", "type", "http", "http",
+                        Map.of("integrationKey", "stub", "method", "DELETE", "path", "/delete/{id}")))
+                .post("/v1/actions").then().statusCode(201).body("destructive", equalTo(true));
+        as(api, strict.apiKey())
+                .body(Map.of("key", "read_item", "intent", "Read an item", "type", "http", "sideEffects", "none",
+                        "http", Map.of("integrationKey", "stub", "method", "GET", "path", "/read/{id}")))
+                .post("/v1/actions").then().statusCode(201);
+        // bad settings are refused and change nothing; an unknown owner is not there
+        approvalPolicy(strict, "sometimes", 422);
+        approvalPolicy(strict, true, 422);
+        io.restassured.RestAssured.given().baseUri(api.url()).contentType("application/json")
+                .header("Authorization", "Bearer " + dev.runwire.system.support.SystemUnderTest.ADMIN_TOKEN)
+                .body(Map.of("approvalForDestructive", "always"))
+                .put("/admin/owners/" + UUID.randomUUID() + "/approval-policy").then().statusCode(404);
+        io.restassured.RestAssured.given().baseUri(api.url()).contentType("application/json")
+                .body(Map.of("approvalForDestructive", "always"))
+                .put("/admin/owners/" + strict.id() + "/approval-policy").then().statusCode(401);
+        String before = asyncRun(strict.apiKey(), "delete_item", "d0");
+        assertEquals("SUCCESS", finished(api, strict.apiKey(), before).getString("status"), "no policy yet");
+
+        approvalPolicy(strict, "always", 200);
+        // the native surface, with no approval strategy asked
+        String nativeRun = asyncRun(strict.apiKey(), "delete_item", "d1");
+        String token = awaitApprovalRequest(strict.apiKey(), nativeRun);
+        assertEquals(0, stub.receivedUnder("/delete/d1").size(), "nothing is called before the approval");
+        as(api, strict.apiKey()).get("/v1/runs/approval?token=" + token).then().statusCode(201);
+        assertEquals("SUCCESS", finished(api, strict.apiKey(), nativeRun).getString("status"));
+        assertEquals(1, stub.receivedUnder("/delete/d1").size());
+        // a read-only action does not wait
+        assertEquals("SUCCESS",
+                finished(api, strict.apiKey(), asyncRun(strict.apiKey(), "read_item", "r1")).getString("status"));
+
+        // Zapier's surface
+        String zapierRun = io.restassured.RestAssured.given().baseUri(api.url()).contentType("application/json")
+                .header("Authorization", "Bearer " + strict.apiKey())
+                .body(Map.of("data",
+                        Map.of("action", "delete_item", "selected_api", "stub", "inputs", Map.of("id", "d2"))))
+                .post("/actions/v1/runs").then().statusCode(202).extract().path("data.id");
+        String zapierToken = awaitApprovalRequest(strict.apiKey(), zapierRun);
+        assertEquals(0, stub.receivedUnder("/delete/d2").size());
+        as(api, strict.apiKey()).get("/v1/runs/approval?token=" + zapierToken).then().statusCode(201);
+        assertEquals("SUCCESS", finished(api, strict.apiKey(), zapierRun).getString("status"));
+        assertEquals(1, stub.receivedUnder("/delete/d2").size());
+
+        // back to the request's own strategy
+        approvalPolicy(strict, "default", 200);
+        assertEquals("SUCCESS",
+                finished(api, strict.apiKey(), asyncRun(strict.apiKey(), "delete_item", "d3")).getString("status"));
+    }
 }
