@@ -83,10 +83,10 @@ public class OutcomeResolutionStore {
         Instant now = Instant.now();
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 insert into api.outcome_resolutions (run_id, step_id, outcome, resolved_at)
-                select e.run_id, e.payload ->> 'stepId', 'expired', $3
+                select e.run_id, e.payload ->> 'stepId', 'expired', $3::timestamptz
                 from api.run_events e join api.runs r on r.id = e.run_id
                 -- spelled out, not bound: the partial index run_events_outcome_unknown matches only this literal
-                where e.type = 'STEP_OUTCOME_UNKNOWN' and e.at < $3 - make_interval(secs => $1)
+                where e.type = 'STEP_OUTCOME_UNKNOWN' and e.at < $3::timestamptz - make_interval(secs => $1)
                   and r.status <> all($4)
                   and not exists (select 1 from api.outcome_resolutions o
                                   where o.run_id = e.run_id and o.step_id = e.payload ->> 'stepId')

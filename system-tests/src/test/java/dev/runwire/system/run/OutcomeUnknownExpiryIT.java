@@ -39,8 +39,9 @@ class OutcomeUnknownExpiryIT {
     static void setUp() {
         stub.on("/pay/", 200, "{\"paid\":true}", 3_000);
         // a replica of its own, on the shared topics and database, whose sweep expires unknown outcomes after 3 s
-        api = ServiceProcess.api("api-outcome-expiry", topics.apiEnv(
-                Map.of("RUNWIRE_RUN_OUTCOME_UNKNOWN_TIMEOUT", "3s", "RUNWIRE_RUN_OUTCOME_UNKNOWN_SWEEP", "1s")))
+        api = ServiceProcess
+                .api("api-outcome-expiry", topics.apiEnv(
+                        Map.of("RUNWIRE_RUN_OUTCOME_UNKNOWN_TIMEOUT", "3s", "RUNWIRE_RUN_OUTCOME_UNKNOWN_SWEEP", "1s")))
                 .start();
     }
 
@@ -57,7 +58,8 @@ class OutcomeUnknownExpiryIT {
                 .body(Map.of("key", "pay", "intent", "Pay", "type", "http", "timeoutMs", 300, "http",
                         Map.of("integrationKey", "pay", "method", "POST", "path", "/pay/{id}")))
                 .post("/v1/actions").then().statusCode(201).body("sideEffects", equalTo("non_idempotent"));
-        String runId = as(api, key).body(Map.of("key", "pay", "userId", "u", "input", Map.of("id", "e1"), "async", true))
+        String runId = as(api, key)
+                .body(Map.of("key", "pay", "userId", "u", "input", Map.of("id", "e1"), "async", true))
                 .post("/v1/actions/run").then().statusCode(202).extract().path("runId");
         Awaitility.await("outcome unknown").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> as(api, key).get("/v1/runs/" + runId + "?includeEvents=true").then().extract().jsonPath()
