@@ -26,11 +26,13 @@ import dev.runwire.executor.plan.RunState;
 import dev.runwire.executor.plan.Transition;
 import dev.runwire.executor.step.ExternalResults;
 import dev.runwire.executor.step.StepOutcomes;
+import dev.runwire.model.action.ActionSafety;
 import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.ConnectionProvided;
 import dev.runwire.model.command.HttpSpec;
+import dev.runwire.model.command.OutcomeResolved;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.command.RunRequested;
@@ -107,7 +109,7 @@ public final class RunFixture {
             RetryPolicy retry) {
         return new ActionSpec(UUID.nameUUIDFromBytes((integrationKey + inputSchema + outputSchema).getBytes()),
                 integrationKey + ".act", 1, ActionSpec.HTTP, httpSpec(integrationKey), true, null, inputSchema,
-                outputSchema, 1000, retry);
+                outputSchema, 1000, retry, null);
     }
 
     public static ActionSpec withRetry(int maxAttempts, long backoffMs) {
@@ -116,7 +118,7 @@ public final class RunFixture {
 
     public static ActionSpec external(JsonNode outputSchema) {
         return new ActionSpec(UUID.nameUUIDFromBytes(("ext" + outputSchema).getBytes()), "agent.tool", 1,
-                ActionSpec.EXTERNAL, null, true, null, null, outputSchema, 1000, null);
+                ActionSpec.EXTERNAL, null, true, null, null, outputSchema, 1000, null, null);
     }
 
     public static PlanStep step(String id, ActionSpec action, JsonNode input, String... dependsOn) {
@@ -145,7 +147,7 @@ public final class RunFixture {
             PlanStep... steps) {
         UUID runId = UUID.nameUUIDFromBytes(("run" + kind + approvalStrategy + Arrays.toString(steps)).getBytes());
         return new RunRequested(runId, OWNER, NOW, kind, List.of(steps), outputSchema, passThrough, approvalStrategy,
-                awaiting, "user-1");
+                awaiting, "user-1", null);
     }
 
     /** Pass-through entries sealed for the run, as the api-service seals them. */
@@ -219,6 +221,20 @@ public final class RunFixture {
         Changes changes = changes();
         results.apply(changes, new StepResultReported(run.runId(), OWNER, stepId, json(output), NOW));
         return done(changes);
+    }
+
+    /** The step whose outcome is unknown is resolved ({@code output} JSON for {@code succeeded}, else null). */
+    public Transition resolve(String stepId, String outcome, String output) {
+        Changes changes = changes();
+        results.resolve(changes,
+                new OutcomeResolved(run.runId(), OWNER, stepId, outcome, output == null ? null : json(output), NOW));
+        return done(changes);
+    }
+
+    /** The action with a declaration (and a retry policy of 3 attempts). */
+    public static ActionSpec declared(ActionSafety safety, JsonNode outputSchema) {
+        return new ActionSpec(UUID.nameUUIDFromBytes(("declared" + safety + outputSchema).getBytes()), "pay.charge", 1,
+                ActionSpec.HTTP, httpSpec("pay"), true, null, null, outputSchema, 1000, new RetryPolicy(3, 10), safety);
     }
 
     public Transition expire() {

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -20,6 +22,8 @@ import dev.runwire.api.error.RunwireException.Conflict;
 import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.error.RunwireException.NotFound;
 import dev.runwire.api.integration.Integrations;
+import dev.runwire.model.action.ActionSafety;
+import dev.runwire.model.action.SideEffects;
 import dev.runwire.model.command.RetryPolicy;
 import dev.runwire.model.http.HttpValues;
 import dev.runwire.model.json.Json;
@@ -160,7 +164,42 @@ public class ActionService {
                 "http", Json.write(body.inputSchema()), Json.write(body.outputSchema()), useDefaultMapping,
                 useDefaultMapping ? null : Json.write(body.outputMapping()), http,
                 body.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : body.timeoutMs(),
-                body.retry() == null ? null : Json.write(body.retry()), keyCreatedAt == null ? now : keyCreatedAt, now);
+                body.retry() == null ? null : Json.write(body.retry()), safety(body),
+                keyCreatedAt == null ? now : keyCreatedAt, now);
+    }
+
+    /**
+     * The declaration the request makes, the safe default for each part it leaves out (ADR 0035); {@link #validate} has
+     * checked the types and values.
+     */
+    static ActionSafety safety(ActionRequest body) {
+        return ActionSafety.of(present(body.sideEffects()) ? SideEffects.fromWire(body.sideEffects().asText()) : null,
+                present(body.destructive()) ? body.destructive().booleanValue() : null,
+                present(body.acceptsIdempotencyKey()) ? body.acceptsIdempotencyKey().booleanValue() : null);
+    }
+
+    private static boolean present(JsonNode value) {
+        return value != null && !value.isNull() && !value.isMissingNode();
+    }
+
+    /** The declaration's parts: each problem with its pointer, all of them at once. */
+    private static void checkSafety(ActionRequest body) {
+        List<Problem> errors = new ArrayList<>();
+        if (present(body.sideEffects())
+                && (!body.sideEffects().isTextual() || SideEffects.fromWire(body.sideEffects().asText()) == null)) {
+            errors.add(Problem.at("invalid_side_effects",
+                    "sideEffects must be one of \"none\", \"idempotent\", \"non_idempotent\"", "/sideEffects"));
+        }
+        if (present(body.destructive()) && !body.destructive().isBoolean()) {
+            errors.add(Problem.at("invalid_destructive", "destructive must be true or false", "/destructive"));
+        }
+        if (present(body.acceptsIdempotencyKey()) && !body.acceptsIdempotencyKey().isBoolean()) {
+            errors.add(Problem.at("invalid_accepts_idempotency_key", "acceptsIdempotencyKey must be true or false",
+                    "/acceptsIdempotencyKey"));
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid(errors);
+        }
     }
 
     /** Everything about a request that can be checked without the database. */
@@ -168,6 +207,7 @@ public class ActionService {
         if (body == null) {
             throw new Invalid("missing_body", "a JSON body is required", "");
         }
+        checkSafety(body);
         if (body.intent() == null || body.intent().isBlank() || body.intent().length() > 2000) {
             throw new Invalid("invalid_intent", "intent is required (1-2000 characters)", "/intent");
         }

@@ -15,6 +15,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.runwire.model.action.ActionSafety;
+import dev.runwire.model.action.SideEffects;
+
 /**
  * The versions of the owners' actions as stored ({@code api.actions}, unique by owner, key and version), in SQL, for
  * the registry's endpoints; {@link RunnableActions} reads them for runs. Hands out {@link ActionVersion} records.
@@ -24,7 +27,8 @@ public class ActionVersions {
 
     private static final String COLUMNS = """
             id, owner_id, key, version, active, intent, description, type, input_schema, output_schema,
-            use_default_mapping, output_mapping, http, timeout_ms, retry, key_created_at, created_at""";
+            use_default_mapping, output_mapping, http, timeout_ms, retry, side_effects, destructive,
+            accepts_idempotency_key, key_created_at, created_at""";
 
     private final Pool pool;
 
@@ -75,13 +79,14 @@ public class ActionVersions {
         return conn.preparedQuery("""
                 insert into api.actions (id, owner_id, key, version, active, intent, description, type, input_schema,
                                          output_schema, use_default_mapping, output_mapping, http, timeout_ms, retry,
-                                         key_created_at, created_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                         side_effects, destructive, accepts_idempotency_key, key_created_at, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                 on conflict (owner_id, key, version) do nothing
                 returning\s""" + COLUMNS)
                 .execute(Tuple.from(new Object[] { v.id(), v.ownerId(), v.key(), v.version(), v.active(), v.intent(),
                         v.description(), v.type(), v.inputSchema(), v.outputSchema(), v.useDefaultMapping(),
-                        v.outputMapping(), v.http(), v.timeoutMs(), v.retry(),
+                        v.outputMapping(), v.http(), v.timeoutMs(), v.retry(), v.safety().sideEffects().wire(),
+                        v.safety().destructive(), v.safety().acceptsIdempotencyKey(),
                         v.keyCreatedAt().atOffset(ZoneOffset.UTC), v.createdAt().atOffset(ZoneOffset.UTC) }))
                 .map(ActionVersions::first);
     }
@@ -96,6 +101,12 @@ public class ActionVersions {
                 .execute(Tuple.of(ownerId, key)).map(rows -> rows.rowCount() > 0);
     }
 
+    /** The declaration stored with a version (columns {@code side_effects}, {@code destructive}, ...). */
+    static ActionSafety safety(Row row) {
+        return new ActionSafety(SideEffects.fromWire(row.getString("side_effects")), row.getBoolean("destructive"),
+                row.getBoolean("accepts_idempotency_key"));
+    }
+
     private static ActionVersion first(RowSet<Row> rows) {
         return rows.size() == 0 ? null : version(rows.iterator().next());
     }
@@ -106,7 +117,7 @@ public class ActionVersions {
                 row.getInteger("version"), row.getBoolean("active"), row.getString("intent"),
                 row.getString("description"), row.getString("type"), row.getString("input_schema"),
                 row.getString("output_schema"), row.getBoolean("use_default_mapping"), row.getString("output_mapping"),
-                row.getString("http"), row.getInteger("timeout_ms"), row.getString("retry"),
+                row.getString("http"), row.getInteger("timeout_ms"), row.getString("retry"), safety(row),
                 row.getOffsetDateTime("key_created_at").toInstant(), row.getOffsetDateTime("created_at").toInstant());
     }
 }

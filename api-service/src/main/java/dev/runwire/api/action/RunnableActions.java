@@ -23,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.integration.AuthScheme;
 import dev.runwire.api.integration.Integration;
+import dev.runwire.model.action.ActionSafety;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.command.RetryPolicy;
@@ -39,7 +40,8 @@ public class RunnableActions {
 
     private static final String SELECT = """
             select a.id, a.key, a.version, a.active, a.intent, a.type, a.input_schema, a.output_schema,
-                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, a.retry, i.base_url,
+                   a.use_default_mapping, a.output_mapping, a.http, a.timeout_ms, a.retry, a.side_effects,
+                   a.destructive, a.accepts_idempotency_key, i.base_url,
                    i.active as integration_active, i.auth, i.credentials_invalid
             from api.actions a
             left join api.integrations i on i.owner_id = a.owner_id and i.key = (a.http::jsonb ->> 'integrationKey')
@@ -68,7 +70,7 @@ public class RunnableActions {
 
     /** The JSON parts of a version, parsed once. */
     public record Parsed(ActionRequest.HttpTemplate http, Map<String, String> outputMapping, JsonNode inputSchema,
-            JsonNode outputSchema, RetryPolicy retry) {
+            JsonNode outputSchema, RetryPolicy retry, ActionSafety safety) {
     }
 
     /** What the executor needs to run this version: the request template on the integration's current base URL. */
@@ -78,7 +80,7 @@ public class RunnableActions {
                 new HttpSpec(http.integrationKey(), http.method(), action.baseUrl(), http.path(), http.headers(),
                         http.query(), http.body(), action.credentialCheck()),
                 action.useDefaultMapping(), action.parsed().outputMapping(), action.parsed().inputSchema(),
-                action.parsed().outputSchema(), action.timeoutMs(), action.parsed().retry());
+                action.parsed().outputSchema(), action.timeoutMs(), action.parsed().retry(), action.parsed().safety());
     }
 
     /** The newest version of the owner's action, or null. */
@@ -193,7 +195,7 @@ public class RunnableActions {
                 ignored -> new Parsed(Json.read(row.getString("http"), new TypeReference<ActionRequest.HttpTemplate>() {
                 }), Json.read(row.getString("output_mapping"), new TypeReference<Map<String, String>>() {
                 }), Json.tree(row.getString("input_schema")), Json.tree(row.getString("output_schema")),
-                        Json.read(row.getString("retry"), RetryPolicy.class)));
+                        Json.read(row.getString("retry"), RetryPolicy.class), ActionVersions.safety(row)));
         return new RunnableAction(id, row.getString("key"), row.getInteger("version"), row.getBoolean("active"),
                 row.getString("intent"), row.getString("type"), row.getString("input_schema"),
                 row.getBoolean("use_default_mapping"), row.getInteger("timeout_ms"), row.getString("base_url"),

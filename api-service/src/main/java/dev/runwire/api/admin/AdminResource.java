@@ -52,6 +52,13 @@ public class AdminResource {
     public record RateLimitSetting(boolean exempt, Integer limitOverride) {
     }
 
+    /**
+     * An owner's approval policy: {@code always} makes every call of a destructive action wait for approval, on every
+     * surface, whatever the request's approval strategy; {@code default} leaves it to the request.
+     */
+    public record ApprovalPolicySetting(String approvalForDestructive) {
+    }
+
     private final ApiConfig config;
     private final Billing billing;
     private final OwnerPolicies policies;
@@ -97,6 +104,26 @@ public class AdminResource {
             throw new Invalid("invalid_limit", "limitOverride is a whole number from 1 to " + max, "/limitOverride");
         }
         return owners.setRateLimit(id, body.exempt(), body.limitOverride()).map(updated -> {
+            if (!updated) {
+                throw new NotFound("no owner with id " + ownerId);
+            }
+            policies.forget(id);
+            return body;
+        });
+    }
+
+    @PUT
+    @Path("{ownerId}/approval-policy")
+    public Uni<ApprovalPolicySetting> approvalPolicy(@HeaderParam("Authorization") String authorization,
+            @PathParam("ownerId") String ownerId, ApprovalPolicySetting body) {
+        requireAdmin(authorization);
+        UUID id = owner(ownerId);
+        if (body == null || !"always".equals(body.approvalForDestructive())
+                && !"default".equals(body.approvalForDestructive())) {
+            throw new Invalid("invalid_approval_policy", "approvalForDestructive is \"always\" or \"default\"",
+                    "/approvalForDestructive");
+        }
+        return owners.setApprovalPolicy(id, body.approvalForDestructive()).map(updated -> {
             if (!updated) {
                 throw new NotFound("no owner with id " + ownerId);
             }

@@ -47,6 +47,12 @@ public class Owners {
      *
      * @return false when there is no such owner
      */
+    /** Sets the owner's approval policy for destructive actions ({@code always} or {@code default}). */
+    Uni<Boolean> setApprovalPolicy(UUID ownerId, String approvalForDestructive) {
+        return pool.preparedQuery("update api.owners set approval_for_destructive = $2 where id = $1")
+                .execute(Tuple.of(ownerId, approvalForDestructive)).map(rows -> rows.rowCount() == 1);
+    }
+
     Uni<Boolean> setRateLimit(UUID ownerId, boolean exempt, Integer limitOverride) {
         return pool
                 .preparedQuery("update api.owners set rate_limit_exempt = $2, rate_limit_override = $3 where id = $1")

@@ -53,7 +53,7 @@ public class Authenticator {
                 .map(policy -> policy == null ? null
                         : new Principal(ownerId, subject, policy.exempt(),
                                 policy.limitOverride() != null ? policy.limitOverride() : limits.defaultLimit(),
-                                policy.billed(), null));
+                                policy.billed(), null, policy.approveDestructive()));
     }
 
     /** The owner's policy with the token's {@code rate_limit} and {@code billing} claims over it. */
@@ -77,7 +77,7 @@ public class Authenticator {
             boolean billable = billing.path("is_billable").asBoolean(policy.billed());
             String subject = "jwt:" + verified.claims().getClaimValueAsString("iss") + ":" + verified.subject();
             return new Principal(verified.ownerId(), subject, exempt, limit, billable,
-                    billing.isObject() ? billing : null);
+                    billing.isObject() ? billing : null, policy.approveDestructive());
         }));
     }
 

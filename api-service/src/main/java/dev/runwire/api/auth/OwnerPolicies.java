@@ -13,8 +13,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * An owner's rate limit and billing settings, remembered briefly like API keys (a change takes effect within that
- * time). JWT claims override them per request.
+ * An owner's rate limit, billing and approval settings, remembered briefly like API keys (a change takes effect within
+ * that time). JWT claims override them per request.
  */
 @ApplicationScoped
 public class OwnerPolicies {
@@ -32,8 +32,11 @@ public class OwnerPolicies {
      *            requests per window instead of the default, or null
      * @param billed
      *            the owner has a task balance: its runs consume tasks unless a JWT says otherwise
+     * @param approveDestructive
+     *            every call of a destructive action waits for approval, whatever the request's approval strategy (ADR
+     *            0035)
      */
-    public record Policy(boolean exempt, Integer limitOverride, boolean billed) {
+    public record Policy(boolean exempt, Integer limitOverride, boolean billed, boolean approveDestructive) {
     }
 
     OwnerPolicies(Pool pool) {
@@ -46,15 +49,16 @@ public class OwnerPolicies {
         if (hit != null) {
             return Uni.createFrom().item(hit);
         }
-        return pool.preparedQuery(
-                """
-                        select rate_limit_exempt, rate_limit_override, task_balance is not null from api.owners where id = $1""")
-                .execute(Tuple.of(ownerId)).map(rows -> {
+        return pool.preparedQuery("""
+                select rate_limit_exempt, rate_limit_override, task_balance is not null,
+                       approval_for_destructive = 'always' from api.owners where id = $1""").execute(Tuple.of(ownerId))
+                .map(rows -> {
                     if (rows.size() == 0) {
                         return null;
                     }
                     var row = rows.iterator().next();
-                    Policy policy = new Policy(row.getBoolean(0), row.getInteger(1), row.getBoolean(2));
+                    Policy policy = new Policy(row.getBoolean(0), row.getInteger(1), row.getBoolean(2),
+                            row.getBoolean(3));
                     known.put(ownerId, policy);
                     return policy;
                 });

@@ -21,7 +21,9 @@ import dev.runwire.api.ratelimit.RateSubject;
  *            whether successful runs of this request consume a task
  * @param billing
  *            the JWT's billing claim (origin, usage type, ...), recorded with each charge; null otherwise
+ * @param approveDestructive
+ *            the owner's policy: every call of a destructive action waits for approval (ADR 0035)
  */
-public record Principal(UUID ownerId, String subject, boolean exempt, int limit, boolean billable, JsonNode billing)
-        implements RateSubject {
+public record Principal(UUID ownerId, String subject, boolean exempt, int limit, boolean billable, JsonNode billing,
+        boolean approveDestructive) implements RateSubject {
 }

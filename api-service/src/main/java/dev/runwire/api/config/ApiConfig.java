@@ -224,6 +224,17 @@ public interface ApiConfig {
          */
         @WithDefault("5m")
         Duration storeStuckAfter();
+
+        /**
+         * How long a step whose call's outcome is unknown waits to be resolved before it fails {@code outcome_unknown}
+         * (RUNWIRE_RUN_OUTCOME_UNKNOWN_TIMEOUT; ADR 0035).
+         */
+        @WithDefault("24h")
+        Duration outcomeUnknownTimeout();
+
+        /** How often a replica looks for unknown outcomes that waited too long (1 s or more). */
+        @WithDefault("30s")
+        Duration outcomeUnknownSweep();
     }
 
     interface Sse {

@@ -61,10 +61,12 @@ public class RunResource {
     private final Caller caller;
     private final Idempotency idempotency;
     private final StepResults results;
+    private final OutcomeResolutions resolutions;
 
     RunResource(RunStore store, PlanRunService plans, ApprovalService approvals, Caller caller, Idempotency idempotency,
-            StepResults results) {
+            StepResults results, OutcomeResolutions resolutions) {
         this.idempotency = idempotency;
+        this.resolutions = resolutions;
         this.results = results;
         this.store = store;
         this.plans = plans;
@@ -150,6 +152,18 @@ public class RunResource {
     public Uni<Response> result(@PathParam("runId") String runId, @PathParam("stepId") String stepId, JsonNode body) {
         return results.report(caller.ownerId(), parseRunId(runId), stepId, body)
                 .map(reported -> Response.status(202).entity(reported).build());
+    }
+
+    /**
+     * Resolves a step whose call's outcome is unknown (ADR 0035): 202 once the resolution is recorded; the step
+     * succeeds with the output or fails, and the run goes on. 409 when nothing waits for a resolution (or it was
+     * given).
+     */
+    @POST
+    @Path("{runId}/resolve")
+    public Uni<Response> resolve(@PathParam("runId") String runId, JsonNode body) {
+        return resolutions.resolve(caller.ownerId(), parseRunId(runId), body)
+                .map(resolved -> Response.status(202).entity(resolved).build());
     }
 
     @DELETE

@@ -16,6 +16,7 @@ import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException.Invalid;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.accept.RunSubject;
+import dev.runwire.model.action.ActionSafety;
 import dev.runwire.model.command.ActionSpec;
 import dev.runwire.model.command.HttpSpec;
 import dev.runwire.model.event.RunEventType;
@@ -73,7 +74,9 @@ public class AgentRuns {
         ActionSpec spec = new ActionSpec(id, "agent-action:" + action.name(), 1,
                 webhook ? ActionSpec.HTTP : ActionSpec.EXTERNAL,
                 webhook ? new HttpSpec("talkover", "POST", action.url(), "", null, null, null, null) : null, true, null,
-                inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null);
+                inputSchema, outputSchema, webhook ? WEBHOOK_TIMEOUT_MS : 0, null,
+                // talkover's actions declare nothing about their effects: the safe default (ADR 0035)
+                ActionSafety.DEFAULT);
         RunSubject subject = new RunSubject(id, spec.key(), 1, action.description());
         return runs.startSpec(who, subject, spec, input, userId == null ? "agent" : userId, webhook).map(accepted -> {
             if (accepted.terminal() == null) {

@@ -215,6 +215,13 @@ public final class RunCredentials {
             changes.step(stepId, new Step(StepStatus.CANCELED, plan.step(stepId).input(), null, error));
             changes.emit(RunEvents.stepCanceled(run.step(stepId), error));
         }
+        for (String stepId : plan.withStatus(StepStatus.OUTCOME_UNKNOWN)) {
+            // its call happened or not: the run ends without anybody having said, so it stays unknown
+            RunError unknown = RunError.of(Codes.OUTCOME_UNKNOWN,
+                    "the run ended (" + error.code() + ") before the call's unknown outcome was resolved");
+            changes.step(stepId, new Step(StepStatus.FAILED, plan.step(stepId).input(), null, unknown));
+            changes.emit(RunEvents.stepFailed(run.step(stepId), unknown));
+        }
         for (String stepId : plan.withStatus(StepStatus.PENDING)) {
             changes.step(stepId, new Step(StepStatus.SKIPPED, null, null, error));
             changes.emit(RunEvents.stepSkipped(run.step(stepId), error));

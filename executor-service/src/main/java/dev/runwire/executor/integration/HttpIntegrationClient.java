@@ -195,10 +195,14 @@ public class HttpIntegrationClient {
         }
         RequestOptions options = Egress.options(method, url, address, request.uri())
                 .setHeaders(request.headers.getDelegate()).setTimeout(action.timeoutMs()).setFollowRedirects(false);
+        // set once a connection is there and the request starts going out: a failure before it cannot have reached the
+        // integration (connect refused, connect timeout), one after may have (ADR 0035)
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean();
         Uni<Answer> response = client.request(options).chain(sent -> {
             if (!call.attach(sent.getDelegate())) {
                 return Uni.createFrom().failure(new CancellationException("the run was aborted"));
             }
+            sending.set(true);
             return (bytes == null ? sent.send() : sent.send(Buffer.buffer(bytes))).chain(answer -> answer.body()
                     .map(raw -> new Answer(answer.statusCode(), answer.getHeader("Content-Type"), raw)));
         });
@@ -208,7 +212,7 @@ public class HttpIntegrationClient {
         return response.ifNoItem().after(Duration.ofMillis(action.timeoutMs()))
                 .failWith(TimeoutException::new).<java.util.function.Supplier<StepOutcome>> map(
                         answer -> () -> outcome(action, answer))
-                .onFailure().recoverWithItem(failure -> () -> failed(action, failure, call.canceled()))
+                .onFailure().recoverWithItem(failure -> () -> failed(action, failure, call.canceled(), sending.get()))
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(java.util.function.Supplier::get)
                 .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
                         "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
@@ -314,24 +318,35 @@ public class HttpIntegrationClient {
         return StepOutcome.success(output);
     }
 
-    private StepOutcome failed(ActionSpec action, Throwable failure, boolean canceled) {
+    /**
+     * The outcome of a call that got no answer. {@code sending} tells whether the request had started going out: a
+     * failure after that may have reached the integration ({@link StepOutcome#lostAfterSending}).
+     */
+    private StepOutcome failed(ActionSpec action, Throwable failure, boolean canceled, boolean sending) {
         if (canceled) {
             return StepOutcome.failure(RunError.of(Codes.CANCELED, "the call was cancelled: the run was aborted"));
         }
         if (failure instanceof IllegalArgumentException) {
             return refusedRequest(failure);
         }
+        boolean connecting = failure instanceof ConnectException || failure.getCause() instanceof ConnectException
+                || failure instanceof ConnectTimeoutException;
         if (failure instanceof TimeoutException || failure instanceof ConnectTimeoutException
                 || failure.getClass().getSimpleName().contains("Timeout")) {
-            return StepOutcome.failure(RunError.of(Codes.INTEGRATION_TIMEOUT,
-                    "the integration did not answer within " + action.timeoutMs() + " ms"));
+            RunError timeout = RunError.of(Codes.INTEGRATION_TIMEOUT,
+                    "the integration did not answer within " + action.timeoutMs() + " ms");
+            return sending && !connecting ? StepOutcome.lostAfterSending(timeout) : StepOutcome.failure(timeout);
         }
-        if (failure instanceof ConnectException || failure.getCause() instanceof ConnectException) {
+        if (connecting) {
             return StepOutcome
                     .failure(RunError.of(Codes.INTEGRATION_UNREACHABLE, "the integration refused the connection"));
         }
         // the message may quote the request; log only the type
         LOG.warnf("integration call of action %s failed: %s", action.key(), failure.getClass().getName());
+        if (sending) {
+            return StepOutcome.lostAfterSending(RunError.of(Codes.INTEGRATION_UNREACHABLE,
+                    "the connection to the integration was lost after the request was sent"));
+        }
         return StepOutcome.failure(RunError.of(Codes.INTEGRATION_UNREACHABLE, "the integration could not be reached"));
     }
 

@@ -94,7 +94,7 @@ public final class PlanScheduler {
                                     RunError.of(Codes.AUTH_REQUIRED, "connect an account for "
                                             + awaited.integrationKey() + " to go on: " + awaited.connectUrl()),
                                     awaited));
-                } else if (RunRequested.ON_TOOL_CALL.equals(command.approvalStrategy())) {
+                } else if (command.approvesEachCall(step)) {
                     changes.step(step.stepId(), new Step(StepStatus.AWAITING_APPROVAL, ready.input(), null, null));
                     changes.emit(RunEvents.stepApprovalRequested(step, ready.input(), approvals.links(run,
                             step.stepId(), ApprovalTokens.hash(ready.input()), changes.clock().instant())));
@@ -199,7 +199,7 @@ public final class PlanScheduler {
     public void cancel(Changes changes, RunError error) {
         PlanState plan = changes.plan();
         for (StepStatus unfinished : List.of(StepStatus.RUNNING, StepStatus.AWAITING_APPROVAL,
-                StepStatus.AWAITING_CONNECTION, StepStatus.AWAITING_RESULT)) {
+                StepStatus.AWAITING_CONNECTION, StepStatus.AWAITING_RESULT, StepStatus.OUTCOME_UNKNOWN)) {
             for (String stepId : plan.withStatus(unfinished)) {
                 changes.cancel(stepId);
                 changes.step(stepId, new Step(StepStatus.CANCELED, plan.step(stepId).input(), null, error));

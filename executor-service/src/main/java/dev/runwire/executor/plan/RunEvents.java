@@ -104,6 +104,14 @@ public final class RunEvents {
         return step(RunEventType.STEP_RETRYING, step, null, null, error);
     }
 
+    /**
+     * The step's call may have reached the integration and may not be repeated: it waits to be resolved, with the input
+     * that was sent and the output schema a {@code succeeded} resolution must match.
+     */
+    public static Draft stepOutcomeUnknown(PlanStep step, JsonNode input, RunError error, JsonNode expects) {
+        return new Draft(RunEventType.STEP_OUTCOME_UNKNOWN, step, input, null, error, null, null, expects);
+    }
+
     /** The step's call waits for a decision about this input. */
     public static Draft stepApprovalRequested(PlanStep step, JsonNode input, RunEvent.ApprovalLinks links) {
         return new Draft(RunEventType.STEP_APPROVAL_REQUESTED, step, input, null, null, links, null, null);

@@ -24,6 +24,7 @@ import dev.runwire.model.Outages;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
+import dev.runwire.model.command.OutcomeResolved;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
@@ -133,6 +134,9 @@ public class CommandConsumer {
             }
             if (command instanceof StepResultReported result) {
                 return executor.onResult(result);
+            }
+            if (command instanceof OutcomeResolved resolution) {
+                return executor.onResolution(resolution);
             }
             return CompletableFuture.completedFuture(null);
         } catch (Throwable e) {

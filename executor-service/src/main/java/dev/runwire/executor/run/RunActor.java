@@ -28,6 +28,7 @@ import dev.runwire.model.Outages;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
+import dev.runwire.model.command.OutcomeResolved;
 import dev.runwire.model.command.PlanStep;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.StepResultReported;
@@ -75,6 +76,7 @@ final class RunActor {
     final List<ApprovalDecided> decisions = new ArrayList<>();
     final List<ConnectionProvided> connections = new ArrayList<>();
     final List<StepResultReported> results = new ArrayList<>();
+    final List<OutcomeResolved> resolutions = new ArrayList<>();
     private AuthRequiredExpired pendingExpiry;
     private final Map<String, HttpIntegrationClient.Call> calls = new HashMap<>();
     /** This instance's number on the stored run (0: not taken yet), and until when its lease holds (nanoTime). */
@@ -518,6 +520,7 @@ final class RunActor {
                         decisions.clear();
                         connections.clear();
                         results.clear();
+                        resolutions.clear();
                         pendingExpiry = null;
                         commit(settle(changes));
                     }
@@ -535,6 +538,7 @@ final class RunActor {
         decisions.forEach(decision -> executor.approvals.apply(changes, decision));
         connections.forEach(connection -> executor.credentials.apply(changes, connection));
         results.forEach(result -> executor.results.apply(changes, result));
+        resolutions.forEach(resolution -> executor.results.resolve(changes, resolution));
         executor.scheduler.advance(changes);
         if (pendingExpiry != null && changes.launches().isEmpty()) {
             executor.credentials.expire(changes);

@@ -35,6 +35,7 @@ import dev.runwire.model.approval.ApprovalTokens;
 import dev.runwire.model.command.ApprovalDecided;
 import dev.runwire.model.command.AuthRequiredExpired;
 import dev.runwire.model.command.ConnectionProvided;
+import dev.runwire.model.command.OutcomeResolved;
 import dev.runwire.model.command.RunAbortRequested;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.StepResultReported;
@@ -189,6 +190,12 @@ public class RunDispatcher {
     public CompletionStage<Void> onResult(StepResultReported result) {
         return dispatch(result.runId(), result.ownerId(), run -> run.later(run.results, result),
                 run -> run.now(run.results, result, results::apply));
+    }
+
+    /** Hands a step whose outcome is unknown its resolution (or the expiry of its wait). */
+    public CompletionStage<Void> onResolution(OutcomeResolved resolution) {
+        return dispatch(resolution.runId(), resolution.ownerId(), run -> run.later(run.resolutions, resolution),
+                run -> run.now(run.resolutions, resolution, results::resolve));
     }
 
     int activeRuns() {

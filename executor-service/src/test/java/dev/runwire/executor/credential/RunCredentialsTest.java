@@ -54,7 +54,7 @@ class RunCredentialsTest {
     private static RunRequested withPassThrough(List<PassThrough> entries, PlanStep... steps) {
         RunRequested unsealed = request(RunRequested.Kind.PLAN, null, null, null, null, steps);
         return new RunRequested(unsealed.runId(), unsealed.ownerId(), unsealed.acceptedAt(), unsealed.kind(),
-                unsealed.steps(), null, sealed(unsealed.runId(), entries), null, null, "user-1");
+                unsealed.steps(), null, sealed(unsealed.runId(), entries), null, null, "user-1", null);
     }
 
     @Test
@@ -230,7 +230,7 @@ class RunCredentialsTest {
         RunRequested plain = request(RunRequested.Kind.PLAN, null, null, null, null, on("A", "crm"), on("B", "crm"));
         SealedSecret foreign = other.seal(Json.write(List.of()), plain.runId().toString());
         RunRequested command = new RunRequested(plain.runId(), plain.ownerId(), plain.acceptedAt(), plain.kind(),
-                plain.steps(), null, foreign, null, null, "user-1");
+                plain.steps(), null, foreign, null, null, "user-1", null);
         f.begin(command);
         assertEquals(RunStatus.FAILED, f.runStatus());
         assertEquals(List.of("STEP_SKIPPED:A", "STEP_SKIPPED:B", "RUN_FAILED"), f.trace());
@@ -242,7 +242,7 @@ class RunCredentialsTest {
     void passThroughSealedForAnotherRunIsUnreadable() {
         RunRequested plain = request(RunRequested.Kind.PLAN, null, null, null, null, on("A", "crm"));
         RunRequested command = new RunRequested(plain.runId(), plain.ownerId(), plain.acceptedAt(), plain.kind(),
-                plain.steps(), null, sealed(UUID.randomUUID(), List.of()), null, null, "user-1");
+                plain.steps(), null, sealed(UUID.randomUUID(), List.of()), null, null, "user-1", null);
         f.begin(command);
         assertEquals(Codes.PASS_THROUGH_UNREADABLE, f.lastEvent().error().code());
     }

@@ -1,6 +1,7 @@
 package dev.runwire.executor.integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
@@ -101,7 +102,7 @@ class HttpIntegrationClientTest {
             Map<String, String> body, long timeoutMs, HttpSpec.CredentialCheck check) {
         HttpSpec http = new HttpSpec("crm", method, "http://127.0.0.1:" + port, path, headers, query, body, check);
         ActionSpec action = new ActionSpec(UUID.randomUUID(), "crm.act", 1, ActionSpec.HTTP, http, true, null, null,
-                null, timeoutMs, null);
+                null, timeoutMs, null, null);
         return new PlanStep("A", "step A", List.of(), action, null);
     }
 
@@ -192,6 +193,38 @@ class HttpIntegrationClientTest {
         StepOutcome outcome = call(step("GET", "/hold/timeout", null, null, null, 300, null), null, List.of(),
                 new HttpIntegrationClient.Call());
         assertEquals(Codes.INTEGRATION_TIMEOUT, outcome.error().code());
+        assertTrue(outcome.requestSent(), "the request went out: the integration may have acted on it");
+    }
+
+    @Test
+    void aConnectionClosedAfterTheRequestWasSentMayHaveReachedTheIntegration() throws Exception {
+        held.clear();
+        var pending = client
+                .call(UUID.randomUUID(), step("POST", "/hold/drop", null, null, null, 5_000, null),
+                        Json.read("{}", JsonNode.class), List.of(), new HttpIntegrationClient.Call())
+                .subscribeAsCompletionStage();
+        HttpServerRequest request = held.poll(10, TimeUnit.SECONDS);
+        assertTrue(request != null, "the call did not arrive");
+        request.connection().close();
+        StepOutcome outcome = pending.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(Codes.INTEGRATION_UNREACHABLE, outcome.error().code());
+        assertTrue(outcome.requestSent());
+    }
+
+    @Test
+    void aRefusedConnectionSentNothing() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            closed = socket.getLocalPort();
+        }
+        HttpSpec http = new HttpSpec("crm", "POST", "http://127.0.0.1:" + closed, "/", null, null, null, null);
+        ActionSpec action = new ActionSpec(UUID.randomUUID(), "crm.act", 1, ActionSpec.HTTP, http, true, null, null,
+                null, 2000, null, null);
+        StepOutcome outcome = call(new PlanStep("A", "a", List.of(), action, null), Json.read("{}", JsonNode.class),
+                List.of(), new HttpIntegrationClient.Call());
+        assertEquals(Codes.INTEGRATION_UNREACHABLE, outcome.error().code());
+        assertFalse(outcome.requestSent(), "nothing reached anybody: it may be sent again");
     }
 
     @Test
@@ -222,7 +255,7 @@ class HttpIntegrationClientTest {
     void anAddressTheEgressGuardRefusesIsNotCalled() {
         HttpSpec http = new HttpSpec("crm", "GET", "http://10.1.2.3:9", "/", null, null, null, null);
         ActionSpec action = new ActionSpec(UUID.randomUUID(), "crm.act", 1, ActionSpec.HTTP, http, true, null, null,
-                null, 2000, null);
+                null, 2000, null, null);
         StepOutcome outcome = call(new PlanStep("A", "a", List.of(), action, null), null, List.of(),
                 new HttpIntegrationClient.Call());
         assertEquals(Codes.EGRESS_REFUSED, outcome.error().code());

@@ -56,7 +56,9 @@ class RunEventsTest {
                         true, in, null, ERROR),
                 Arguments.of(RunEvents.stepConnected(STEP), RunEventType.STEP_CONNECTED, true, null, null, null),
                 Arguments.of(RunEvents.stepAwaitingResult(STEP, in, out), RunEventType.STEP_AWAITING_RESULT, true, in,
-                        null, null));
+                        null, null),
+                Arguments.of(RunEvents.stepOutcomeUnknown(STEP, in, ERROR, out), RunEventType.STEP_OUTCOME_UNKNOWN,
+                        true, in, null, ERROR));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -81,7 +83,9 @@ class RunEventsTest {
                 || type == RunEventType.STEP_APPROVAL_REQUESTED;
         assertEquals(asksApproval ? LINKS : null, event.approval());
         assertEquals(type == RunEventType.STEP_AUTH_REQUIRED ? CONNECTION : null, event.connect());
-        assertEquals(type == RunEventType.STEP_AWAITING_RESULT ? json("{\"out\":1}") : null, event.expects());
+        boolean announcesASchema = type == RunEventType.STEP_AWAITING_RESULT
+                || type == RunEventType.STEP_OUTCOME_UNKNOWN;
+        assertEquals(announcesASchema ? json("{\"out\":1}") : null, event.expects());
     }
 
     @ParameterizedTest

@@ -126,9 +126,9 @@ class RetriesTest {
     void theRetryKeepsTheInputAndHttpStatus() {
         RunFixture f = new RunFixture();
         f.begin(plan(step("A", withRetry(2, 10), json("{\"k\":1}"))));
-        f.fail("A", new RunError(Codes.INTEGRATION_HTTP_ERROR, "HTTP 502", 502, null));
+        f.fail("A", new RunError(Codes.INTEGRATION_HTTP_ERROR, "HTTP 503", 503, null));
         assertEquals(json("{\"k\":1}"), f.last.launches().get(0).input());
-        assertEquals(502, f.lastEvent().error().httpStatus());
+        assertEquals(503, f.lastEvent().error().httpStatus());
     }
 
     @Test

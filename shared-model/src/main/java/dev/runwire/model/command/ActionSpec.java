@@ -6,6 +6,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.runwire.model.action.ActionSafety;
+
 /**
  * The pinned version of an action a step runs: everything the executor needs, so it never reads the registry.
  *
@@ -33,14 +35,23 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            timeout of one integration call
  * @param retry
  *            how failed calls are retried; null for a single attempt
+ * @param safety
+ *            what the version declares about its side effects; null (commands older than the declaration) is the safe
+ *            default, {@link ActionSafety#DEFAULT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ActionSpec(UUID actionId, String key, int version, String type, HttpSpec http, boolean useDefaultMapping,
         Map<String, String> outputMapping, JsonNode inputSchema, JsonNode outputSchema, long timeoutMs,
-        RetryPolicy retry) {
+        RetryPolicy retry, ActionSafety safety) {
 
     public static final String HTTP = "http";
     public static final String EXTERNAL = "external";
+
+    /** The declared safety, or the safe default when the command carries none. */
+    @Override
+    public ActionSafety safety() {
+        return safety == null ? ActionSafety.DEFAULT : safety;
+    }
 
     /** Whether the step waits for its caller to report the result instead of calling anything. */
     public boolean awaitsResult() {

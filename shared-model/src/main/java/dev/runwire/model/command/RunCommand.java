@@ -15,9 +15,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = ApprovalDecided.class, name = ApprovalDecided.TYPE),
         @JsonSubTypes.Type(value = ConnectionProvided.class, name = ConnectionProvided.TYPE),
         @JsonSubTypes.Type(value = AuthRequiredExpired.class, name = AuthRequiredExpired.TYPE),
-        @JsonSubTypes.Type(value = StepResultReported.class, name = StepResultReported.TYPE) })
+        @JsonSubTypes.Type(value = StepResultReported.class, name = StepResultReported.TYPE),
+        @JsonSubTypes.Type(value = OutcomeResolved.class, name = OutcomeResolved.TYPE) })
 public sealed interface RunCommand permits RunRequested, RunAbortRequested, ApprovalDecided, ConnectionProvided,
-        AuthRequiredExpired, StepResultReported {
+        AuthRequiredExpired, StepResultReported, OutcomeResolved {
 
     /** The run this command is about; also the record key. */
     UUID runId();

@@ -31,11 +31,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  *            AUTH_REQUIRED until a {@link ConnectionProvided} comes; null when none
  * @param userId
  *            the end user the run acts for (connect links name them); null for older commands
+ * @param approveDestructive
+ *            the owner's policy: each step whose action is destructive waits for approval whatever the approval
+ *            strategy (ADR 0035); null (older commands) is false
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind kind, List<PlanStep> steps,
         JsonNode outputSchema, SealedSecret passThrough, String approvalStrategy, List<Connection> awaitingConnections,
-        String userId) implements RunCommand {
+        String userId, Boolean approveDestructive) implements RunCommand {
 
     /**
      * An integration the run waits for a connection to, and where the user connects one.
@@ -82,6 +85,12 @@ public record RunRequested(UUID runId, UUID ownerId, Instant acceptedAt, Kind ki
         ACTION,
         /** {@code POST /v1/runs}: steps with dependencies; step failures make a partial or no success. */
         PLAN
+    }
+
+    /** Whether the step's call waits for an approval: the run asks it of every call, or of destructive ones. */
+    public boolean approvesEachCall(PlanStep step) {
+        return ON_TOOL_CALL.equals(approvalStrategy)
+                || Boolean.TRUE.equals(approveDestructive) && step.action().safety().destructive();
     }
 
     /** Older commands carry no kind: they were single action runs. */

@@ -57,6 +57,13 @@ public record RunError(String code, String message, Integer httpStatus, List<Vio
         public static final String TOO_COMPLEX = "run_too_complex";
         /** The run's data holds what PostgreSQL cannot store (a NUL character). */
         public static final String UNSTORABLE_DATA = "unstorable_data";
+        /**
+         * A call that may have reached the provider got no answer, and the action may not be called twice: the step
+         * waits for its caller to resolve it; a wait that expires fails with this code (ADR 0035).
+         */
+        public static final String OUTCOME_UNKNOWN = "outcome_unknown";
+        /** The caller resolved an unknown outcome as failed: the call had no effect. */
+        public static final String RESOLVED_FAILED = "resolved_failed";
         /** The HTTP client refused the request made for the call (a header name or value it cannot send). */
         public static final String REQUEST_REFUSED = "request_refused";
 

@@ -27,9 +27,12 @@ public final class StepStateMachine {
         NEXT.put(StepStatus.AWAITING_CONNECTION,
                 EnumSet.of(StepStatus.PENDING, StepStatus.FAILED, StepStatus.CANCELED));
         NEXT.put(StepStatus.AWAITING_RESULT, EnumSet.of(StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELED));
-        // RUNNING -> RUNNING is a retry: the next attempt of the same call
+        // RUNNING -> RUNNING is a retry: the next attempt of the same call; OUTCOME_UNKNOWN: a call that may have
+        // reached the provider, of an action that must not be called twice
         NEXT.put(StepStatus.RUNNING, EnumSet.of(StepStatus.RUNNING, StepStatus.SUCCEEDED, StepStatus.FAILED,
-                StepStatus.AWAITING_CONNECTION, StepStatus.CANCELED));
+                StepStatus.AWAITING_CONNECTION, StepStatus.OUTCOME_UNKNOWN, StepStatus.CANCELED));
+        // resolved by its caller (succeeded with an output, or failed), the wait expired (failed), or aborted
+        NEXT.put(StepStatus.OUTCOME_UNKNOWN, EnumSet.of(StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELED));
         for (StepStatus status : StepStatus.values()) {
             if (status.isTerminal()) {
                 NEXT.put(status, EnumSet.noneOf(StepStatus.class));

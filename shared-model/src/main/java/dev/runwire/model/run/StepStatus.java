@@ -13,6 +13,11 @@ public enum StepStatus {
     AWAITING_CONNECTION,
     /** Its action is carried out by the caller: it waits for the reported result. */
     AWAITING_RESULT,
+    /**
+     * Its call may have reached the provider but no answer came (a timeout, a connection lost after the request was
+     * sent), and calling again could repeat a side effect: it waits for its caller to say how it ended (ADR 0035).
+     */
+    OUTCOME_UNKNOWN,
     /** Its call is in flight (or about to be made again after a restart or a retry's back-off). */
     RUNNING, SUCCEEDED, FAILED,
     /** It never ran: a dependency did not succeed, it was denied, or the run ended before it could start. */

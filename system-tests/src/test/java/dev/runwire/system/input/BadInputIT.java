@@ -328,6 +328,12 @@ class BadInputIT {
                 List.of("/token"), List.of()));
         f.put("POST /v1/runs/{runId}/steps/{stepId}/result",
                 new Fixture(Map.of(), "{\"status\":\"SUCCESS\",\"output\":{\"ok\":true}}", List.of(), List.of()));
+        // a random run: nothing waits for a resolution, and the body is still checked first
+        f.put("POST /v1/runs/{runId}/resolve",
+                new Fixture(Map.of(), "{\"outcome\":\"succeeded\",\"stepId\":\"A\",\"output\":{\"ok\":true}}",
+                        List.of("/outcome"), List.of()));
+        f.put("PUT /admin/owners/{ownerId}/approval-policy", new Fixture(Map.of("ownerId", victim.id()),
+                "{\"approvalForDestructive\":\"default\"}", List.of("/approvalForDestructive"), List.of()));
         return f;
     }
 

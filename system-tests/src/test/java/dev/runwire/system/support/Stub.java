@@ -81,6 +81,12 @@ public final class Stub implements AutoCloseable {
                 .add(new Behaviour(status, body, 0));
     }
 
+    /** Answers the next request under {@code pathPrefix} once with this, after {@code delayMillis}. */
+    public void once(String pathPrefix, int status, String body, long delayMillis) {
+        scripts.computeIfAbsent(pathPrefix, p -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                .add(new Behaviour(status, body, delayMillis));
+    }
+
     /** Answers the next request under {@code pathPrefix} once with this status, body and response headers. */
     public void once(String pathPrefix, int status, String body, Map<String, String> headers) {
         scripts.computeIfAbsent(pathPrefix, p -> new java.util.concurrent.ConcurrentLinkedQueue<>())

@@ -102,7 +102,8 @@ public final class SystemUnderTest {
 
     /**
      * Registers a GET action on {@code pathPrefix/{id}} with the given timeout: query {@code q={q}}, header
-     * {@code X-Trace: {trace}}, output {@code {id: string, price: number}}, the response as the output.
+     * {@code X-Trace: {trace}}, output {@code {id: string, price: number}}, the response as the output; declared
+     * read-only ({@code sideEffects: none}), so a call that timed out is tried again like any read.
      */
     public static void action(ServiceProcess api, String key, String actionKey, String integrationKey,
             String pathPrefix, int timeoutMs) {
@@ -117,7 +118,7 @@ public final class SystemUnderTest {
                                 "useDefaultMapping", true, "type", "http", "http",
                                 Map.of("integrationKey", integrationKey, "method", "GET", "path", pathPrefix + "/{id}",
                                         "query", Map.of("q", "{q}"), "headers", Map.of("X-Trace", "{trace}")),
-                                "timeoutMs", timeoutMs))
+                                "timeoutMs", timeoutMs, "sideEffects", "none"))
                 .post("/v1/actions").then().statusCode(201);
     }
 

@@ -197,9 +197,10 @@ class McpIT {
             assertEquals("object", alpha.inputSchema().get("type"));
             assertEquals(List.of("id"), alpha.inputSchema().get("required"));
             assertEquals(List.of("id", "price"), alpha.outputSchema().get("required"));
-            assertEquals(Boolean.FALSE, alpha.annotations().readOnlyHint());
-            assertEquals(Boolean.TRUE, alpha.annotations().destructiveHint());
-            assertEquals(Boolean.FALSE, alpha.annotations().idempotentHint());
+            // the annotations are the action's declaration: the test's actions are reads (sideEffects none)
+            assertEquals(Boolean.TRUE, alpha.annotations().readOnlyHint());
+            assertEquals(Boolean.FALSE, alpha.annotations().destructiveHint());
+            assertEquals(Boolean.TRUE, alpha.annotations().idempotentHint());
             assertEquals(Boolean.TRUE, alpha.annotations().openWorldHint());
         }
         // a server scoped by integration lists every action on it

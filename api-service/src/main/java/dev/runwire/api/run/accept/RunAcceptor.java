@@ -46,9 +46,13 @@ public class RunAcceptor {
         UUID ownerId = run.who.ownerId();
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), run.kind, run.steps, run.outputSchema,
                 sealer.seal(run.passThrough, runId), "NONE".equals(run.approvalStrategy) ? null : run.approvalStrategy,
-                run.missingConnections.isEmpty() ? null : run.missingConnections.stream()
-                        .map(key -> RunRequested.Connection.missing(key, run.userId)).toList(),
-                run.userId);
+                run.missingConnections.isEmpty() ? null
+                        : run.missingConnections.stream().map(key -> RunRequested.Connection.missing(key, run.userId))
+                                .toList(),
+                run.userId,
+                // the owner's policy, whatever the surface or the request's strategy (ADR 0035)
+                run.who.approveDestructive() && run.steps.stream().anyMatch(s -> s.action().safety().destructive())
+                        ? Boolean.TRUE : null);
         RunSubject subject = run.subject;
         RunAcceptanceStore.NewRun row = new RunAcceptanceStore.NewRun(runId, ownerId, run.userId,
                 subject == null ? null : subject.actionId(), subject == null ? null : subject.key(),
