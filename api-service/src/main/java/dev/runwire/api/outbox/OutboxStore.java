@@ -2,12 +2,15 @@ package dev.runwire.api.outbox;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.overload.KafkaProbe;
@@ -38,6 +41,21 @@ public class OutboxStore {
                 insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
                 returning id""").execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json()))
                 .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Writes commands to the outbox inside the caller's transaction, one after the other; gives each with its row's id,
+     * for publishing once the transaction has committed.
+     */
+    public static Uni<List<Map.Entry<OutboxCommand, Long>>> insertAll(SqlConnection conn,
+            List<OutboxCommand> commands) {
+        return Multi.createFrom().iterable(commands).onItem()
+                .transformToUniAndConcatenate(command -> conn.preparedQuery("""
+                        insert into api.outbox (run_id, topic, msg_type, payload)
+                        values ($1, $2, $3, $4::text::jsonb) returning id""")
+                        .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json()))
+                        .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
+                .collect().asList();
     }
 
     /**

@@ -7,13 +7,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.outbox.OutboxCommand;
-import dev.runwire.model.Topics;
+import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.model.command.AuthRequiredExpired;
 
 /**
@@ -49,14 +48,7 @@ public class ConnectionWaitStore {
                     List<OutboxCommand> commands = new ArrayList<>();
                     rows.forEach(row -> commands.add(OutboxCommand.of(new AuthRequiredExpired(row.getUUID(0),
                             row.getUUID(1), row.getOffsetDateTime(2).toInstant()), AuthRequiredExpired.TYPE)));
-                    return Multi.createFrom().iterable(commands).onItem()
-                            .transformToUniAndConcatenate(command -> conn.preparedQuery("""
-                                    insert into api.outbox (run_id, topic, msg_type, payload)
-                                    values ($1, $2, $3, $4::text::jsonb) returning id""")
-                                    .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(),
-                                            command.json()))
-                                    .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
-                            .collect().asList();
+                    return OutboxStore.insertAll(conn, commands);
                 }));
     }
 

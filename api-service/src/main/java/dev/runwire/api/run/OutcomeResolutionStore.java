@@ -10,12 +10,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.outbox.OutboxCommand;
+import dev.runwire.api.outbox.OutboxStore;
 import dev.runwire.model.Topics;
 import dev.runwire.model.command.OutcomeResolved;
 import dev.runwire.model.event.RunEvent;
@@ -99,14 +99,7 @@ public class OutcomeResolutionStore {
                     rows.forEach(
                             row -> commands.add(OutboxCommand.of(new OutcomeResolved(row.getUUID(0), row.getUUID(2),
                                     row.getString(1), OutcomeResolved.EXPIRED, null, now), OutcomeResolved.TYPE)));
-                    return Multi.createFrom().iterable(commands).onItem()
-                            .transformToUniAndConcatenate(command -> conn.preparedQuery("""
-                                    insert into api.outbox (run_id, topic, msg_type, payload)
-                                    values ($1, $2, $3, $4::text::jsonb) returning id""")
-                                    .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(),
-                                            command.json()))
-                                    .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
-                            .collect().asList();
+                    return OutboxStore.insertAll(conn, commands);
                 }));
     }
 }
