@@ -123,15 +123,26 @@ public class RunnableActions {
      */
     public Uni<List<RunnableAction>> runnableInScope(UUID ownerId, Collection<String> actionKeys,
             Collection<String> integrationKeys, String afterKey, String keyPrefix, int limit) {
+        return runnable(ownerId, false, actionKeys, integrationKeys, afterKey, keyPrefix, limit);
+    }
+
+    /** The owner's whole catalog as {@link #runnableInScope} reads a scope: every runnable action, by key. */
+    public Uni<List<RunnableAction>> runnableOfOwner(UUID ownerId, String afterKey, int limit) {
+        return runnable(ownerId, true, List.of(), List.of(), afterKey, "", limit);
+    }
+
+    private Uni<List<RunnableAction>> runnable(UUID ownerId, boolean everyAction, Collection<String> actionKeys,
+            Collection<String> integrationKeys, String afterKey, String keyPrefix, int limit) {
         return pool.preparedQuery("select * from (" + SELECT + """
-                where a.owner_id = $1 and (a.key = any($2) or (a.http::jsonb ->> 'integrationKey') = any($3))
+                where a.owner_id = $1 and ($7 or a.key = any($2) or (a.http::jsonb ->> 'integrationKey') = any($3))
                   and a.version = (select max(v.version) from api.actions v
                                    where v.owner_id = a.owner_id and v.key = a.key)
                 ) latest
                 where latest.active and latest.integration_active and latest.key collate "C" > $4
                   and left(latest.key, length($5)) = $5
-                order by latest.key collate "C" limit $6""").execute(Tuple.from(List.of(ownerId,
-                actionKeys.toArray(String[]::new), integrationKeys.toArray(String[]::new), afterKey, keyPrefix, limit)))
+                order by latest.key collate "C" limit $6""")
+                .execute(Tuple.from(List.of(ownerId, actionKeys.toArray(String[]::new),
+                        integrationKeys.toArray(String[]::new), afterKey, keyPrefix, limit, everyAction)))
                 .map(rows -> {
                     List<RunnableAction> found = new ArrayList<>();
                     rows.forEach(row -> found.add(toAction(row)));

@@ -205,27 +205,12 @@ public class McpProtocol {
                 pageSize + 1).map(found -> {
                     ObjectNode result = mapper.createObjectNode();
                     ArrayNode tools = result.putArray("tools");
-                    found.stream().limit(pageSize).forEach(action -> tools.add(tool(action)));
+                    found.stream().limit(pageSize).forEach(action -> tools.add(ToolDefinitions.mcp(action)));
                     if (found.size() > pageSize) {
                         result.put("nextCursor", cursor(found.get(pageSize - 1).key()));
                     }
                     return result(id, result);
                 });
-    }
-
-    private ObjectNode tool(RunnableAction action) {
-        ObjectNode tool = mapper.createObjectNode();
-        tool.put("name", ToolNames.of(action.key()));
-        tool.put("title", action.key());
-        tool.put("description", action.intent());
-        JsonNode input = action.parsed().inputSchema();
-        tool.set("inputSchema", input != null && input.isObject() ? input : emptyObjectSchema());
-        JsonNode output = action.parsed().outputSchema();
-        if (objectSchema(output)) {
-            tool.set("outputSchema", output);
-        }
-        tool.set("annotations", ToolHints.of(action));
-        return tool;
     }
 
     private Uni<ObjectNode> call(McpServer server, Principal who, JsonNode id, ObjectNode params) {
@@ -285,7 +270,7 @@ public class McpProtocol {
             }
             return resolve(server, name.asText()).map(
                     action -> action == null ? result(id, toolError("no tool " + name.asText() + " on this server"))
-                            : result(id, structuredResult(tool(action))));
+                            : result(id, structuredResult(ToolDefinitions.mcp(action))));
         }
         default -> {
             JsonNode input = arguments.get("arguments");
@@ -396,16 +381,6 @@ public class McpProtocol {
         content.addObject().put("type", "text").put("text", Json.write(detail));
         result.put("isError", true);
         return result;
-    }
-
-    static boolean objectSchema(JsonNode schema) {
-        return schema != null && schema.isObject() && "object".equals(schema.path("type").asText(null));
-    }
-
-    private ObjectNode emptyObjectSchema() {
-        ObjectNode schema = mapper.createObjectNode();
-        schema.put("type", "object");
-        return schema;
     }
 
     private static String cursor(String lastKey) {

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
 
@@ -24,6 +25,7 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.ApiSurface;
 import dev.runwire.api.error.QueryParams;
 import dev.runwire.api.error.Surface;
+import dev.runwire.api.mcp.ToolDefinitions.Format;
 
 /**
  * The owner's MCP servers ({@code /v1/mcp-servers}): each one is the URL and token an agent's MCP client is given,
@@ -36,11 +38,13 @@ import dev.runwire.api.error.Surface;
 public class McpServerResource {
 
     private final McpServers servers;
+    private final ToolExport export;
     private final Caller caller;
     private final String publicUrl;
 
-    McpServerResource(McpServers servers, Caller caller, ApiConfig config) {
+    McpServerResource(McpServers servers, ToolExport export, Caller caller, ApiConfig config) {
         this.servers = servers;
+        this.export = export;
         this.caller = caller;
         this.publicUrl = config.connections().publicUrl().replaceAll("/+$", "");
     }
@@ -69,6 +73,14 @@ public class McpServerResource {
     @Path("{id}")
     public Uni<McpServerView> get(@PathParam("id") String id) {
         return servers.get(caller.ownerId(), QueryParams.id(id, "MCP server")).map(server -> view(server, null));
+    }
+
+    /** The server's tools as definitions for the OpenAI or Anthropic API, or as MCP tools (ADR 0037). */
+    @GET
+    @Path("{id}/tools")
+    public Uni<List<JsonNode>> tools(@PathParam("id") String id, @QueryParam("format") String format) {
+        Format chosen = Format.of(format);
+        return export.ofServer(caller.ownerId(), QueryParams.id(id, "MCP server"), chosen);
     }
 
     /** Deletes the server: its URL and token stop working at once, on every replica. */

@@ -44,6 +44,29 @@ final class ToolNames {
         return HASHED.matcher(name).matches();
     }
 
+    /** What OpenAI's and Anthropic's tool names allow. */
+    static final Pattern PORTABLE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    static final int PORTABLE_MAX = 64;
+
+    /**
+     * The tool name of an action key for the OpenAI and Anthropic APIs, which allow no dot: the MCP name when it has
+     * none; else its dots become {@code _} and, unless the name already ends in the key's hash, {@code _} and 8 hex
+     * digits of the key's SHA-256 are added (the first 55 characters kept when it would pass 64), so {@code a.b} and a
+     * key {@code a_b} stay apart. Depends on the key alone: adding an action never renames another's tool.
+     */
+    static String portable(String key) {
+        String name = of(key);
+        if (PORTABLE.matcher(name).matches()) {
+            return name;
+        }
+        String mapped = name.replace('.', '_');
+        if (hashed(name)) {
+            return mapped;
+        }
+        int keep = Math.min(mapped.length(), PORTABLE_MAX - 9);
+        return mapped.substring(0, keep) + "_" + hash(key);
+    }
+
     private static String hash(String key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));

@@ -97,6 +97,8 @@ public class ApiDescription implements OASFilter {
         TAGS.put("Connected accounts", "A user's credentials for an integration, and the OAuth 2 connect flow");
         TAGS.put("Callbacks", "Signed callbacks of runs: deliveries and the signing secret");
         TAGS.put("Billing", "The task balance and its ledger");
+        TAGS.put("MCP and tools",
+                "MCP servers scoped to a user and a set of actions, and the actions as tool definitions for agents");
         TAGS.put("Admin", "Operator endpoints, with the admin token");
         TAGS.put("Zapier Actions API", "Zapier's Actions API: stored actions and runs (JSON:API documents)");
         TAGS.put("talkover agents", "talkover's agents API: agents and their actions ({success, data} envelopes)");
@@ -273,6 +275,7 @@ public class ApiDescription implements OASFilter {
         case "connected-accounts" -> "Connected accounts";
         case "callbacks", "webhook-secret" -> "Callbacks";
         case "billing" -> "Billing";
+        case "mcp-servers", "tools" -> "MCP and tools";
         default -> area.isEmpty() ? "Other"
                 : Character.toUpperCase(area.charAt(0)) + area.substring(1).replace('-', ' ');
         };

@@ -196,6 +196,32 @@ final class Operations {
                         + "the receiver's outage.").answers(202, "Recovered"));
         op("GET /v1/billing", "getBilling", "Read the task balance", "The task balance and its ledger.");
 
+        // ---- native: MCP servers and tool definitions
+        put("POST /v1/mcp-servers", op("POST /v1/mcp-servers", "createMcpServer", "Create an MCP server",
+                "A URL and a token for one agent's MCP client, scoped to one end user (`userId`) and to actions "
+                        + "(`actionKeys`) or every action of integrations (`integrationKeys`). The token is in this "
+                        + "answer only. 422 with pointers for an unknown key or an empty scope; 409 past the number "
+                        + "of servers an owner may have.").errors(409, 422));
+        op("GET /v1/mcp-servers", "listMcpServers", "List MCP servers", "The owner's MCP servers, oldest first.");
+        op("GET /v1/mcp-servers/{id}", "getMcpServer", "Read an MCP server",
+                "An MCP server, its URL and scope (never its token). Another owner's server is 404.");
+        op("DELETE /v1/mcp-servers/{id}", "deleteMcpServer", "Delete an MCP server",
+                "Its URL and token stop working at once, on every replica.");
+        op("GET /v1/mcp-servers/{id}/tools", "listMcpServerTools", "An MCP server's tools as definitions",
+                "Every runnable action of the server's scope as tool definitions, in the order `tools/list` gives "
+                        + "them: `format=openai` (the default; Chat Completions `tools`), `anthropic` (Messages "
+                        + "`tools`) or `mcp` (the MCP `Tool` objects). OpenAI and Anthropic names match "
+                        + "`^[a-zA-Z0-9_-]{1,64}$` (a dot becomes `_` plus 8 hex digits of the key's hash) and their "
+                        + "schemas are top-level object schemas (a non-object input is wrapped as `input`). Another "
+                        + "owner's server is 404; an unknown format 400.");
+        op("GET /v1/tools", "listTools", "The owner's actions as tool definitions",
+                "Every runnable action of the owner (active, on an active integration) as tool definitions, by "
+                        + "key: `format=openai` (the default; Chat Completions `tools`), `anthropic` (Messages "
+                        + "`tools`) or `mcp` (the MCP `Tool` objects `tools/list` gives). OpenAI and Anthropic names "
+                        + "match `^[a-zA-Z0-9_-]{1,64}$` (a dot becomes `_` plus 8 hex digits of the key's hash) and "
+                        + "their schemas are top-level object schemas (a non-object input is wrapped as `input`). An "
+                        + "unknown format is a 400 naming the parameter.");
+
         // ---- admin
         put("POST /admin/owners",
                 op("POST /admin/owners", "createOwner", "Create an owner",

@@ -37,4 +37,24 @@ class ToolNamesTest {
         assertNotEquals(lookalike, name);
         assertEquals(60, name.length());
     }
+
+    @Test
+    void portableNamesHaveNoDotAndStayApartFromTheUnderscoreSpelling() {
+        assertEquals("get_weather", ToolNames.portable("get_weather"));
+        assertEquals("a-b", ToolNames.portable("a-b"));
+        String dotted = ToolNames.portable("crm.contact.get");
+        assertTrue(dotted.matches("crm_contact_get_[0-9a-f]{8}"), dotted);
+        assertNotEquals(ToolNames.portable("crm_contact_get"), dotted);
+        assertEquals(dotted, ToolNames.portable("crm.contact.get"));
+        // a dotted key of 60 characters: 55 kept, then the hash, 64 in all
+        String sixty = "a." + "b".repeat(58);
+        assertEquals(64, ToolNames.portable(sixty).length());
+        assertTrue(ToolNames.portable(sixty).startsWith("a_" + "b".repeat(53) + "_"));
+        // a long dotted key's MCP name already ends in its hash: only the dots change
+        String long_ = "crm.contacts." + "x".repeat(100);
+        assertEquals(ToolNames.of(long_).replace('.', '_'), ToolNames.portable(long_));
+        for (String key : new String[] { "x", "a.b", sixty, long_, "k".repeat(128), "a.-_b" }) {
+            assertTrue(ToolNames.PORTABLE.matcher(ToolNames.portable(key)).matches(), key);
+        }
+    }
 }

@@ -94,6 +94,8 @@ class OpenApiLintIT {
             }
         }
         assertTrue(listed.size() >= 40, "the README's endpoint tables were not read: " + listed);
+        // the MCP endpoint is left out of the document on purpose: its body and answers are JSON-RPC (ADR 0034)
+        listed.remove("POST /mcp/{}");
         listed.removeAll(described);
         // the MCP endpoint's body and answers are JSON-RPC as the MCP specification describes them (ADR 0034)
         listed.remove("POST /mcp/{}");
