@@ -86,7 +86,7 @@ public final class SecretSealer {
      * Opens a sealed secret.
      *
      * @throws IllegalStateException
-     *             if the key id is unknown or the value was tampered with
+     *             if the key id is unknown or the value was tampered with, truncated or is not base64
      */
     public String open(SealedSecret sealed, String context) {
         SecretKey key = keys.get(sealed.keyId());
@@ -99,7 +99,9 @@ public final class SecretSealer {
                     new GCMParameterSpec(TAG_BITS, Base64.getDecoder().decode(sealed.nonce())));
             cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             return new String(cipher.doFinal(Base64.getDecoder().decode(sealed.ciphertext())), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException | java.security.ProviderException e) {
+            // a truncated ciphertext makes the provider throw ProviderException, bad base64 IllegalArgumentException:
+            // both are a value that cannot be opened, as a wrong tag is
             throw new IllegalStateException("sealed secret could not be opened", e);
         }
     }
