@@ -1,9 +1,12 @@
 package dev.runwire.api.outbox;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -23,10 +26,17 @@ public class OutboxRelay {
     private final CommandPublisher publisher;
     private final ApiConfig config;
 
+    /** Set once the service stops: a pass that meets the closing pool then is expected, not worth a warning. */
+    private volatile boolean stopping;
+
     OutboxRelay(OutboxStore store, CommandPublisher publisher, ApiConfig config) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;
+    }
+
+    void stopping(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
     }
 
     /** A pass that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
@@ -34,7 +44,11 @@ public class OutboxRelay {
     Uni<Void> relayOnce() {
         return store.relayStale(config.outbox().relayAfter().toMillis(), publisher::publish).replaceWithVoid()
                 .onFailure().recoverWithUni(failure -> {
-                    LOG.warn("outbox relay pass failed; it will be retried", failure);
+                    if (stopping) {
+                        LOG.debugf("outbox relay pass ended by the shutdown: %s", failure.getMessage());
+                    } else {
+                        LOG.warn("outbox relay pass failed; it will be retried", failure);
+                    }
                     return Uni.createFrom().voidItem();
                 });
     }
