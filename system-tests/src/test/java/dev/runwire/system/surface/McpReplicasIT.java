@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +35,15 @@ import dev.runwire.system.support.SharedApi;
 import dev.runwire.system.support.SharedExecutor;
 import dev.runwire.system.support.SharedTopics;
 import dev.runwire.system.support.Stub;
+import dev.runwire.system.support.SystemUnderTest;
 import dev.runwire.system.support.SystemUnderTest.Owner;
 
 /**
  * An MCP server on two api-service replicas of one database and one set of topics (ADR 0034): a {@code tools/call}
  * waiting on one replica is cancelled by a {@code notifications/cancelled} sent to the other, which aborts its run as
  * {@code DELETE /v1/runs/{id}} does; the waiting call then answers a tool error saying the run was canceled. A cancel
- * through another owner's server, with another id, or with the id's other JSON type changes nothing.
+ * through another owner's server, with another id, or with the id's other JSON type changes nothing. Replica A purges
+ * the calls' records past their retention.
  */
 class McpReplicasIT {
 
@@ -68,13 +72,20 @@ class McpReplicasIT {
 
     @BeforeAll
     static void setUp() {
-        replicaA = ServiceProcess.api("api-mcp-a", topics.apiEnv(Map.of())).start();
+        // the retention outlasts every call of these tests; the purge runs every second
+        replicaA = ServiceProcess
+                .api("api-mcp-a",
+                        topics.apiEnv(
+                                Map.of("RUNWIRE_MCP_CALL_RETENTION", "60s", "RUNWIRE_MCP_CALL_PURGE_INTERVAL", "1s")))
+                .start();
         integration(api, owner.apiKey(), "stub", stub.baseUrl());
         action(api, owner.apiKey(), "slow", "stub", "/slow", 20_000);
+        action(api, owner.apiKey(), "quick", "stub", "/quick", 20_000);
+        stub.on("/quick/", 200, "{\"id\":\"q\",\"price\":1}", 0);
         integration(api, other.apiKey(), "stub", stub.baseUrl());
         action(api, other.apiKey(), "slow", "stub", "/slow", 20_000);
         stub.on("/slow/", 200, "{\"id\":\"s\",\"price\":3}", SLOW_MILLIS);
-        server = as(api, owner.apiKey()).body(Map.of("userId", "user-r", "actionKeys", List.of("slow")))
+        server = as(api, owner.apiKey()).body(Map.of("userId", "user-r", "actionKeys", List.of("slow", "quick")))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
         foreign = as(api, other.apiKey()).body(Map.of("userId", "user-r", "actionKeys", List.of("slow")))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
@@ -95,9 +106,12 @@ class McpReplicasIT {
 
     /** A tools/call of "slow" with this JSON-RPC id (as JSON), sent to replica A; its answer when it comes. */
     static CompletableFuture<HttpResponse<String>> call(String jsonId, String itemId) {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + jsonId
-                + ",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"," + "\"arguments\":{\"id\":\"" + itemId
-                + "\"}}}";
+        return call("slow", jsonId, itemId);
+    }
+
+    static CompletableFuture<HttpResponse<String>> call(String tool, String jsonId, String itemId) {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + jsonId + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+                + tool + "\",\"arguments\":{\"id\":\"" + itemId + "\"}}}";
         return HTTP.sendAsync(post(replicaA, server, server.getString("token"), body),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -178,5 +192,28 @@ class McpReplicasIT {
         assertEquals("s", result.getString("result.structuredContent.id"));
         assertEquals("SUCCESS", run(runId).getString("status"));
         assertFalse(run(runId).getList("events.type").contains("RUN_CANCELED"));
+    }
+
+    @Test
+    void recordsPastTheirRetentionArePurged() throws Exception {
+        String old = "\"old-" + System.nanoTime() + "\"";
+        String recent = "\"recent-" + System.nanoTime() + "\"";
+        for (String id : List.of(old, recent)) {
+            HttpResponse<String> answer = call("quick", id, "p").get(20, TimeUnit.SECONDS);
+            assertFalse(JsonPath.from(answer.body()).getBoolean("result.isError"), answer.body());
+        }
+        String oldRun = runOf(old);
+        runOf(recent);
+        try (Connection db = SystemUnderTest.db(); Statement statement = db.createStatement()) {
+            statement.execute("update api.mcp_calls set created_at = now() - interval '2 minutes' where request_id = '"
+                    + old + "'");
+        }
+        Awaitility.await("purged").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> query("select 1 from api.mcp_calls where request_id = '" + old + "'").isEmpty());
+        assertEquals(1, query("select 1 from api.mcp_calls where request_id = '" + recent + "'").size(),
+                "a record within its retention stays");
+        // its run is untouched, and a cancel of the purged id finds nothing
+        assertEquals(202, cancel(api, server, server.getString("token"), old));
+        assertEquals("SUCCESS", run(oldRun).getString("status"));
     }
 }
