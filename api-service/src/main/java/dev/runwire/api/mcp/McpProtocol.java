@@ -277,9 +277,23 @@ public class McpProtocol {
         if (requestId == null || !(requestId.isTextual() || requestId.isIntegralNumber())) {
             return done(null);
         }
-        return calls.runOf(who.ownerId(), server.id(), Json.write(requestId))
-                .chain(runId -> runId == null ? done(null) : plans.abort(who.ownerId(), runId, false)
-                        .onFailure(RunwireException.NotFound.class).recoverWithNull().replaceWith((ObjectNode) null));
+        JsonNode reason = params.get("reason");
+        return calls.runOf(who.ownerId(), server.id(), Json.write(requestId)).chain(runId -> {
+            if (runId == null) {
+                return done(null);
+            }
+            // the spec asks receivers to log the reason, for debugging
+            LOG.infof("MCP server %s: request %s cancelled (%s); aborting run %s", server.id(), requestId,
+                    reason != null && reason.isTextual() ? loggable(reason.asText()) : "no reason given", runId);
+            return plans.abort(who.ownerId(), runId, false).onFailure(RunwireException.NotFound.class).recoverWithNull()
+                    .replaceWith((ObjectNode) null);
+        });
+    }
+
+    /** A client's text as one bounded log line. */
+    private static String loggable(String text) {
+        String line = text.replaceAll("\\p{Cntrl}", " ");
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     /** A call of one of the three tools of a large scope. Bad arguments are tool errors, as for any tool. */
