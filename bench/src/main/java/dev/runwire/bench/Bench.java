@@ -76,6 +76,9 @@ public final class Bench {
             String apiKey = register("bench", stubUrl);
             Function<Long, CompletableFuture<Boolean>> runAction = i -> runAction(apiKey, i);
             windows.add(measure("end-to-end sync action run", concurrency, seconds, runAction, counters));
+            // the same action as an MCP tool, at the same concurrency, right after the native window
+            McpServer mcp = mcpServer(apiKey);
+            windows.add(measure("end-to-end MCP tools/call", concurrency, seconds, i -> callTool(mcp, i), counters));
             windows.add(measure("end-to-end, 1 in flight", 1, Math.max(5, seconds / 4), runAction, counters));
             stub.stop(0);
             report(windows, counters);
@@ -182,6 +185,39 @@ public final class Bench {
                 });
     }
 
+    /** An MCP server of the bench owner, scoped to the bench action: its endpoint path and its token. */
+    record McpServer(String path, String token) {
+    }
+
+    private McpServer mcpServer(String apiKey) throws Exception {
+        JsonNode created = api.send(api
+                .post("/v1/mcp-servers",
+                        "{\"name\":\"bench\",\"userId\":\"bench\",\"actionKeys\":[\"bench_get_item\"]}")
+                .header("x-api-key", apiKey), 201);
+        return new McpServer("/mcp/" + created.path("id").asText(), created.path("token").asText());
+    }
+
+    /** One stateless tools/call with the server's token; true when it answered the stub's output as a success. */
+    private CompletableFuture<Boolean> callTool(McpServer mcp, long i) {
+        String id = "i" + i;
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"bench_get_item\",\"arguments\":{\"id\":\"" + id + "\"}}}";
+        return http.sendAsync(api.post(mcp.path(), body).header("Authorization", "Bearer " + mcp.token())
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+                    if (r.statusCode() != 200) {
+                        return false;
+                    }
+                    try {
+                        JsonNode result = JSON.readTree(r.body()).path("result");
+                        return !result.path("isError").asBoolean(true)
+                                && id.equals(result.path("structuredContent").path("id").asText());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
     private String register(String owner, String stubUrl) throws Exception {
         return api.register(adminToken, owner, "bench-stub", stubUrl, rateLimit,
                 """
@@ -215,7 +251,8 @@ public final class Bench {
         Window integration = windows.get(0);
         Window kafkaTrip = windows.get(1);
         Window e2e = windows.get(2);
-        Window single = windows.get(3);
+        Window mcp = windows.get(3);
+        Window single = windows.get(4);
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nconcurrency %d, warm-up %d s, window %d s%n", concurrency, warmupSeconds, seconds));
         out.append(String.format("%-34s %9s %10s %8s %8s %8s %8s %7s%n", "", "requests", "req/s", "p50 ms", "p90 ms",
@@ -245,15 +282,20 @@ public final class Bench {
                     runwireCpuWithoutJit(d)));
         }
 
-        out.append(String.format("%nCounts per run%n%-44s %12s %12s%n", "", "e2e", "1 in flight"));
+        out.append(String.format("%nCounts per run%n%-44s %12s %12s %12s%n", "", "e2e", "MCP", "1 in flight"));
         for (String[] row : COUNT_ROWS) {
-            out.append(String.format("%-44s %12.3f %12.3f%n", row[1], e2e.counts().count(row[0]),
-                    single.counts().count(row[0])));
+            out.append(String.format("%-44s %12.3f %12.3f %12.3f%n", row[1], e2e.counts().count(row[0]),
+                    mcp.counts().count(row[0]), single.counts().count(row[0])));
         }
-        out.append(String.format("%-44s %12.3f %12.3f%n", "Kafka records produced (commands + events)",
-                produced(e2e.counts()), produced(single.counts())));
-        out.append(String.format("%-44s %12.3f %12.3f%n", "Kafka records consumed (api + executor)",
-                consumed(e2e.counts()), consumed(single.counts())));
+        out.append(String.format("%-44s %12.3f %12.3f %12.3f%n", "Kafka records produced (commands + events)",
+                produced(e2e.counts()), produced(mcp.counts()), produced(single.counts())));
+        out.append(String.format("%-44s %12.3f %12.3f %12.3f%n", "Kafka records consumed (api + executor)",
+                consumed(e2e.counts()), consumed(mcp.counts()), consumed(single.counts())));
+        out.append(String.format(
+                "%nMCP tools/call beside the native sync run: %.1f %% of its throughput, p50 %+.2f ms, p99 %+.2f ms, "
+                        + "Runwire CPU %+.3f ms per run%n",
+                100 * mcp.figures().perSecond() / e2e.figures().perSecond(), mcp.figures().p50() - e2e.figures().p50(),
+                mcp.figures().p99() - e2e.figures().p99(), runwireCpu(mcp.counts()) - runwireCpu(e2e.counts())));
 
         double kafkaTripCpu = kafkaTrip.counts().cpu("bench") + kafkaTrip.counts().cpu("kafka");
         double runwireCpu = runwireCpu(e2e.counts());
@@ -315,6 +357,11 @@ public final class Bench {
         sync.put("kafkaRoundTripCpuMs", kafkaTripCpu);
         sync.put("runwireCpuMsPerRun", runwireCpu);
         sync.put("runwireCpuMsPerRunWithoutJit", runwireCpuWithoutJit(e2e.counts()));
+        ObjectNode mcpVsNative = sync.putObject("mcpVsNative");
+        mcpVsNative.put("throughputPercent", 100 * mcp.figures().perSecond() / e2e.figures().perSecond());
+        mcpVsNative.put("p50DeltaMs", mcp.figures().p50() - e2e.figures().p50());
+        mcpVsNative.put("p99DeltaMs", mcp.figures().p99() - e2e.figures().p99());
+        mcpVsNative.put("runwireCpuMsPerRun", runwireCpu(mcp.counts()));
         ArrayNode targetNodes = sync.putArray("targets");
         for (Target t : targets) {
             targetNodes.addObject().put("name", t.name()).put("value", t.value()).put("unit", t.unit())

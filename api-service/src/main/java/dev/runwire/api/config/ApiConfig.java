@@ -51,6 +51,17 @@ public interface ApiConfig {
         /** Most MCP servers per owner (RUNWIRE_MCP_MAX_SERVERS). */
         @WithDefault("1000")
         int maxServers();
+
+        /**
+         * How long a tools/call's request id stays tied to its run (RUNWIRE_MCP_CALL_RETENTION): a
+         * {@code notifications/cancelled} later than this changes nothing ({@code DELETE /v1/runs/{id}} still aborts).
+         */
+        @WithDefault("24h")
+        Duration callRetention();
+
+        /** How often a replica deletes tools/call records past their retention (RUNWIRE_MCP_CALL_PURGE_INTERVAL). */
+        @WithDefault("10m")
+        Duration callPurgeInterval();
     }
 
     /** Idempotency keys: how long a request's claim on its key lasts without being renewed. */

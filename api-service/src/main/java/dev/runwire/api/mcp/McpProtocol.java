@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +28,8 @@ import dev.runwire.api.auth.Principal;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException;
+import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.run.PlanRunService;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.api.run.accept.Accepted;
@@ -56,16 +61,22 @@ public class McpProtocol {
     static final int INVALID_PARAMS = -32602;
 
     private static final String CURSOR_PREFIX = "k:";
+    private static final Logger LOG = Logger.getLogger(McpProtocol.class);
 
     private final ObjectMapper mapper;
     private final RunnableActions actions;
     private final RunService runs;
+    private final PlanRunService plans;
+    private final McpCallStore calls;
     private final ApiConfig.Mcp config;
 
-    McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, ApiConfig config) {
+    McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, PlanRunService plans, McpCallStore calls,
+            ApiConfig config) {
         this.mapper = mapper;
         this.actions = actions;
         this.runs = runs;
+        this.plans = plans;
+        this.calls = calls;
         this.config = config.mcp();
     }
 
@@ -146,7 +157,9 @@ public class McpProtocol {
             return done(error(id, INVALID_REQUEST, "method is a string"));
         }
         if (!hasId) {
-            return done(null); // notifications (initialized, cancelled, ...): nothing to answer, nothing kept
+            // notifications: nothing to answer; a cancellation aborts its call's run, the others need nothing
+            return "notifications/cancelled".equals(method.asText()) ? cancel(server, who, message.get("params"))
+                    : done(null);
         }
         JsonNode params = message.get("params");
         if (params != null && !params.isObject() && !params.isNull()) {
@@ -234,9 +247,53 @@ public class McpProtocol {
 
     private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
             String inputPointer) {
-        return runs.start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, true)
+        return runs
+                .start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, true,
+                        Idempotency.Claim.NONE, runId -> recordCall(server, id, runId))
                 .map(accepted -> result(id, outcome(accepted))).onFailure(RunwireException.class)
                 .recoverWithUni(e -> refusal((RunwireException) e, id));
+    }
+
+    /**
+     * Ties the request id to the run, in PostgreSQL, before the wait for the run's end, so a cancellation reaching any
+     * replica finds it. The run is committed already: a failure here leaves it uncancellable by request id (still by
+     * {@code DELETE /v1/runs/{id}}) rather than failing a call whose run goes on.
+     */
+    private Uni<Void> recordCall(McpServer server, JsonNode id, UUID runId) {
+        return calls.record(server, Json.write(id), runId).onFailure().recoverWithUni(failure -> {
+            LOG.warnf("recording MCP call %s of run %s failed (%s); it cannot be cancelled by request id", id, runId,
+                    failure.getClass().getSimpleName());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /**
+     * {@code notifications/cancelled}: aborts the run of this server's call with that request id, as {@code DELETE
+     * /v1/runs/{id}} does, without waiting for its end. An unknown or malformed id, another server's or owner's call,
+     * or a run that has ended changes nothing (the receiver MAY ignore such cancellations).
+     */
+    private Uni<ObjectNode> cancel(McpServer server, Principal who, JsonNode params) {
+        JsonNode requestId = params == null ? null : params.get("requestId");
+        if (requestId == null || !(requestId.isTextual() || requestId.isIntegralNumber())) {
+            return done(null);
+        }
+        JsonNode reason = params.get("reason");
+        return calls.runOf(who.ownerId(), server.id(), Json.write(requestId)).chain(runId -> {
+            if (runId == null) {
+                return done(null);
+            }
+            // the spec asks receivers to log the reason, for debugging
+            LOG.infof("MCP server %s: request %s cancelled (%s); aborting run %s", server.id(), requestId,
+                    reason != null && reason.isTextual() ? loggable(reason.asText()) : "no reason given", runId);
+            return plans.abort(who.ownerId(), runId, false).onFailure(RunwireException.NotFound.class).recoverWithNull()
+                    .replaceWith((ObjectNode) null);
+        });
+    }
+
+    /** A client's text as one bounded log line. */
+    private static String loggable(String text) {
+        String line = text.replaceAll("\\p{Cntrl}", " ");
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     /** A call of one of the three tools of a large scope. Bad arguments are tool errors, as for any tool. */
@@ -367,6 +424,9 @@ public class McpProtocol {
         } else {
             RunError error = end.error();
             detail.put("status", end.type() == RunEventType.RUN_CANCELED ? "CANCELED" : "FAILED");
+            if (end.type() == RunEventType.RUN_CANCELED) {
+                detail.put("detail", "the run was canceled");
+            }
             if (error != null) {
                 detail.put("code", error.code());
                 detail.put("detail", error.message());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -243,6 +244,14 @@ public class PlanRunService {
      * branch.
      */
     public Uni<Aborted> abort(UUID ownerId, UUID runId) {
+        return abort(ownerId, runId, true);
+    }
+
+    /**
+     * {@link #abort}; without {@code wait}, answered once the abort command is written (a caller that needs no answer
+     * about the end, such as an MCP cancellation) with the status the run had.
+     */
+    public Uni<Aborted> abort(UUID ownerId, UUID runId, boolean wait) {
         return store.run(ownerId, runId).chain(run -> {
             if (run == null) {
                 throw new NotFound("no run with id " + runId);
@@ -252,11 +261,16 @@ public class PlanRunService {
                 return Uni.createFrom().item(new Aborted(runId, status.name()));
             }
             RunAbortRequested command = new RunAbortRequested(runId, ownerId, Instant.now());
-            return waiter.writeThenAwait(runId, () -> {
+            Supplier<Uni<Long>> write = () -> {
                 OutboxCommand serialized = OutboxCommand.of(command, RunAbortRequested.TYPE);
                 return outbox.insertCommand(serialized)
                         .invoke(outboxId -> publisher.publishCommitted(serialized, outboxId));
-            }).map(terminal -> new Aborted(runId, terminal == null ? status.name() : terminal.status().name()));
+            };
+            if (!wait) {
+                return write.get().map(ignored -> new Aborted(runId, status.name()));
+            }
+            return waiter.writeThenAwait(runId, write::get)
+                    .map(terminal -> new Aborted(runId, terminal == null ? status.name() : terminal.status().name()));
         });
     }
 

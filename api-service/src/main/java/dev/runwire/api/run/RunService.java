@@ -3,6 +3,7 @@ package dev.runwire.api.run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -127,6 +128,17 @@ public class RunService {
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
             Idempotency.Claim claim) {
+        return start(who, action, input, inputPointer, userId, accountId, requestedPassThrough, delivery, wait, claim,
+                null);
+    }
+
+    /**
+     * {@link #start}, with what the surface records once the run is committed, before the wait for its end (see
+     * {@link AcceptRun#onAccepted}).
+     */
+    public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
+            UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
+            Idempotency.Claim claim, Function<UUID, Uni<Void>> onAccepted) {
         return inputProblems(action, input, inputPointer).chain(violations -> {
             if (!violations.isEmpty()) {
                 throw new Invalid(violations);
@@ -135,12 +147,14 @@ public class RunService {
             if (!headerValues.isEmpty()) {
                 throw new Invalid(headerValues);
             }
-            return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait, claim);
+            return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait, claim,
+                    onAccepted);
         });
     }
 
     private Uni<Accepted> started(Principal who, RunnableAction action, JsonNode input, String userId, UUID accountId,
-            JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait, Idempotency.Claim claim) {
+            JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait, Idempotency.Claim claim,
+            Function<UUID, Uni<Void>> onAccepted) {
         ActionSpec spec = RunnableActions.spec(action);
         return credentials.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
                 requestedPassThrough).chain(resolved -> {
@@ -150,7 +164,8 @@ public class RunService {
                     }
                     RunSubject subject = new RunSubject(action.id(), action.key(), action.version(), action.intent());
                     return acceptor.accept(AcceptRun.action(who, subject, step(subject, spec, input), userId)
-                            .passThrough(resolved.passThrough()).delivery(delivery).claim(claim).waitForEnd(wait));
+                            .passThrough(resolved.passThrough()).delivery(delivery).claim(claim).onAccepted(onAccepted)
+                            .waitForEnd(wait));
                 });
     }
 

@@ -2,8 +2,11 @@ package dev.runwire.api.run.accept;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Principal;
 import dev.runwire.api.idempotency.Idempotency;
@@ -37,6 +40,7 @@ public final class AcceptRun {
     RunStore.Delivery delivery = RunStore.Delivery.NATIVE;
     Idempotency.Claim claim = Idempotency.Claim.NONE;
     boolean waitForEnd;
+    Function<UUID, Uni<Void>> onAccepted;
 
     private AcceptRun(Principal who, RunRequested.Kind kind, RunSubject subject, List<PlanStep> steps, PlanView view,
             String userId, String intent) {
@@ -105,6 +109,15 @@ public final class AcceptRun {
     /** The idempotency claim of the request: the run is bound to it in the statement that writes the run. */
     public AcceptRun claim(Idempotency.Claim claim) {
         this.claim = claim;
+        return this;
+    }
+
+    /**
+     * What the surface records about the run once it is committed and before any wait for its end (the MCP call's
+     * request id, ADR 0034); null: nothing.
+     */
+    public AcceptRun onAccepted(Function<UUID, Uni<Void>> onAccepted) {
+        this.onAccepted = onAccepted;
         return this;
     }
 

@@ -62,14 +62,16 @@ public class RunAcceptor {
                 run.claim);
         accepted.increment();
         if (!run.waitForEnd) {
-            return write(row, command).map(ignored -> new Accepted(runId, null));
+            return write(row, command, run).map(ignored -> new Accepted(runId, null));
         }
-        return waiter.writeThenAwait(runId, () -> write(row, command)).map(terminal -> new Accepted(runId, terminal));
+        return waiter.writeThenAwait(runId, () -> write(row, command, run))
+                .map(terminal -> new Accepted(runId, terminal));
     }
 
-    private Uni<Long> write(RunAcceptanceStore.NewRun row, RunRequested command) {
+    private Uni<Long> write(RunAcceptanceStore.NewRun row, RunRequested command, AcceptRun run) {
         OutboxCommand serialized = OutboxCommand.of(command, RunRequested.TYPE);
-        return store.insertWithCommand(row, serialized)
+        Uni<Long> written = store.insertWithCommand(row, serialized)
                 .invoke(outboxId -> publisher.publishCommitted(serialized, outboxId));
+        return run.onAccepted == null ? written : written.call(() -> run.onAccepted.apply(row.id()));
     }
 }

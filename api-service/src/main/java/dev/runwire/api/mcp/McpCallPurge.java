@@ -1,0 +1,50 @@
+package dev.runwire.api.mcp;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.runwire.api.config.ApiConfig;
+
+/**
+ * Keeps {@code api.mcp_calls} bounded: a tools/call's record is deleted once older than the retention, a batch at a
+ * time; past it, a cancel of that request changes nothing.
+ */
+@ApplicationScoped
+public class McpCallPurge {
+
+    private static final Logger LOG = Logger.getLogger(McpCallPurge.class);
+    private static final int BATCH = 1_000;
+
+    private final Pool pool;
+    private final ApiConfig config;
+
+    McpCallPurge(Pool pool, ApiConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** A purge that outlasts the interval is not started again over itself; a failed one is tried at the next tick. */
+    @Scheduled(identity = "mcp-call-purge", every = "${runwire.mcp.call-purge-interval:10m}", delayed = "${runwire.mcp.call-purge-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
+        double retention = config.mcp().callRetention().toMillis() / 1000.0;
+        return pool.preparedQuery("""
+                delete from api.mcp_calls where ctid in (
+                    select ctid from api.mcp_calls where created_at < now() - make_interval(secs => $1)
+                    order by created_at limit $2 for update skip locked)""").execute(Tuple.of(retention, BATCH))
+                .map(deleted -> deleted.rowCount()).invoke(count -> {
+                    if (count > 0) {
+                        LOG.infof("deleted %d MCP tool call records past their retention", count);
+                    }
+                }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("purging MCP tool call records failed (%s); it will be retried",
+                            failure.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+}
