@@ -5,6 +5,11 @@ import { RunStream } from './stream.js';
 
 const TERMINAL = new Set(['SUCCESS', 'PARTIAL_SUCCESS', 'NO_SUCCESS', 'FAILED', 'CANCELED']);
 const STATUSES = ['QUEUED', 'RUNNING', 'AUTH_REQUIRED', 'PAUSED', ...TERMINAL];
+const RUN_STATUS = {
+  RUN_STARTED: 'RUNNING', RUN_APPROVED: 'RUNNING', RUN_APPROVAL_REQUESTED: 'PAUSED', STEP_APPROVAL_REQUESTED: 'PAUSED',
+  RUN_AUTH_REQUIRED: 'AUTH_REQUIRED', RUN_SUCCEEDED: 'SUCCESS', RUN_PARTIAL_SUCCESS: 'PARTIAL_SUCCESS',
+  RUN_NO_SUCCESS: 'NO_SUCCESS', RUN_FAILED: 'FAILED', RUN_CANCELED: 'CANCELED',
+};
 const STEP_STATUS = {
   STEP_STARTED: 'running', STEP_RETRYING: 'running', STEP_SUCCEEDED: 'succeeded', STEP_FAILED: 'failed',
   STEP_SKIPPED: 'skipped', STEP_CANCELED: 'canceled', STEP_APPROVAL_REQUESTED: 'waiting', STEP_APPROVED: 'approved',
@@ -207,7 +212,7 @@ class RunPage extends HTMLElement {
   disconnectedCallback() { this.stream?.stop(); }
 
   /** Drops the live stream as a network failure would (the stream resumes with Last-Event-ID). */
-  dropStream() { this.stream?.drop(); }
+  dropStream(pauseMs = 0) { this.stream?.drop(pauseMs); }
 
   renderHeader() {
     const run = this.run;
@@ -232,14 +237,24 @@ class RunPage extends HTMLElement {
       this.steps.set(event.stepId, step);
       this.renderSteps();
     }
-    if (event.status) {
-      this.run.status = event.status;
+    // the stream can run ahead of the read model, so the run's status is taken from its events
+    const status = RUN_STATUS[event.type] || event.status;
+    if (status && status !== this.run.status) {
+      this.run.status = status;
       this.renderHeader();
     }
-    if (this.stream && /^RUN_(SUCCEEDED|PARTIAL_SUCCESS|NO_SUCCESS|FAILED|CANCELED)$/.test(event.type)) {
-      api('GET', `/v1/runs/${this.runId}`).then((run) => { this.run = run; this.renderHeader(); }).catch(() => {});
-    }
+    if (TERMINAL.has(RUN_STATUS[event.type])) this.refreshEnded();
     this.renderDecisions();
+  }
+
+  /** The ended run's error and times, once the read model has the end too. */
+  async refreshEnded(attempt = 0) {
+    try {
+      const run = await api('GET', `/v1/runs/${encodeURIComponent(this.runId)}`);
+      if (TERMINAL.has(run.status)) { this.run = run; this.renderHeader(); } else if (attempt < 20) {
+        setTimeout(() => this.refreshEnded(attempt + 1), 500);
+      }
+    } catch { /* the header keeps what the events said */ }
   }
 
   renderSteps() {
@@ -278,15 +293,16 @@ class Decisions extends HTMLElement {
 
   disconnectedCallback() { clearInterval(this.timer); }
 
-  async load() {
-    if (this.contains(document.activeElement) && document.activeElement.tagName === 'TEXTAREA') return;
+  async load(force = false) {
+    // a refresh would replace what the person is typing or about to click
+    if (!force && this.list.contains(document.activeElement)) return;
     try {
       const runs = await api('GET', '/v1/runs?status=PAUSED&includeEvents=true&pageSize=100');
       const blocks = [];
       for (const run of runs) {
         for (const request of pendingApprovals(run, run.events || [])) {
           blocks.push(h('div', {}, h('h2', {}, h('a', { href: `#/runs/${run.runId}`, text: `Run ${run.runId}` })),
-            decisionForm(run, request, () => setTimeout(() => this.load(), 1000))));
+            decisionForm(run, request, () => setTimeout(() => this.load(true), 1000))));
         }
       }
       this.note.textContent = blocks.length ? `${blocks.length} waiting` : 'Nothing waits for a decision.';

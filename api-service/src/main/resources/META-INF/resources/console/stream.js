@@ -19,8 +19,8 @@ export class RunStream {
 
   stop() { this.stopped = true; this.controller?.abort(); }
 
-  /** Drops the current connection as a network failure would; the stream reconnects and resumes. */
-  drop() { this.controller?.abort(); }
+  /** Drops the current connection as a network failure would; the stream reconnects (after pauseMs) and resumes. */
+  drop(pauseMs = 0) { this.pause = pauseMs; this.controller?.abort(); }
 
   async loop() {
     let delay = 250;
@@ -45,7 +45,8 @@ export class RunStream {
       }
       if (this.stopped || this.ended) break;
       this.onState('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(delay, this.pause || 0)));
+      this.pause = 0;
       delay = Math.min(delay * 2, 5000);
     }
     if (this.ended) this.onState('ended');
