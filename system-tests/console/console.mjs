@@ -35,6 +35,10 @@ const streamRequests = [];
 page.on('request', (r) => {
   if (r.url().endsWith('/sse')) streamRequests.push({ url: r.url(), lastEventId: r.headers()['last-event-id'] ?? null });
 });
+// what the page asked the API, for a failure's report
+const calls = [];
+page.on('response', (r) => { if (r.url().includes('/v1/')) calls.push(`${r.request().method()} ${r.url().replace(base, '')} ${r.status()}`); });
+page.on('console', (m) => { if (m.type() === 'error') calls.push(`console: ${m.text()}`); });
 const shot = (name) => page.screenshot({ path: join(env.SHOTS, `${name}.png`), fullPage: true });
 
 /** The timeline's sequences on the run page, in the order shown. */
@@ -135,6 +139,8 @@ try {
 } catch (e) {
   result.ok = false;
   result.error = String(e && e.stack || e);
+  result.calls = calls.slice(-25);
+  result.main = await page.locator('main').innerText().catch(() => '');
   await shot('failure').catch(() => {});
 } finally {
   await context.close();

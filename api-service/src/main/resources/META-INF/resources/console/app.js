@@ -284,7 +284,8 @@ class RunPage extends HTMLElement {
 class Decisions extends HTMLElement {
   connectedCallback() {
     this.list = h('div');
-    this.note = h('p', { role: 'status', class: 'muted' });
+    this.blocks = new Map();
+    this.note = h('p', { role: 'status', class: 'muted', tabindex: -1 });
     this.replaceChildren(h('h1', { text: 'Decisions' }),
       h('p', { class: 'muted', text: 'Runs waiting for an approval. Refreshed every 5 seconds.' }), this.note, this.list);
     this.load();
@@ -293,20 +294,29 @@ class Decisions extends HTMLElement {
 
   disconnectedCallback() { clearInterval(this.timer); }
 
-  async load(force = false) {
-    // a refresh would replace what the person is typing or about to click
-    if (!force && this.list.contains(document.activeElement)) return;
+  /** Adds the requests that are new and removes the answered ones; a request still open keeps its block as it is. */
+  async load() {
     try {
       const runs = await api('GET', '/v1/runs?status=PAUSED&includeEvents=true&pageSize=100');
-      const blocks = [];
+      const open = new Map();
       for (const run of runs) {
-        for (const request of pendingApprovals(run, run.events || [])) {
-          blocks.push(h('div', {}, h('h2', {}, h('a', { href: `#/runs/${run.runId}`, text: `Run ${run.runId}` })),
-            decisionForm(run, request, () => setTimeout(() => this.load(true), 1000))));
-        }
+        for (const request of pendingApprovals(run, run.events || [])) open.set(`${run.runId}/${request.seq}`, [run, request]);
       }
-      this.note.textContent = blocks.length ? `${blocks.length} waiting` : 'Nothing waits for a decision.';
-      this.list.replaceChildren(...blocks);
+      for (const [key, block] of this.blocks) {
+        if (open.has(key)) continue;
+        // keyboard focus is not lost with the answered request's block
+        if (block.contains(document.activeElement)) this.note.focus();
+        block.remove();
+        this.blocks.delete(key);
+      }
+      for (const [key, [run, request]] of open) {
+        if (this.blocks.has(key)) continue;
+        const block = h('div', {}, h('h2', {}, h('a', { href: `#/runs/${run.runId}`, text: `Run ${run.runId}` })),
+          decisionForm(run, request, () => setTimeout(() => this.load(), 1000)));
+        this.blocks.set(key, block);
+        this.list.append(block);
+      }
+      this.note.textContent = open.size ? `${open.size} waiting` : 'Nothing waits for a decision.';
     } catch (e) {
       if (!signedOut(e)) this.note.textContent = `Could not load (${e.message}).`;
     }
