@@ -27,6 +27,7 @@ import io.restassured.RestAssured;
 import dev.runwire.model.json.Json;
 import dev.runwire.system.support.ServiceProcess;
 import dev.runwire.system.support.SharedApi;
+import dev.runwire.system.support.Tools;
 
 /**
  * The served OpenAPI document stays usable: Redocly's linter (recommended rules, stricter where {@code redocly.yaml}
@@ -107,27 +108,6 @@ class OpenApiLintIT {
 
     /** The linter's executable, installed with npm into the checkout's git-ignored tools folder if not there yet. */
     static Path install() throws Exception {
-        String version = REDOCLY.substring(REDOCLY.lastIndexOf('@') + 1);
-        Path dir = ServiceProcess.ROOT.resolve(".runwire/tools/redocly-cli-" + version);
-        Path bin = dir.resolve("node_modules/.bin/redocly");
-        if (Files.isExecutable(bin)) {
-            return bin;
-        }
-        Files.createDirectories(dir);
-        long started = System.nanoTime();
-        Process npm;
-        try {
-            npm = new ProcessBuilder("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
-                    "--no-save", "--loglevel=error", REDOCLY).redirectErrorStream(true)
-                            .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
-        } catch (IOException e) {
-            throw new AssertionError("npm is needed to install " + REDOCLY + " (Node.js 20.19+): " + e.getMessage(), e);
-        }
-        assertTrue(npm.waitFor(10, TimeUnit.MINUTES), "npm install " + REDOCLY + " did not end within 10 minutes");
-        assertEquals(0, npm.exitValue(),
-                "npm install " + REDOCLY + " failed:\n" + Files.readString(dir.resolve("npm-install.log")));
-        System.out.printf("installed %s in %d s%n", REDOCLY,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-        return bin;
+        return Tools.npm(REDOCLY, "node_modules/.bin/redocly").resolve("node_modules/.bin/redocly");
     }
 }

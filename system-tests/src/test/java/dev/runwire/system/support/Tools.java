@@ -1,0 +1,77 @@
+package dev.runwire.system.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tools the system tests install on first use, as CI must on a clean machine: npm packages at a pinned version into the
+ * checkout's git-ignored {@code .runwire/tools}, and Debian's chromium.
+ */
+public final class Tools {
+
+    private Tools() {
+    }
+
+    /**
+     * The folder of an npm package ({@code name@version}, pinned: a new version may behave differently, so a change of
+     * version is a change of the caller) installed into {@code .runwire/tools/<name>-<version>}, with its
+     * {@code node_modules}; installed with npm if {@code marker} (a path inside that folder) is not there yet.
+     */
+    public static Path npm(String spec, String marker) throws Exception {
+        int at = spec.lastIndexOf('@');
+        String name = spec.substring(0, at).replace("@", "").replace('/', '-');
+        Path dir = ServiceProcess.ROOT.resolve(".runwire/tools/" + name + "-" + spec.substring(at + 1));
+        if (Files.exists(dir.resolve(marker))) {
+            return dir;
+        }
+        Files.createDirectories(dir);
+        long started = System.nanoTime();
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
+                    "--no-save", "--loglevel=error", spec).redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+        } catch (IOException e) {
+            throw new AssertionError("npm is needed to install " + spec + " (Node.js 20.19+): " + e.getMessage(), e);
+        }
+        assertTrue(npm.waitFor(10, TimeUnit.MINUTES), "npm install " + spec + " did not end within 10 minutes");
+        assertEquals(0, npm.exitValue(),
+                "npm install " + spec + " failed:\n" + Files.readString(dir.resolve("npm-install.log")));
+        assertTrue(Files.exists(dir.resolve(marker)), "npm install " + spec + " left no " + marker);
+        System.out.printf("installed %s in %d s%n", spec, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        return dir;
+    }
+
+    /**
+     * Debian's chromium ({@code CHROMIUM} may name another build): installed with apt-get when missing and the tests
+     * run as root; otherwise the test fails saying what to install.
+     */
+    public static Path chromium() throws Exception {
+        Path browser = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        if (Files.isExecutable(browser)) {
+            return browser;
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new AssertionError(browser + " is missing: install Debian's chromium (apt-get install -y chromium) "
+                    + "or set CHROMIUM to a Chromium executable");
+        }
+        for (String[] command : new String[][] { { "apt-get", "update" },
+                { "apt-get", "install", "-y", "chromium" } }) {
+            Path log = ServiceProcess.ROOT.resolve("system-tests/target/apt-get.log");
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+            Process apt = builder.start();
+            assertTrue(apt.waitFor(10, TimeUnit.MINUTES), String.join(" ", command) + " did not end within 10 minutes");
+            assertEquals(0, apt.exitValue(), String.join(" ", command) + " failed:\n" + Files.readString(log));
+        }
+        assertTrue(Files.isExecutable(browser), "apt-get installed chromium but " + browser + " is not there");
+        return browser;
+    }
+}
