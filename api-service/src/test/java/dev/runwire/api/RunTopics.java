@@ -2,6 +2,7 @@ package dev.runwire.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -18,6 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.runwire.model.Topics;
+import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
@@ -43,6 +45,13 @@ public final class RunTopics implements AutoCloseable {
         for (RunEvent event : events) {
             send(Topics.RUN_EVENTS, event.runId().toString(), RunEvent.TYPE, Json.write(event));
         }
+    }
+
+    /** Publishes the events as one record, as the executor sends the events of one write of a run. */
+    public void publishTogether(RunEvent... events) {
+        List<byte[]> written = Arrays.stream(events).map(e -> Json.write(e).getBytes(StandardCharsets.UTF_8)).toList();
+        send(Topics.RUN_EVENTS, events[0].runId().toString(), EventRecords.type(events.length),
+                new String(EventRecords.join(written), StandardCharsets.UTF_8));
     }
 
     /** Publishes any value (a record the read model cannot read, for instance). */

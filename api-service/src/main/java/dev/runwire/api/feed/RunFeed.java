@@ -1,9 +1,8 @@
 package dev.runwire.api.feed;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -22,9 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import dev.runwire.model.Topics;
+import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
-import dev.runwire.model.event.RunEventType;
-import dev.runwire.model.json.Json;
 
 /**
  * Run events as they happen, for this replica's callers: requests waiting for their run to finish and live streams.
@@ -97,13 +95,17 @@ public class RunFeed {
             // only a caller waiting for the end: the event's type, in its header, says this is not it
             return;
         }
-        RunEvent event;
-        try {
-            event = Json.mapper().readValue(record.value(), RunEvent.class);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
-            LOG.warnf("unreadable run event for run %s skipped", runId);
+        List<RunEvent> events = EventRecords.read(record.value());
+        if (events == null) {
+            LOG.warnf("unreadable run event record for run %s skipped", runId);
             return;
         }
+        for (RunEvent event : events) {
+            dispatch(runId, event);
+        }
+    }
+
+    private void dispatch(UUID runId, RunEvent event) {
         Set<Consumer<StreamedEvent>> interested = listeners.get(runId);
         if (interested != null) {
             feedDelay.record(Duration.between(event.at(), Instant.now()));
@@ -126,17 +128,10 @@ public class RunFeed {
         }
     }
 
-    /** False only for a record whose {@code rw-event} header names a type that does not end a run. */
+    /** False only for a record whose {@code rw-event} header names types none of which ends a run. */
     private static boolean mayEndRun(ConsumerRecord<String, byte[]> record) {
         Header header = record.headers().lastHeader(Topics.EVENT_HEADER);
-        if (header == null || header.value() == null) {
-            return true;
-        }
-        try {
-            return RunEventType.valueOf(new String(header.value(), StandardCharsets.UTF_8)).isTerminal();
-        } catch (IllegalArgumentException e) {
-            return true;
-        }
+        return EventRecords.mayEndRun(header == null ? null : header.value());
     }
 
     private static UUID runId(String key) {

@@ -2,8 +2,11 @@ package dev.runwire.api.projection;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,12 +26,13 @@ import io.vertx.core.Vertx;
 
 import dev.runwire.api.callback.CallbackDispatcher;
 import dev.runwire.api.connection.RefusedCredentials;
+import dev.runwire.api.feed.StoredEnds;
 import dev.runwire.api.run.CallbackBodies;
 import dev.runwire.api.run.RunEventStore;
 import dev.runwire.model.DeadLetter;
 import dev.runwire.model.Outages;
+import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
-import dev.runwire.model.json.Json;
 
 /**
  * Keeps the read model: each poll's events are written in one transaction by the replica that owns the partition (one
@@ -67,6 +71,7 @@ public class EventStoreConsumer {
     private final CallbackBodies bodies;
     private final Vertx vertx;
     private final UnflushedBatches unflushed;
+    private final StoredEnds storedEnds;
     private long timer = -1;
     /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
     private volatile long pendingSince;
@@ -74,8 +79,10 @@ public class EventStoreConsumer {
     private volatile long lastOutage = System.nanoTime();
 
     EventStoreConsumer(RunEventStore store, MeterRegistry registry, CallbackDispatcher callbacks,
-            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx) {
+            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx,
+            StoredEnds storedEnds) {
         this.bodies = bodies;
+        this.storedEnds = storedEnds;
         this.vertx = vertx;
         this.unflushed = new UnflushedBatches(store::walPosition, store::newWalEpoch);
         this.store = store;
@@ -106,14 +113,13 @@ public class EventStoreConsumer {
         pendingSince = System.nanoTime();
         List<Read> readable = new ArrayList<>();
         List<CompletableFuture<Void>> setAside = new ArrayList<>();
-        for (KafkaRecord<String, byte[]> message : batch.getRecords()) {
-            KafkaRecord<String, byte[]> record = message;
-            RunEvent event = read(record.getPayload());
-            if (event == null) {
-                setAside.add(
-                        deadLetter(record, "invalid_record", "the record is not a run event").toCompletableFuture());
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            List<RunEvent> events = EventRecords.read(record.getPayload());
+            if (events == null) {
+                setAside.add(deadLetter(record, "invalid_record", "the record is not a run event or events of one run")
+                        .toCompletableFuture());
             } else {
-                readable.add(new Read(record, event));
+                events.forEach(event -> readable.add(new Read(record, event)));
             }
         }
         return Uni.createFrom().completionStage(CompletableFuture.allOf(setAside.toArray(CompletableFuture[]::new)))
@@ -147,15 +153,19 @@ public class EventStoreConsumer {
         return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
             LOG.warnf(refused, "a batch of %d run events was refused; written one by one", events.size());
             List<UUID> epochs = new ArrayList<>();
+            // a record of several events goes to the dead-letter topic once, whichever of them was refused
+            Set<KafkaRecord<String, byte[]>> deadLettered = Collections.newSetFromMap(new IdentityHashMap<>());
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
                 oneByOne = oneByOne
                         .chain(() -> untilNoOutage(write(List.of(read.event())).onFailure(f -> !Outages.isOutage(f))
                                 .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1))
-                                        .invoke(epochs::add).replaceWithVoid().onFailure()
-                                        .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(
-                                                read.record(), "unstorable",
-                                                "the read model refused it: " + alone.getClass().getSimpleName()))));
+                                        .invoke(epochs::add).replaceWithVoid().onFailure().recoverWithUni(
+                                                alone -> !deadLettered.add(read.record()) ? Uni.createFrom().voidItem()
+                                                        : Uni.createFrom()
+                                                                .completionStage(deadLetter(read.record(), "unstorable",
+                                                                        "the read model refused it: "
+                                                                                + alone.getClass().getSimpleName()))));
             }
             return oneByOne.map(done -> epochs.isEmpty() ? NOTHING_WRITTEN
                     : epochs.stream().allMatch(e -> Objects.equals(e, epochs.get(0))) ? epochs.get(0) : null);
@@ -178,24 +188,13 @@ public class EventStoreConsumer {
         return store.storeEvents(events, bodies::render).invoke(stored -> {
             events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
+            // committed (visible, if not yet flushed): callers answered from the broadcast may go on
+            storedEnds.stored(events.stream().filter(e -> e.type().isTerminal()).map(RunEvent::runId).toList());
             if (stored.enqueued()) {
                 // committed: this replica sends them at once (any replica would, at its next poll)
                 callbacks.wake();
             }
         }).map(stored -> events.isEmpty() ? NOTHING_WRITTEN : stored.epoch());
-    }
-
-    private static RunEvent read(byte[] value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            RunEvent event = Json.mapper().readValue(value, RunEvent.class);
-            return event.runId() == null || event.type() == null || event.status() == null || event.at() == null ? null
-                    : event;
-        } catch (Exception | StackOverflowError e) {
-            return null;
-        }
     }
 
     private java.util.concurrent.CompletionStage<Void> deadLetter(KafkaRecord<String, byte[]> record, String reason,

@@ -94,6 +94,13 @@ public class RunStore {
                 });
     }
 
+    /** Whether the read model has the run's end: its row is in a terminal status. */
+    public Uni<Boolean> endStored(UUID runId) {
+        return pool.preparedQuery("select status = any($2) from api.runs where id = $1")
+                .execute(Tuple.of(runId, RunStatuses.TERMINAL))
+                .map(rows -> rows.size() > 0 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
+    }
+
     /**
      * The event with which a step of an unfinished run started waiting for its result, if it still waits: null when the
      * run ended, the step never waited, or an event about the step came after (it has its result).

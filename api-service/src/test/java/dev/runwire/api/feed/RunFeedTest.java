@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.runwire.model.Topics;
+import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 import dev.runwire.model.json.Json;
@@ -65,6 +66,29 @@ class RunFeedTest {
         feed.onEvent(record(RunEventType.STEP_STARTED.name(), json(2, RunEventType.STEP_STARTED)));
         feed.onEvent(record(RunEventType.RUN_SUCCEEDED.name(), json(3, RunEventType.RUN_SUCCEEDED)));
         assertEquals(List.of(1L, 2L, 3L), seen);
+    }
+
+    @Test
+    void aRecordOfSeveralEventsReachesStreamsInOrderAndWakesTheWaiterWithItsEnd() {
+        CompletableFuture<RunEvent> end = feed.register(runId);
+        List<Long> seen = new ArrayList<>();
+        feed.listen(runId, streamed -> seen.add(streamed.event().seq()));
+        feed.onEvent(record("RUN_STARTED,STEP_STARTED",
+                EventRecords.join(List.of(json(1, RunEventType.RUN_STARTED), json(2, RunEventType.STEP_STARTED)))));
+        assertFalse(end.isDone());
+        feed.onEvent(record("STEP_SUCCEEDED,RUN_SUCCEEDED",
+                EventRecords.join(List.of(json(3, RunEventType.STEP_SUCCEEDED), json(4, RunEventType.RUN_SUCCEEDED)))));
+        assertEquals(List.of(1L, 2L, 3L, 4L), seen);
+        assertEquals(RunEventType.RUN_SUCCEEDED, end.join().type());
+    }
+
+    @Test
+    void aWaiterAloneSkipsARecordWhoseEventsCannotEndTheRun() {
+        CompletableFuture<RunEvent> end = feed.register(runId);
+        feed.onEvent(record("RUN_STARTED,STEP_STARTED", "[not json".getBytes(StandardCharsets.UTF_8)));
+        feed.onEvent(record("STEP_SUCCEEDED,RUN_FAILED",
+                EventRecords.join(List.of(json(3, RunEventType.STEP_SUCCEEDED), json(4, RunEventType.RUN_FAILED)))));
+        assertEquals(RunEventType.RUN_FAILED, end.join().type());
     }
 
     private ConsumerRecord<String, byte[]> record(String eventType, byte[] value) {

@@ -147,6 +147,32 @@ class EventProjectionTest {
         assertEquals(List.of("RUN_STARTED"), storedTypes(runId));
     }
 
+    /** The executor sends the events of one write as one record: stored as rows, once, like lone events. */
+    @Test
+    void aWritesEventsInOneRecordBecomeRowsOnceAndAMixedRecordIsSetAsideWhole() {
+        UUID runId = acceptedRun();
+        UUID other = acceptedRun();
+        List<RunEvent> events = finishedRun(runId);
+        String mixedKey = other.toString();
+        try (RunTopics.Tail deadLetters = RunTopics.tail(Topics.RUN_EVENTS_DLQ)) {
+            topics.publishTogether(events.get(0), events.get(1));
+            // events of two runs in one record: no write of the executor looks like that
+            topics.publishTogether(event(other, 1, RunEventType.RUN_STARTED, null, RunStatus.RUNNING, null),
+                    event(runId, 5, RunEventType.RUN_FAILED, null, RunStatus.FAILED, null));
+            topics.publishTogether(events.get(2), events.get(3));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(run(runId).getString("status")));
+            ConsumerRecord<String, String> setAside = deadLetters.recordOf(mixedKey);
+            assertEquals("invalid_record", RunTopics.header(setAside, DeadLetter.REASON));
+        }
+        topics.publishTogether(events.toArray(RunEvent[]::new));
+        UUID marker = acceptedRun();
+        topics.publish(event(marker, 1, RunEventType.RUN_STARTED, null, RunStatus.RUNNING, null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> run(marker).getLong("last_seq") == 1);
+        assertEquals(List.of("RUN_STARTED", "STEP_STARTED", "STEP_SUCCEEDED", "RUN_SUCCEEDED"), storedTypes(runId));
+        assertEquals(4, run(runId).getLong("last_seq"));
+        assertEquals(List.of(), storedTypes(other), "nothing of the mixed record is stored");
+    }
+
     @Test
     void anEventOfARunThatWasNeverAcceptedIsNotStored() {
         UUID stranger = UUID.randomUUID();

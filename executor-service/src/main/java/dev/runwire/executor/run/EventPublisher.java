@@ -1,7 +1,10 @@
 package dev.runwire.executor.run;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,20 +19,25 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
+import dev.runwire.executor.config.ExecutorConfig;
 import dev.runwire.model.Topics;
+import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
 
-/** Publishes run events keyed by run id, in the order they are handed over. */
+/** Publishes run events keyed by run id, in the order they are handed over; a write's events in one record. */
 @ApplicationScoped
 public class EventPublisher {
 
     private final MutinyEmitter<byte[]> emitter;
     private final Timer publishDelay;
+    private final int maxRecordBytes;
 
     EventPublisher(
             @Channel("run-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<byte[]> emitter,
-            MeterRegistry registry) {
+            MeterRegistry registry, ExecutorConfig config) {
         this.emitter = emitter;
+        // a record holds as many of a write's events as one event may be large: what fits one broker message
+        this.maxRecordBytes = config.execution().maxEventBytes();
         // from the event's creation to the broker's ack: the executor's share of a live reader's delay
         this.publishDelay = Timer.builder("runwire.executor.event.delay").publishPercentiles(0.5, 0.99)
                 .register(registry);
@@ -40,19 +48,49 @@ public class EventPublisher {
      * when the broker has it.
      */
     public CompletableFuture<Void> publish(RunEvent event) {
-        return publish(SerializedEvent.of(event));
+        return publish(List.of(SerializedEvent.of(event)));
     }
 
-    /** The same, with the event's JSON already written: those bytes are the record's value. */
-    CompletableFuture<Void> publish(SerializedEvent serialized) {
-        RunEvent event = serialized.event();
+    /** The stored events of a run, published again with their ids and sequences (the read model keeps each once). */
+    CompletableFuture<Void> publishStored(List<RunEvent> events) {
+        return publish(SerializedEvent.all(events));
+    }
+
+    /**
+     * Hands the events of one write of a run to the producer now, as one record when they fit in one (a lone event is
+     * its own record; see {@link EventRecords}), and returns a future that completes when the broker has them all.
+     */
+    CompletableFuture<Void> publish(List<SerializedEvent> events) {
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> sent = new ArrayList<>(1);
+        int start = 0;
+        int size = 1;
+        for (int i = 0; i < events.size(); i++) {
+            int length = events.get(i).json().length + 1;
+            if (i > start && size + length > maxRecordBytes) {
+                sent.add(send(events.subList(start, i)));
+                start = i;
+                size = 1;
+            }
+            size += length;
+        }
+        sent.add(send(events.subList(start, events.size())));
+        return sent.size() == 1 ? sent.get(0) : CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> send(List<SerializedEvent> group) {
+        RunEvent last = group.get(group.size() - 1).event();
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Topics.TYPE_HEADER, RunEvent.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        headers.add(Topics.EVENT_HEADER, event.type().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        headers.add(Topics.TYPE_HEADER, EventRecords.type(group.size()).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.EVENT_HEADER, EventRecords.eventHeader(group.stream().map(e -> e.event().type()).toList())
+                .getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
-                .withKey(event.runId().toString()).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(serialized.json()).addMetadata(metadata))
-                .invoke(() -> publishDelay.record(Duration.between(event.at(), Instant.now())))
+                .withKey(last.runId().toString()).withHeaders(headers).build();
+        byte[] value = EventRecords.join(group.stream().map(SerializedEvent::json).toList());
+        return emitter.sendMessage(Message.of(value).addMetadata(metadata))
+                .invoke(() -> publishDelay.record(Duration.between(group.get(0).event().at(), Instant.now())))
                 .subscribeAsCompletionStage();
     }
 }

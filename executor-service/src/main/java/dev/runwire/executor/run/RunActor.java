@@ -274,7 +274,7 @@ final class RunActor {
                         });
             }
             List<CompletableFuture<Void>> sent = new ArrayList<>();
-            stored.events().forEach(event -> sent.add(executor.publisher.publish(event)));
+            sent.add(executor.publisher.publishStored(stored.events()));
             if (stored.status().isTerminal()) {
                 return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
             }
@@ -301,7 +301,7 @@ final class RunActor {
                             return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                         }
                         executor.metrics.runFinished(RunStatus.FAILED);
-                        out.forEach(event -> sent.add(executor.publisher.publish(event)));
+                        sent.add(executor.publisher.publish(out));
                         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                     });
         });
@@ -509,7 +509,7 @@ final class RunActor {
                             }
                         }
                         // re-published with their original ids and sequences: the read model keeps each once
-                        stored.events().forEach(event -> published.add(executor.publisher.publish(event)));
+                        published.add(executor.publisher.publishStored(stored.events()));
                         if (!run.status().isTerminal() && run.plan() != null) {
                             if (abortRequested) {
                                 executor.scheduler.cancel(changes, RunError.of(Codes.CANCELED, "the run was aborted"));
@@ -619,7 +619,7 @@ final class RunActor {
                 // the run is being failed from its stored state, which publishes these again
                 return CompletableFuture.completedFuture(null);
             }
-            events.forEach(event -> published.add(executor.publisher.publish(event)));
+            published.add(executor.publisher.publish(events));
             all = published.toArray(CompletableFuture[]::new);
             RunStatus status = run.status();
             // only the last queued write may retire the run: a later one must not land after a successor loaded it

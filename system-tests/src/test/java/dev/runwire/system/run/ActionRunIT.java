@@ -37,10 +37,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.response.Response;
 
 import dev.runwire.model.json.Json;
+import dev.runwire.system.support.IsolatedTopics;
+import dev.runwire.system.support.KafkaRecords;
 import dev.runwire.system.support.NewOwner;
 import dev.runwire.system.support.NewStub;
 import dev.runwire.system.support.ServiceProcess;
 import dev.runwire.system.support.SharedApi;
+import dev.runwire.system.support.SharedTopics;
 import dev.runwire.system.support.Stub;
 import dev.runwire.system.support.SystemUnderTest.Owner;
 
@@ -56,6 +59,8 @@ class ActionRunIT {
     static Stub stub;
     @SharedApi
     static ServiceProcess api;
+    @SharedTopics
+    static IsolatedTopics topics;
     @NewOwner
     static Owner owner;
     static String key;
@@ -141,6 +146,9 @@ class ActionRunIT {
         List<List<Object>> row = query(
                 "select status, last_seq, error is null from api.runs where id = '" + runId + "'");
         assertEquals(List.of("SUCCESS", 4L, true), row.get(0));
+        // on Kafka: the run's start with its step's, then its step's end with its own: two records
+        assertEquals(List.of(1, 2, 3, 4), KafkaRecords.eventSeqs(topics.events, runId));
+        assertEquals(2, KafkaRecords.eventRecords(topics.events, runId), "a write's events travel in one record");
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +23,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import io.restassured.path.json.JsonPath;
 
 import dev.runwire.model.Topics;
-import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.event.EventRecords;
+import dev.runwire.model.json.Json;
 
 /**
  * The records of a topic read back from its start, to check the contract of the messages on it: every record of a run
@@ -32,9 +35,10 @@ public final class KafkaRecords {
 
     /**
      * A record as read back: where it is, its key, its {@value Topics#TYPE_HEADER} header (null without one) and its
-     * value, parsed as JSON (null when it is not JSON).
+     * value, parsed as JSON (null when it is not JSON). A record holding several run events ({@link EventRecords}) is
+     * read as one {@code Read} per event, each with the record's place and {@code batched} the number it holds.
      */
-    public record Read(String topic, int partition, long offset, String key, String type, JsonPath value) {
+    public record Read(String topic, int partition, long offset, String key, String type, JsonPath value, int batched) {
 
         @Override
         public String toString() {
@@ -48,10 +52,16 @@ public final class KafkaRecords {
 
     /** Every record on {@code topic}, from its start to the end it had when called; per partition in order. */
     public static List<Read> all(String topic) {
-        return readAll(topic).stream().map(record -> {
-            Header type = record.headers().lastHeader(Topics.TYPE_HEADER);
-            return new Read(record.topic(), record.partition(), record.offset(), record.key(),
-                    type == null ? null : new String(type.value(), StandardCharsets.UTF_8), json(record.value()));
+        return readAll(topic).stream().flatMap(record -> {
+            Header header = record.headers().lastHeader(Topics.TYPE_HEADER);
+            String type = header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+            JsonPath value = json(record.value());
+            if (value == null || !(value.get() instanceof List<?> events)) {
+                return Stream.of(
+                        new Read(record.topic(), record.partition(), record.offset(), record.key(), type, value, 1));
+            }
+            return IntStream.range(0, events.size()).mapToObj(i -> new Read(record.topic(), record.partition(),
+                    record.offset(), record.key(), type, JsonPath.from(Json.write(events.get(i))), events.size()));
         }).toList();
     }
 
@@ -103,14 +113,20 @@ public final class KafkaRecords {
 
     /**
      * Asserts that the events of run {@code runId} on {@code topic} are keyed by the run id and carry the type header
-     * {@code run.event.v1}; returns their sequence numbers, each once, in order.
+     * {@code run.event.v1}, or {@code run.event-batch.v1} when their record holds several; returns their sequence
+     * numbers, each once, in order.
      */
     public static List<Integer> eventSeqs(String topic, String runId) {
         List<Read> events = ofRun(topic, runId);
         for (Read event : events) {
-            assertEquals(RunEvent.TYPE, event.type(), "the type header of " + event);
+            assertEquals(EventRecords.type(event.batched()), event.type(), "the type header of " + event);
         }
         return events.stream().map(e -> e.value().getInt("seq")).distinct().toList();
+    }
+
+    /** How many records carry the events of run {@code runId} on {@code topic} (a write's events share one). */
+    public static long eventRecords(String topic, String runId) {
+        return ofRun(topic, runId).stream().map(e -> e.partition() + "@" + e.offset()).distinct().count();
     }
 
     private static JsonPath json(byte[] value) {

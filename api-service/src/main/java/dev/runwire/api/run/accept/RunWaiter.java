@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.feed.RunFeed;
+import dev.runwire.api.feed.StoredEnds;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.event.RunEvent;
 
@@ -26,29 +27,41 @@ public class RunWaiter {
     private static final Duration STORE_LOOK = Duration.ofSeconds(1);
 
     private final RunFeed feed;
+    private final StoredEnds ends;
     private final RunStore store;
     private final ApiConfig config;
 
-    RunWaiter(RunFeed feed, RunStore store, ApiConfig config) {
+    RunWaiter(RunFeed feed, StoredEnds ends, RunStore store, ApiConfig config) {
         this.feed = feed;
+        this.ends = ends;
         this.store = store;
         this.config = config;
     }
 
     /**
-     * Registers for the run's end, writes (the command that makes the run go on), then waits up to the sync wait.
+     * Registers for the run's end, writes (the command that makes the run go on), then waits up to the sync wait; an
+     * end is answered once the read model has it too ({@link StoredEnds}).
      *
      * @return the terminal event, or null when the run had not ended in time
      */
     public Uni<RunEvent> writeThenAwait(UUID runId, Supplier<Uni<?>> write) {
         CompletableFuture<RunEvent> end = feed.register(runId);
-        return write.get().onFailure().invoke(() -> feed.forget(runId))
-                .chain(() -> Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
-                        .recoverWithItem(() -> null).invoke(terminal -> {
-                            if (terminal == null) {
-                                feed.forget(runId);
-                            }
-                        }));
+        ends.expect(runId);
+        return write.get().onFailure().invoke(() -> {
+            feed.forget(runId);
+            ends.forget(runId);
+        }).chain(() -> Uni.createFrom().completionStage(end).ifNoItem().after(config.run().syncWait())
+                .recoverWithItem(() -> null).chain(terminal -> stored(runId, terminal)));
+    }
+
+    /** The end once the read model has it; null (no end in time) at once. */
+    private Uni<RunEvent> stored(UUID runId, RunEvent terminal) {
+        if (terminal == null) {
+            feed.forget(runId);
+            ends.forget(runId);
+            return Uni.createFrom().nullItem();
+        }
+        return ends.untilStored(runId, store::endStored).replaceWith(terminal);
     }
 
     /**
@@ -59,13 +72,19 @@ public class RunWaiter {
      */
     public Uni<RunEvent> endOfExisting(UUID runId) {
         CompletableFuture<RunEvent> end = feed.register(runId);
+        ends.expect(runId);
         long deadline = System.nanoTime() + config.run().syncWait().toNanos();
-        return endOf(runId, end, deadline).onTermination().invoke(() -> feed.forget(runId));
+        return endOf(runId, end, deadline).chain(terminal -> stored(runId, terminal)).onTermination()
+                .invoke(() -> feed.forget(runId));
     }
 
     private Uni<RunEvent> endOf(UUID runId, CompletableFuture<RunEvent> end, long deadline) {
         return store.storedEnd(runId).chain(stored -> {
             long left = deadline - System.nanoTime();
+            if (stored != null) {
+                // read from the store: nothing to wait for
+                ends.forget(runId);
+            }
             if (stored != null || left <= 0) {
                 return Uni.createFrom().item(stored);
             }

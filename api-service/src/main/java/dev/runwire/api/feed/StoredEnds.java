@@ -1,0 +1,92 @@
+package dev.runwire.api.feed;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Read-your-writes for answers taken from the broadcast: a caller answered with its run's end must find that end when
+ * it reads the run next (its status, its events, an approval token now refused). The broadcast usually runs a few
+ * milliseconds ahead of the read model, so an answer waits until the end is stored: told at once by this replica's read
+ * model when it stored it, otherwise (another replica stores the run's partition) found by looking at the store, every
+ * {@link #LOOK_EVERY} up to {@link #LONGEST} — after which the caller is answered anyway (the store is slow or away,
+ * and the answer is still true).
+ */
+@ApplicationScoped
+public class StoredEnds {
+
+    /** The first look at the store after the end arrived, and the time between looks. */
+    static final Duration LOOK_EVERY = Duration.ofMillis(20);
+    /** The longest an answer waits for the store. */
+    static final Duration LONGEST = Duration.ofSeconds(2);
+
+    private final Map<UUID, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
+    private final Timer delay;
+
+    StoredEnds(MeterRegistry registry) {
+        this.delay = Timer.builder("runwire.read_model.answer_wait").register(registry);
+    }
+
+    /** Interest in a run's stored end, before anything could store it. */
+    public void expect(UUID runId) {
+        awaited.computeIfAbsent(runId, id -> new CompletableFuture<>());
+    }
+
+    /** No longer waited for (the wait ended without an end). */
+    public void forget(UUID runId) {
+        awaited.remove(runId);
+    }
+
+    /** Called by this replica's read model once a transaction that stored these runs' ends committed. */
+    public void stored(Iterable<UUID> ended) {
+        if (awaited.isEmpty()) {
+            return;
+        }
+        for (UUID runId : ended) {
+            CompletableFuture<Void> waiting = awaited.remove(runId);
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Completes once the run's end is stored, as told by {@link #stored} or found by {@code isStored}, or after
+     * {@link #LONGEST}; never fails.
+     */
+    public Uni<Void> untilStored(UUID runId, Function<UUID, Uni<Boolean>> isStored) {
+        CompletableFuture<Void> told = awaited.get(runId);
+        if (told == null || told.isDone()) {
+            awaited.remove(runId);
+            return Uni.createFrom().voidItem();
+        }
+        long start = System.nanoTime();
+        return look(runId, told, isStored, start + LONGEST.toNanos()).onTermination().invoke(() -> {
+            awaited.remove(runId);
+            delay.record(Duration.ofNanos(System.nanoTime() - start));
+        });
+    }
+
+    private Uni<Void> look(UUID runId, CompletableFuture<Void> told, Function<UUID, Uni<Boolean>> isStored,
+            long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        // a copy: giving up one wait must not complete the future the read model completes
+        return Uni.createFrom().completionStage(told.copy()).map(done -> true).ifNoItem()
+                .after(Duration.ofNanos(Math.min(left, LOOK_EVERY.toNanos()))).recoverWithItem(false)
+                .chain(done -> done ? Uni.createFrom().item(true)
+                        : isStored.apply(runId).onFailure().recoverWithItem(false))
+                .chain(done -> done ? Uni.createFrom().voidItem() : look(runId, told, isStored, deadline));
+    }
+}
