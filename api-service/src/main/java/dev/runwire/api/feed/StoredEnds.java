@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -26,14 +27,27 @@ public class StoredEnds {
 
     /** The first look at the store after the end arrived, and the time between looks. */
     static final Duration LOOK_EVERY = Duration.ofMillis(20);
+    /**
+     * The first look while the replicas' notifications are heard: they come first, but may be lost with a connection.
+     */
+    static final Duration FIRST_LOOK_LISTENING = Duration.ofMillis(200);
     /** The longest an answer waits for the store. */
     static final Duration LONGEST = Duration.ofSeconds(2);
+    private static final long MILLI = Duration.ofMillis(1).toNanos();
 
     private final Map<UUID, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
     private final Timer delay;
+    private final Counter looks;
+    private volatile boolean listening;
 
     StoredEnds(MeterRegistry registry) {
         this.delay = Timer.builder("runwire.read_model.answer_wait").register(registry);
+        this.looks = Counter.builder("runwire.read_model.answer_looks").register(registry);
+    }
+
+    /** Whether the replicas' notifications of stored ends are heard now. */
+    public void listening(boolean heard) {
+        listening = heard;
     }
 
     /** Interest in a run's stored end, before anything could store it. */
@@ -70,23 +84,29 @@ public class StoredEnds {
             return Uni.createFrom().voidItem();
         }
         long start = System.nanoTime();
-        return look(runId, told, isStored, start + LONGEST.toNanos()).onTermination().invoke(() -> {
+        Duration first = listening ? FIRST_LOOK_LISTENING : LOOK_EVERY;
+        return look(runId, told, isStored, first, start + LONGEST.toNanos()).onTermination().invoke(() -> {
             awaited.remove(runId);
             delay.record(Duration.ofNanos(System.nanoTime() - start));
         });
     }
 
     private Uni<Void> look(UUID runId, CompletableFuture<Void> told, Function<UUID, Uni<Boolean>> isStored,
-            long deadline) {
+            Duration wait, long deadline) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left < MILLI) {
+            // the timers cannot wait less than a millisecond
             return Uni.createFrom().voidItem();
         }
         // a copy: giving up one wait must not complete the future the read model completes
         return Uni.createFrom().completionStage(told.copy()).map(done -> true).ifNoItem()
-                .after(Duration.ofNanos(Math.min(left, LOOK_EVERY.toNanos()))).recoverWithItem(false)
-                .chain(done -> done ? Uni.createFrom().item(true)
-                        : isStored.apply(runId).onFailure().recoverWithItem(false))
-                .chain(done -> done ? Uni.createFrom().voidItem() : look(runId, told, isStored, deadline));
+                .after(Duration.ofNanos(Math.min(left, wait.toNanos()))).recoverWithItem(false).chain(done -> {
+                    if (done) {
+                        return Uni.createFrom().item(true);
+                    }
+                    looks.increment();
+                    return isStored.apply(runId).onFailure().recoverWithItem(false);
+                })
+                .chain(done -> done ? Uni.createFrom().voidItem() : look(runId, told, isStored, LOOK_EVERY, deadline));
     }
 }

@@ -75,10 +75,32 @@ public class RunEventStore {
                     terminal && event.error() != null ? Json.write(event.error()) : null, event.seq(),
                     event.at().atOffset(ZoneOffset.UTC) }));
         }
+        // the runs whose end this batch stores, told to every replica at commit (NOTIFY is sent only if it commits)
+        List<String> ends = notices(events);
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1)""")
-                .execute().chain(relaxed -> storeEvents(conn, inserts, updates, events, render)
+                select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
+                       (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids)""".formatted(RUN_ENDS_CHANNEL))
+                .execute(Tuple.of(ends.toArray(String[]::new)))
+                .chain(relaxed -> storeEvents(conn, inserts, updates, events, render)
                         .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))));
+    }
+
+    /**
+     * The PostgreSQL channel on which the read model announces, at commit, the runs whose end it stored: run ids,
+     * comma-separated.
+     */
+    public static final String RUN_ENDS_CHANNEL = "runwire_run_ends";
+    /** Run ids per notification: a payload stays well under PostgreSQL's 8,000 bytes. */
+    private static final int IDS_PER_NOTICE = 150;
+
+    private static List<String> notices(List<RunEvent> events) {
+        List<String> ids = events.stream().filter(e -> e.type().isTerminal()).map(e -> e.runId().toString()).distinct()
+                .toList();
+        List<String> notices = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += IDS_PER_NOTICE) {
+            notices.add(String.join(",", ids.subList(i, Math.min(ids.size(), i + IDS_PER_NOTICE))));
+        }
+        return notices;
     }
 
     /**

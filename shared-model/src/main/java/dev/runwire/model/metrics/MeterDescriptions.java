@@ -38,6 +38,8 @@ public final class MeterDescriptions {
                     "1 while this replica reaches the Kafka cluster (run requests are accepted), else 0"),
             Map.entry("runwire.oauth.grants",
                     "OAuth token grants requested from integrations, by grant type and outcome"),
+            Map.entry("runwire.read_model.answer_looks",
+                    "Looks at the read model by callers whose run's end was not announced to this replica in time"),
             Map.entry("runwire.read_model.answer_wait",
                     "Time a caller answered from the broadcast waited for the read model to store its run's end"),
             Map.entry("runwire.read_model.unflushed_batches",

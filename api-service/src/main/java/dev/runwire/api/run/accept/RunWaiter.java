@@ -85,7 +85,8 @@ public class RunWaiter {
                 // read from the store: nothing to wait for
                 ends.forget(runId);
             }
-            if (stored != null || left <= 0) {
+            // the timers cannot wait less than a millisecond
+            if (stored != null || left < Duration.ofMillis(1).toNanos()) {
                 return Uni.createFrom().item(stored);
             }
             // a copy: giving up one wait must not cancel the future the broadcast completes
