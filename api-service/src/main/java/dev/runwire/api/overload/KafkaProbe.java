@@ -83,13 +83,16 @@ public class KafkaProbe {
     /**
      * The probe's client settings: the channels' shared {@code kafka.*} settings ({@code kafka.security.protocol},
      * {@code kafka.sasl.*}, {@code kafka.ssl.*}… or their {@code KAFKA_*} variables) that an admin client knows, and
-     * its own timeouts and client id. Settings only consumers or producers know (a group id, serializers) are left out.
+     * its own timeouts and client id. Settings only consumers or producers know (a group id, serializers) are left out,
+     * and so are settings without a value.
      */
     static Map<String, Object> adminConfig(Map<String, Object> kafka) {
         Map<String, Object> config = new HashMap<>();
         kafka.forEach((name, value) -> {
             // the TLS registry's configuration name goes with the SSL engine factory Quarkus sets for it
-            if (AdminClientConfig.configNames().contains(name) || name.equals("tls-configuration-name")) {
+            boolean known = AdminClientConfig.configNames().contains(name) || name.equals("tls-configuration-name");
+            // a setting given an empty value is no setting (Quarkus hands those on as "")
+            if (known && !"".equals(value)) {
                 config.put(name, value);
             }
         });

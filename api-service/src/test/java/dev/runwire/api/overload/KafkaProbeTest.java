@@ -16,7 +16,8 @@ class KafkaProbeTest {
         Map<String, Object> channels = Map.of("bootstrap.servers", "kafka-0:9093", "security.protocol", "SASL_SSL",
                 "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", "ScramLoginModule required;",
                 "ssl.truststore.location", "/etc/kafka-ca/ca.p12", "ssl.truststore.type", "PKCS12", "group.id",
-                "runwire-api", "key.serializer", "StringSerializer", "client.id", "channel-client");
+                "runwire-api", "key.serializer", "StringSerializer", "client.id", "channel-client",
+                "sasl.login.refresh.window.factor", "");
 
         Map<String, Object> probe = KafkaProbe.adminConfig(channels);
 
@@ -30,5 +31,6 @@ class KafkaProbeTest {
         assertEquals(2_000, probe.get(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG));
         assertFalse(probe.containsKey("group.id"), "a consumer's setting is no admin client's");
         assertFalse(probe.containsKey("key.serializer"), "a producer's setting is no admin client's");
+        assertFalse(probe.containsKey("sasl.login.refresh.window.factor"), "an empty value is no setting");
     }
 }
