@@ -35,13 +35,16 @@ import dev.runwire.system.support.Tools;
  */
 class DeployManifestsIT {
 
-    /** The pinned validators; a newer version may know other schemas, so a change of version is a change of this file. */
+    /**
+     * The pinned validators; a newer version may know other schemas, so a change of version is a change of this file.
+     */
     static final String[] VALIDATORS = { "kubernetes-models@5.1.0", "@kubernetes-models/prometheus-operator@6.0.0",
             "@kubernetes-models/external-secrets@2.0.0", "yaml@2.9.1" };
     /** Kinds of operators whose schemas no npm package has: rendered, but checked only by the operator at apply. */
     static final Set<String> NO_SCHEMA_OFFLINE = Set.of("kafka.strimzi.io/v1beta2/Kafka",
             "kafka.strimzi.io/v1beta2/KafkaNodePool", "kafka.strimzi.io/v1beta2/KafkaTopic",
-            "kafka.strimzi.io/v1beta2/KafkaUser", "postgresql.cnpg.io/v1/Cluster", "postgresql.cnpg.io/v1/ScheduledBackup");
+            "kafka.strimzi.io/v1beta2/KafkaUser", "postgresql.cnpg.io/v1/Cluster",
+            "postgresql.cnpg.io/v1/ScheduledBackup");
 
     static final Path K8S = ServiceProcess.ROOT.resolve("deploy/k8s");
     static final Path OUT = ServiceProcess.ROOT.resolve("system-tests/target/k8s");
@@ -60,15 +63,15 @@ class DeployManifestsIT {
             Process kubectl = start(OUT.resolve(name + ".kustomize.log"), kubectl(), "kustomize", dir.toString());
             Files.copy(kubectl.getInputStream(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertTrue(kubectl.waitFor(2, TimeUnit.MINUTES), "kubectl kustomize " + dir + " did not end");
-            assertEquals(0, kubectl.exitValue(), "kubectl kustomize " + dir + " failed:\n"
-                    + Files.readString(OUT.resolve(name + ".kustomize.log")));
+            assertEquals(0, kubectl.exitValue(),
+                    "kubectl kustomize " + dir + " failed:\n" + Files.readString(OUT.resolve(name + ".kustomize.log")));
             files.add(file);
         }
-        Path tools = Tools.npm("kubernetes-models-5.1.0", "node_modules/@kubernetes-models/external-secrets/package.json",
-                VALIDATORS);
-        List<String> command = new ArrayList<>(List.of("node",
-                ServiceProcess.ROOT.resolve("system-tests/k8s/validate.mjs").toString(),
-                tools.resolve("node_modules").toString()));
+        Path tools = Tools.npm("kubernetes-models-5.1.0",
+                "node_modules/@kubernetes-models/external-secrets/package.json", VALIDATORS);
+        List<String> command = new ArrayList<>(
+                List.of("node", ServiceProcess.ROOT.resolve("system-tests/k8s/validate.mjs").toString(),
+                        tools.resolve("node_modules").toString()));
         files.forEach(f -> command.add(f.toString()));
         Path log = OUT.resolve("validate.log");
         Process node = start(log, command.toArray(String[]::new));
@@ -90,8 +93,11 @@ class DeployManifestsIT {
 
     @Test
     void everyOverlayAndExampleRenders() {
-        assertTrue(RENDERED.keySet().containsAll(List.of("overlays-dev", "overlays-prod", "examples-strimzi",
-                "examples-cloudnative-pg", "examples-external-secrets")), "rendered: " + RENDERED.keySet());
+        assertTrue(
+                RENDERED.keySet()
+                        .containsAll(List.of("overlays-dev", "overlays-prod", "examples-strimzi",
+                                "examples-cloudnative-pg", "examples-external-secrets")),
+                "rendered: " + RENDERED.keySet());
         RENDERED.forEach((name, objects) -> assertFalse(objects.isEmpty(), name + " rendered nothing"));
     }
 
@@ -103,13 +109,14 @@ class DeployManifestsIT {
             String what = result.path("file").asText().replaceAll(".*/", "") + " " + result.path("apiVersion").asText()
                     + "/" + result.path("kind").asText() + " " + result.path("name").asText();
             switch (result.path("result").asText()) {
-                case "valid" -> valid++;
-                case "no-schema" -> {
-                    if (!NO_SCHEMA_OFFLINE.contains(result.path("apiVersion").asText() + "/" + result.path("kind").asText())) {
-                        problems.add(what + ": no schema to check it against");
-                    }
+            case "valid" -> valid++;
+            case "no-schema" -> {
+                if (!NO_SCHEMA_OFFLINE
+                        .contains(result.path("apiVersion").asText() + "/" + result.path("kind").asText())) {
+                    problems.add(what + ": no schema to check it against");
                 }
-                default -> problems.add(what + ": " + result.path("errors"));
+            }
+            default -> problems.add(what + ": " + result.path("errors"));
             }
         }
         System.out.printf("%d objects valid, %d without a schema offline (%s)%n", valid, RESULTS.size() - valid,
@@ -132,8 +139,8 @@ class DeployManifestsIT {
                 assertFalse(c.path("allowPrivilegeEscalation").asBoolean(true), at + ": allowPrivilegeEscalation");
                 assertTrue(c.path("readOnlyRootFilesystem").asBoolean(), at + ": readOnlyRootFilesystem");
                 assertEquals("[\"ALL\"]", c.path("capabilities").path("drop").toString(), at + ": capabilities");
-                assertTrue(elements(container.path("volumeMounts")).anyMatch(m -> m.path("mountPath").asText()
-                        .equals("/tmp")), at + ": a writable /tmp");
+                assertTrue(elements(container.path("volumeMounts"))
+                        .anyMatch(m -> m.path("mountPath").asText().equals("/tmp")), at + ": a writable /tmp");
                 assertFalse(container.path("resources").path("limits").path("memory").isMissingNode(), at + ": limits");
             }
         });
@@ -141,8 +148,8 @@ class DeployManifestsIT {
 
     @Test
     void servicesAreProbedAndScrapedOnTheirManagementPortsAndSizedByTheirLimits() throws IOException {
-        Map<String, Integer> managementPorts = Map.of("runwire-api", managementPort("api-service"),
-                "runwire-executor", managementPort("executor-service"));
+        Map<String, Integer> managementPorts = Map.of("runwire-api", managementPort("api-service"), "runwire-executor",
+                managementPort("executor-service"));
         RENDERED.forEach((name, objects) -> {
             for (JsonNode deployment : kind(objects, "Deployment")) {
                 String app = deployment.path("metadata").path("name").asText();
@@ -156,15 +163,18 @@ class DeployManifestsIT {
                 int port = elements(container.path("ports")).filter(p -> p.path("name").asText().equals("management"))
                         .findFirst().orElseThrow().path("containerPort").asInt();
                 assertEquals(managementPorts.get(app), port, where + ": the port application.properties sets");
-                assertEquals(String.valueOf(port), pod.path("metadata").path("annotations").path("prometheus.io/port")
-                        .asText(), where + ": scrape annotation");
+                assertEquals(String.valueOf(port),
+                        pod.path("metadata").path("annotations").path("prometheus.io/port").asText(),
+                        where + ": scrape annotation");
                 assertTrue(env(container, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage="), where + ": heap");
                 assertEquals(app, pod.path("metadata").path("labels").path("app.kubernetes.io/name").asText(), where);
                 assertEquals("runwire", pod.path("metadata").path("labels").path("app.kubernetes.io/part-of").asText(),
                         where);
                 assertTrue(pod.path("spec").path("topologySpreadConstraints").size() > 0, where + ": spread");
-                assertTrue(kind(objects, "PodDisruptionBudget").stream().anyMatch(pdb -> pdb.path("spec")
-                        .path("selector").path("matchLabels").path("app.kubernetes.io/name").asText().equals(app)),
+                assertTrue(
+                        kind(objects, "PodDisruptionBudget").stream()
+                                .anyMatch(pdb -> pdb.path("spec").path("selector").path("matchLabels")
+                                        .path("app.kubernetes.io/name").asText().equals(app)),
                         where + ": a PodDisruptionBudget");
             }
         });
@@ -179,9 +189,11 @@ class DeployManifestsIT {
                     .orElseThrow();
             assertTrue(config.path("data").path("RUNWIRE_CONNECTIONS_PUBLIC_URL").asText().startsWith("https://"),
                     name + ": the public URL");
-            config.path("data").fieldNames().forEachRemaining(key -> assertFalse(
-                    key.contains("PASSWORD") || key.equals("RUNWIRE_SECRETS_KEY") || key.equals("RUNWIRE_ADMIN_TOKEN"),
-                    name + ": a secret in the ConfigMap: " + key));
+            config.path("data").fieldNames()
+                    .forEachRemaining(key -> assertFalse(
+                            key.contains("PASSWORD") || key.equals("RUNWIRE_SECRETS_KEY")
+                                    || key.equals("RUNWIRE_ADMIN_TOKEN"),
+                            name + ": a secret in the ConfigMap: " + key));
         });
     }
 

@@ -47,7 +47,7 @@ public final class Tools {
                     dir.toString(), "--no-audit", "--no-fund", "--no-save", "--loglevel=error"));
             command.addAll(java.util.List.of(specs));
             npm = new ProcessBuilder(command).redirectErrorStream(true)
-                            .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+                    .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
         } catch (IOException e) {
             throw new AssertionError("npm is needed to install " + spec + " (Node.js 20.19+): " + e.getMessage(), e);
         }
