@@ -33,7 +33,9 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String apiUrl = env("RUNWIRE_URL", "http://127.0.0.1:8080");
-    private final String executorUrl = env("RUNWIRE_EXECUTOR_URL", "http://127.0.0.1:8081");
+    /** Health and metrics are on the services' management ports (ADR 0040). */
+    private final String apiManagementUrl = env("RUNWIRE_API_MANAGEMENT_URL", "http://127.0.0.1:9080");
+    private final String executorManagementUrl = env("RUNWIRE_EXECUTOR_MANAGEMENT_URL", "http://127.0.0.1:9081");
     private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
     /** The bench owner's rate limit per window: counted like any client's, high enough never to throttle. */
     private final int rateLimit = Integer.parseInt(env("BENCH_RATE_LIMIT", "100000000"));
@@ -88,7 +90,7 @@ public final class Bench {
     private Counters counters() {
         Counters counters = new Counters(Path.of(env("RUNWIRE_STATE", ".runwire")), kafka,
                 env("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/runwire"), env("BENCH_PG_USER", "runwire"),
-                env("BENCH_PG_PASSWORD", "runwire"), apiUrl, executorUrl);
+                env("BENCH_PG_PASSWORD", "runwire"), apiManagementUrl, executorManagementUrl);
         System.out.println("measured processes (pid): " + counters.pids());
         counters.notes().forEach(note -> System.out.println("note: " + note));
         return counters;

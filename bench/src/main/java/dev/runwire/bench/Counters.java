@@ -56,9 +56,13 @@ final class Counters implements AutoCloseable {
     /**
      * @param state
      *            the {@code runwire} script's state folder, where the services' and the broker's pid files are
+     * @param apiManagementUrl
+     *            where the api-service serves its metrics (its management port)
+     * @param executorManagementUrl
+     *            where the executor-service serves its metrics
      */
-    Counters(Path state, String kafka, String pgUrl, String pgUser, String pgPassword, String apiUrl,
-            String executorUrl) {
+    Counters(Path state, String kafka, String pgUrl, String pgUser, String pgPassword, String apiManagementUrl,
+            String executorManagementUrl) {
         pid(state, "api-service");
         pid(state, "executor-service");
         pid(state, "kafka");
@@ -83,8 +87,8 @@ final class Counters implements AutoCloseable {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka);
         admin = Admin.create(config);
-        metricsUrls.put("api-service", apiUrl + "/q/metrics");
-        metricsUrls.put("executor-service", executorUrl + "/q/metrics");
+        metricsUrls.put("api-service", apiManagementUrl + "/q/metrics");
+        metricsUrls.put("executor-service", executorManagementUrl + "/q/metrics");
     }
 
     List<String> notes() {

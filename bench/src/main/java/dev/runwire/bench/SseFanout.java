@@ -40,6 +40,8 @@ final class SseFanout {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String apiUrl = env("RUNWIRE_URL", "http://127.0.0.1:8080");
+    /** Metrics are on the api-service's management port (ADR 0040). */
+    private final String apiManagementUrl = env("RUNWIRE_API_MANAGEMENT_URL", "http://127.0.0.1:9080");
     private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
     private final int subscribers = Integer.parseInt(env("SSE_SUBSCRIBERS", "5000"));
     private final int runs = Integer.parseInt(env("SSE_RUNS", "50"));
@@ -263,7 +265,7 @@ final class SseFanout {
         if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + pid + " GC.run failed");
         }
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/q/metrics")).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(apiManagementUrl + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
                 .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).reduce(0.0, Double::sum);

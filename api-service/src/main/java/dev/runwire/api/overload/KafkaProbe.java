@@ -1,6 +1,7 @@
 package dev.runwire.api.overload;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,12 +10,12 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.vertx.mutiny.core.Vertx;
 
 import dev.runwire.api.error.RunwireException.Unavailable;
@@ -23,7 +24,9 @@ import dev.runwire.api.error.RunwireException.Unavailable;
  * Whether the broker answers. A run is accepted only when its command can reach Kafka soon: the outbox would keep it,
  * but a caller told 202 while Kafka is away would wait without end, so the request is refused with 503 and
  * {@code Retry-After} instead, before anything is written. The probe asks the cluster for its nodes every second,
- * without blocking (the admin client's own thread completes it); it recovers by itself when the broker is back.
+ * without blocking (the admin client's own thread completes it); it recovers by itself when the broker is back. It
+ * connects as the channels do: with every {@code kafka.*} setting they share (security protocol, SASL, TLS), so on a
+ * secured cluster it does not call the broker away while the channels reach it.
  */
 @ApplicationScoped
 public class KafkaProbe {
@@ -32,7 +35,7 @@ public class KafkaProbe {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final int TIMEOUT_MS = 2_000;
 
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final Vertx vertx;
     private final MeterRegistry registry;
     private Admin admin;
@@ -40,18 +43,14 @@ public class KafkaProbe {
     private volatile boolean up = true;
     private volatile boolean probing;
 
-    KafkaProbe(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, Vertx vertx,
-            MeterRegistry registry) {
-        this.bootstrap = bootstrap;
+    KafkaProbe(@Identifier("default-kafka-broker") Map<String, Object> kafka, Vertx vertx, MeterRegistry registry) {
+        this.kafka = kafka;
         this.vertx = vertx;
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS, AdminClientConfig.CLIENT_ID_CONFIG,
-                "runwire-api-probe"));
+        admin = Admin.create(adminConfig(kafka));
         registry.gauge("runwire.kafka.up", this, probe -> probe.up ? 1 : 0);
         timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> probe());
     }
@@ -79,6 +78,28 @@ public class KafkaProbe {
                     up = now;
                     probing = false;
                 });
+    }
+
+    /**
+     * The probe's client settings: the channels' shared {@code kafka.*} settings ({@code kafka.security.protocol},
+     * {@code kafka.sasl.*}, {@code kafka.ssl.*}… or their {@code KAFKA_*} variables) that an admin client knows, and
+     * its own timeouts and client id. Settings only consumers or producers know (a group id, serializers) are left out,
+     * and so are settings without a value.
+     */
+    static Map<String, Object> adminConfig(Map<String, Object> kafka) {
+        Map<String, Object> config = new HashMap<>();
+        kafka.forEach((name, value) -> {
+            // the TLS registry's configuration name goes with the SSL engine factory Quarkus sets for it
+            boolean known = AdminClientConfig.configNames().contains(name) || name.equals("tls-configuration-name");
+            // a setting given an empty value is no setting (Quarkus hands those on as "")
+            if (known && !"".equals(value)) {
+                config.put(name, value);
+            }
+        });
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "runwire-api-probe");
+        return config;
     }
 
     /** Whether the broker answered the last probe. */

@@ -385,7 +385,7 @@ class BadInputIT {
 
         // afterwards: both services ready and an ordinary run succeeds
         for (ServiceProcess service : List.of(api, executor)) {
-            Reply ready = RawHttp.send(service.port, "GET", "/q/health/ready", Map.of(), null, false, 10_000);
+            Reply ready = RawHttp.send(service.managementPort, "GET", "/q/health/ready", Map.of(), null, false, 10_000);
             if (ready.status() != 200) {
                 failures.add("(after) " + service.name + " /q/health/ready: " + ready.summary());
             }
@@ -980,7 +980,7 @@ class BadInputIT {
     static boolean recovers() {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> RawHttp
-                    .send(api.port, "GET", "/q/health/live", Map.of(), null, false, 2_000).status() == 200);
+                    .send(api.managementPort, "GET", "/q/health/live", Map.of(), null, false, 2_000).status() == 200);
             return true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             return false;

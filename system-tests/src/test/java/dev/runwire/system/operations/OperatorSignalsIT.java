@@ -81,7 +81,7 @@ class OperatorSignalsIT {
     }
 
     private static String metrics(ServiceProcess service) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 }

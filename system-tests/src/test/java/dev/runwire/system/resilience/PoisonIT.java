@@ -194,8 +194,10 @@ class PoisonIT {
 
     private static void assertHealthy() {
         for (ServiceProcess service : List.of(api, executor)) {
-            io.restassured.RestAssured.given().baseUri(service.url()).get("/q/health/live").then().statusCode(200);
-            io.restassured.RestAssured.given().baseUri(service.url()).get("/q/health/ready").then().statusCode(200);
+            io.restassured.RestAssured.given().baseUri(service.managementUrl()).get("/q/health/live").then()
+                    .statusCode(200);
+            io.restassured.RestAssured.given().baseUri(service.managementUrl()).get("/q/health/ready").then()
+                    .statusCode(200);
         }
     }
 

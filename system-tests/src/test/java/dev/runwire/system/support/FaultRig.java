@@ -481,7 +481,7 @@ public final class FaultRig implements AutoCloseable {
             long at = System.currentTimeMillis();
             try {
                 HttpResponse<String> response = HTTP
-                        .send(HttpRequest.newBuilder(URI.create(process.url() + "/q/health/" + kind))
+                        .send(HttpRequest.newBuilder(URI.create(process.managementUrl() + "/q/health/" + kind))
                                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 return new Probe(at, service, kind, response.statusCode(),
                         response.statusCode() == 200 ? null : response.body());

@@ -30,6 +30,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     public final String name;
     public final int port;
+    /** The management port: health and metrics (docs/adr/0040-management-interface-and-dev-services.md). */
+    public final int managementPort;
     public final Path log;
     private final Path jar;
     private final Map<String, String> env;
@@ -38,10 +40,13 @@ public final class ServiceProcess implements AutoCloseable {
     private ServiceProcess(String name, String module, Map<String, String> env) {
         this.name = name;
         this.port = freePort();
+        this.managementPort = freePort();
         this.jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         this.log = ROOT.resolve("system-tests/target/logs/" + name + "-" + port + ".log");
         this.env = new HashMap<>(env);
         this.env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        this.env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        this.env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
     }
 
     public static ServiceProcess api(String name, Map<String, String> env) {
@@ -83,10 +88,15 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where health ({@code /q/health/...}) and metrics ({@code /q/metrics}) are served: not the public port. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     /** The sum of a Prometheus metric's samples (all label sets), 0 when it has none. */
     public double metric(String name) {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
                     .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
@@ -104,8 +114,9 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " exited; see " + log);
         }
         try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = HTTP.send(HttpRequest
+                    .newBuilder(URI.create(managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;

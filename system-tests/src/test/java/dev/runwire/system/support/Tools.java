@@ -25,7 +25,17 @@ public final class Tools {
     public static Path npm(String spec, String marker) throws Exception {
         int at = spec.lastIndexOf('@');
         String name = spec.substring(0, at).replace("@", "").replace('/', '-');
-        Path dir = ServiceProcess.ROOT.resolve(".runwire/tools/" + name + "-" + spec.substring(at + 1));
+        return npm(name + "-" + spec.substring(at + 1), marker, spec);
+    }
+
+    /**
+     * Several npm packages ({@code name@version} each, pinned) installed together into {@code .runwire/tools/<folder>},
+     * with npm if {@code marker} (a path inside that folder) is not there yet. Name the folder after the versions, so
+     * that a change of version installs anew.
+     */
+    public static Path npm(String folder, String marker, String... specs) throws Exception {
+        String spec = String.join(" ", specs);
+        Path dir = ServiceProcess.ROOT.resolve(".runwire/tools/" + folder);
         if (Files.exists(dir.resolve(marker))) {
             return dir;
         }
@@ -33,9 +43,11 @@ public final class Tools {
         long started = System.nanoTime();
         Process npm;
         try {
-            npm = new ProcessBuilder("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
-                    "--no-save", "--loglevel=error", spec).redirectErrorStream(true)
-                            .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("npm", "install", "--prefix",
+                    dir.toString(), "--no-audit", "--no-fund", "--no-save", "--loglevel=error"));
+            command.addAll(java.util.List.of(specs));
+            npm = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
         } catch (IOException e) {
             throw new AssertionError("npm is needed to install " + spec + " (Node.js 20.19+): " + e.getMessage(), e);
         }
