@@ -18,15 +18,17 @@ import io.smallrye.mutiny.Uni;
  * Read-your-writes for answers taken from the broadcast: a caller answered with its run's end must find that end when
  * it reads the run next (its status, its events, an approval token now refused). The broadcast usually runs a few
  * milliseconds ahead of the read model, so an answer waits until the end is stored: told at once by this replica's read
- * model when it stored it, otherwise (another replica stores the run's partition) found by looking at the store, every
- * {@link #LOOK_EVERY} up to {@link #LONGEST} — after which the caller is answered anyway (the store is slow or away,
- * and the answer is still true).
+ * model when it stored it, or by PostgreSQL's notification from whichever replica stored it; without either in time,
+ * found by looking at the store, more and more rarely, up to {@link #LONGEST} — after which the caller is answered
+ * anyway (the store is slow or away, and the answer is still true). ADR 0044.
  */
 @ApplicationScoped
 public class StoredEnds {
 
-    /** The first look at the store after the end arrived, and the time between looks. */
+    /** The first look at the store after the end arrived; the time between looks doubles from there. */
     static final Duration LOOK_EVERY = Duration.ofMillis(20);
+    /** The longest time between two looks. */
+    static final Duration LONGEST_BETWEEN_LOOKS = Duration.ofMillis(200);
     /**
      * The first look while the replicas' notifications are heard: they come first, but may be lost with a connection.
      */
@@ -91,6 +93,12 @@ public class StoredEnds {
         });
     }
 
+    /** Looks grow apart while the store lags: an overloaded system is not asked more often. */
+    private static Duration longer(Duration wait) {
+        Duration doubled = wait.multipliedBy(2);
+        return doubled.compareTo(LONGEST_BETWEEN_LOOKS) > 0 ? LONGEST_BETWEEN_LOOKS : doubled;
+    }
+
     private Uni<Void> look(UUID runId, CompletableFuture<Void> told, Function<UUID, Uni<Boolean>> isStored,
             Duration wait, long deadline) {
         long left = deadline - System.nanoTime();
@@ -106,7 +114,7 @@ public class StoredEnds {
                     }
                     looks.increment();
                     return isStored.apply(runId).onFailure().recoverWithItem(false);
-                })
-                .chain(done -> done ? Uni.createFrom().voidItem() : look(runId, told, isStored, LOOK_EVERY, deadline));
+                }).chain(done -> done ? Uni.createFrom().voidItem()
+                        : look(runId, told, isStored, longer(wait), deadline));
     }
 }
