@@ -81,20 +81,28 @@ export class PlanGraph {
     marker.append(tip);
     defs.append(marker);
     this.svg.append(defs);
+    let stacked = 0;
     for (const step of this.steps) {
       const to = this.nodes.get(step.id)?.button.getBoundingClientRect();
       for (const dep of step.dependsOnSteps || []) {
         const from = this.nodes.get(dep)?.button.getBoundingClientRect();
         if (!from || !to) continue;
         const sideBySide = to.left >= from.right - 1;
-        const [x1, y1, x2, y2] = sideBySide
-          ? [from.right, from.top + from.height / 2, to.left, to.top + to.height / 2]
-          : [from.left + from.width / 2, from.bottom, to.left + to.width / 2, to.top];
         const line = document.createElementNS(SVG, 'path');
-        const [ax, ay, bx, by] = [x1 - box.left, y1 - box.top, x2 - box.left, y2 - box.top];
-        line.setAttribute('d', sideBySide
-          ? `M${ax},${ay} C${(ax + bx) / 2},${ay} ${(ax + bx) / 2},${by} ${bx},${by}`
-          : `M${ax},${ay} C${ax},${(ay + by) / 2} ${bx},${(ay + by) / 2} ${bx},${by}`);
+        let d;
+        if (sideBySide) {
+          const [ax, ay, bx, by] = [from.right - box.left, from.top + from.height / 2 - box.top,
+            to.left - box.left, to.top + to.height / 2 - box.top];
+          d = `M${ax},${ay} C${(ax + bx) / 2},${ay} ${(ax + bx) / 2},${by} ${bx},${by}`;
+        } else {
+          // stages stacked: an arc in the left margin, from the side of one box to the side of the other, so that it
+          // never crosses a box between them; each arc a little wider than the last, so that they stay apart
+          const [ax, ay, bx, by] = [from.left - box.left, from.top + from.height / 2 - box.top,
+            to.left - box.left, to.top + to.height / 2 - box.top];
+          const reach = 8 + 4 * (stacked++ % 4);
+          d = `M${ax},${ay} C${ax - reach * 2},${ay} ${bx - reach * 2},${by} ${bx},${by}`;
+        }
+        line.setAttribute('d', d);
         line.setAttribute('marker-end', 'url(#arrow)');
         line.dataset.from = dep;
         line.dataset.to = step.id;
