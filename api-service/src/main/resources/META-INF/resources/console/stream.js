@@ -1,11 +1,12 @@
-// Reads GET /v1/runs/{id}/sse with fetch (EventSource cannot send the x-api-key header), parses the SSE frames
+// Reads GET /v1/runs/{id}/sse (with the steps' input and output when toolCalls) with fetch (EventSource cannot send the x-api-key header), parses the SSE frames
 // itself, and after a dropped connection reconnects with Last-Event-ID = the last sequence it handed on. Events are
 // handed on only when their sequence is above that one, so a replayed event is never handed on twice.
 import { session } from './api.js';
 
 export class RunStream {
-  constructor(runId, { onEvent, onState }) {
+  constructor(runId, { onEvent, onState, toolCalls = false }) {
     this.runId = runId;
+    this.toolCalls = toolCalls;
     this.onEvent = onEvent;
     this.onState = onState || (() => {});
     this.lastSeq = null;
@@ -19,9 +20,6 @@ export class RunStream {
 
   stop() { this.stopped = true; this.controller?.abort(); }
 
-  /** Drops the current connection as a network failure would; the stream reconnects (after pauseMs) and resumes. */
-  drop(pauseMs = 0) { this.pause = pauseMs; this.controller?.abort(); }
-
   async loop() {
     let delay = 250;
     while (!this.stopped && !this.ended) {
@@ -30,7 +28,8 @@ export class RunStream {
       if (this.lastSeq !== null) headers['Last-Event-ID'] = String(this.lastSeq);
       try {
         this.onState(this.connects++ === 0 ? 'connecting' : 'reconnecting');
-        const response = await fetch(`/v1/runs/${encodeURIComponent(this.runId)}/sse`,
+        const query = this.toolCalls ? '?includeToolCalls=true' : '';
+        const response = await fetch(`/v1/runs/${encodeURIComponent(this.runId)}/sse${query}`,
           { headers, signal: this.controller.signal, cache: 'no-store' });
         if (response.status === 401 || response.status === 404) {
           this.onState(response.status === 404 ? 'not found' : 'signed out');
@@ -45,8 +44,7 @@ export class RunStream {
       }
       if (this.stopped || this.ended) break;
       this.onState('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, Math.max(delay, this.pause || 0)));
-      this.pause = 0;
+      await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
     }
     if (this.ended) this.onState('ended');

@@ -99,8 +99,9 @@ final class Operations {
                 "The owner's runs, newest first, filtered by user, status and integrations; `includeEvents=true` "
                         + "adds each run's events. Parameters out of range are a 400 naming the parameter.");
         op("GET /v1/runs/{runId}", "getRun", "Read a run",
-                "A run, its status, result or error, and with `includeEvents=true` its ordered events. Another "
-                        + "owner's run, and an id that is no UUID, are 404.");
+                "A run, its plan (its steps with their `dependsOnSteps`, actions and inputs, as stored), its status, "
+                        + "result or error, and with `includeEvents=true` its ordered events. Another owner's run, "
+                        + "and an id that is no UUID, are 404.");
         op("DELETE /v1/runs/{runId}", "abortRun", "Abort a run",
                 "Cancels the run and its calls in flight. A run that already finished stays as it is: the answer "
                         + "says how it ended.");

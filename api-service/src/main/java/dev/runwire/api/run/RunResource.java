@@ -182,7 +182,7 @@ public class RunResource {
                 throw new NotFound("no run with id " + runId);
             }
             Uni<List<Object>> events = withEvents ? store.events(id) : Uni.createFrom().item(List.of());
-            return events.map(list -> RunView.of(run, list));
+            return events.map(list -> RunView.withPlan(run, list));
         });
     }
 

@@ -20,7 +20,8 @@ class ConsoleResourcesTest {
     void theConsoleLoadsWithoutAKey() {
         given().get("/console/").then().statusCode(200).contentType(containsString("text/html"))
                 .body(containsString("<script type=\"module\" src=\"app.js\">"));
-        for (String file : new String[] { "app.js", "api.js", "stream.js" }) {
+        for (String file : new String[] { "app.js", "api.js", "stream.js", "dom.js", "graph.js", "schema.js",
+                "forms.js", "waits.js", "deliveries.js", "registry.js" }) {
             given().get("/console/" + file).then().statusCode(200).contentType(containsString("javascript"));
         }
         given().get("/console/console.css").then().statusCode(200).contentType(containsString("text/css"));

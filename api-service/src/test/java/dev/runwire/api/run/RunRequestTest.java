@@ -7,6 +7,7 @@ import static dev.runwire.api.Owners.newOwnerKey;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -81,5 +82,27 @@ class RunRequestTest {
         as(other).body(Map.of("key", "get_item", "userId", "u1", "input", Map.of("id", "42"))).post("/v1/actions/run")
                 .then().statusCode(404);
         as(key).get("/v1/runs/not-a-uuid").then().statusCode(404);
+    }
+
+    @Test
+    void aRunReadAloneShowsItsPlanWithTheStepsDependencies() {
+        Map<String, Object> plan = Map.of("description", "two steps", "steps",
+                List.of(Map.of("id", "a", "description", "first", "dependsOnSteps", List.of(), "action",
+                        Map.of("key", "get_item"), "input", Map.of("id", "1")),
+                        Map.of("id", "b", "description", "second", "dependsOnSteps", List.of("a"), "action",
+                                Map.of("key", "get_item"), "input",
+                                Map.of("id", Map.of("$fromStep", "a", "$pointer", "/id")))));
+        String runId = as(key).body(
+                Map.of("intent", "plan", "selectedCustomerIntegrationIds", List.of("*"), "userId", "u1", "plan", plan))
+                .post("/v1/runs").then().statusCode(201).extract().path("runId");
+
+        as(key).get("/v1/runs/" + runId).then().statusCode(200).body("plan.plan.steps.id", equalTo(List.of("a", "b")))
+                .body("plan.plan.steps[1].dependsOnSteps", equalTo(List.of("a")))
+                .body("plan.plan.steps[1].action.key", equalTo("get_item"))
+                .body("plan.plan.steps[0].input.id", equalTo("1"));
+        // lists stay light: no plan in them
+        as(key).get("/v1/runs?userId=u1").then().statusCode(200).body("find { it.runId == '" + runId + "' }.plan",
+                nullValue());
+        as(newOwnerKey()).get("/v1/runs/" + runId).then().statusCode(404);
     }
 }
