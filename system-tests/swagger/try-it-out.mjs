@@ -1,6 +1,6 @@
 // Drives Swagger UI's "Try it out" in headless Chromium, as a person would: Authorize with an API key, then execute
-// GET /v1/actions and expect 200 (and a 401 before authorizing). A manual check (ADR 0036), not part of the build:
-// it needs Debian's chromium and the npm package playwright-core.
+// GET /v1/actions and expect 200 (and a 401 before authorizing). Run by OpenApiLintIT (ADR 0036) with the chromium and
+// playwright-core that the console's test uses; by hand it needs Debian's chromium and the npm package playwright-core.
 //   node system-tests/swagger/try-it-out.mjs http://127.0.0.1:8080 "$RUNWIRE_API_KEY"
 // CHROMIUM (default /usr/bin/chromium) and PLAYWRIGHT (default: resolved from NODE_PATH) may be set.
 import { createRequire } from 'node:module';

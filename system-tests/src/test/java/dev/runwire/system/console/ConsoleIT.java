@@ -52,7 +52,6 @@ import dev.runwire.system.support.Tools;
 class ConsoleIT {
 
     /** Pinned: a new version may drive the browser differently, so a change of version is a change of this file. */
-    static final String PLAYWRIGHT = "playwright-core@1.65.1";
 
     @SharedApi
     static ServiceProcess api;
@@ -107,8 +106,7 @@ class ConsoleIT {
     @Test
     void thePagesWorkInARealBrowser() throws Exception {
         Path chromium = Tools.chromium();
-        Path playwright = Tools.npm(PLAYWRIGHT, "node_modules/playwright-core/package.json")
-                .resolve("node_modules/playwright-core");
+        Path playwright = Tools.playwright();
         stub.on("/fast/", 200, "{\"id\":\"fast-out\",\"price\":1}", 0);
         stub.on("/slow/", 200, "{\"id\":\"slow-out\",\"price\":2}", 1500);
         stub.on("/stuck/", 200, "{\"id\":\"stuck-out\",\"price\":3}", 60_000);

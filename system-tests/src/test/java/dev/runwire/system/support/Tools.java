@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tools {
 
+    /** The pinned browser driver of the tests that use a browser (Debian's chromium, driven by its library). */
+    static final String PLAYWRIGHT = "playwright-core@1.65.1";
+
     private Tools() {
     }
 
@@ -63,6 +66,11 @@ public final class Tools {
      * Debian's chromium ({@code CHROMIUM} may name another build): installed with apt-get when missing and the tests
      * run as root; otherwise the test fails saying what to install.
      */
+    /** The {@code playwright-core} package folder, installed on first use. */
+    public static Path playwright() throws Exception {
+        return npm(PLAYWRIGHT, "node_modules/playwright-core/package.json").resolve("node_modules/playwright-core");
+    }
+
     public static Path chromium() throws Exception {
         Path browser = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
         if (Files.isExecutable(browser)) {

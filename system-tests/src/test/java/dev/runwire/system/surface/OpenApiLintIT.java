@@ -25,8 +25,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.RestAssured;
 
 import dev.runwire.model.json.Json;
+import dev.runwire.system.support.NewOwner;
 import dev.runwire.system.support.ServiceProcess;
 import dev.runwire.system.support.SharedApi;
+import dev.runwire.system.support.SystemUnderTest.Owner;
 import dev.runwire.system.support.Tools;
 
 /**
@@ -42,6 +44,8 @@ class OpenApiLintIT {
 
     @SharedApi
     static ServiceProcess api;
+    @NewOwner
+    static Owner owner;
 
     static JsonNode document;
     static Path file;
@@ -53,6 +57,28 @@ class OpenApiLintIT {
         file = ServiceProcess.ROOT.resolve("system-tests/target/openapi.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Swagger UI's Try it out, driven in headless Chromium as a person would: 401 before Authorize, 200 after it with
+     * the key sent in {@code x-api-key} ({@code system-tests/swagger/try-it-out.mjs}).
+     */
+    @Test
+    void swaggerUisTryItOutWorksWithAKey() throws Exception {
+        Path chromium = Tools.chromium();
+        Path playwright = Tools.playwright();
+        Path out = ServiceProcess.ROOT.resolve("system-tests/target/try-it-out.out");
+        ProcessBuilder builder = new ProcessBuilder("node",
+                ServiceProcess.ROOT.resolve("system-tests/swagger/try-it-out.mjs").toString(), api.url(),
+                owner.apiKey()).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("CHROMIUM", chromium.toString());
+        builder.environment().put("PLAYWRIGHT", playwright.toString());
+        Process node = builder.start();
+        assertTrue(node.waitFor(2, TimeUnit.MINUTES), "try-it-out.mjs did not end within 2 minutes");
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        System.out.print(printed);
+        assertEquals(0, node.exitValue(), printed);
+        assertTrue(printed.contains("before Authorize: 401") && printed.contains("after Authorize: 200"), printed);
     }
 
     @Test
