@@ -2,7 +2,9 @@ package dev.runwire.api.projection;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -29,6 +34,8 @@ import dev.runwire.model.DeadLetter;
 import dev.runwire.model.Outages;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
+import dev.runwire.model.trace.RunTelemetry;
+import dev.runwire.model.trace.TraceParents;
 
 /**
  * Keeps the read model: each poll's events are written in one transaction by the replica that owns the partition (one
@@ -67,6 +74,7 @@ public class EventStoreConsumer {
     private final CallbackBodies bodies;
     private final Vertx vertx;
     private final UnflushedBatches unflushed;
+    private final Tracer tracer;
     private long timer = -1;
     /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
     private volatile long pendingSince;
@@ -74,7 +82,9 @@ public class EventStoreConsumer {
     private volatile long lastOutage = System.nanoTime();
 
     EventStoreConsumer(RunEventStore store, MeterRegistry registry, CallbackDispatcher callbacks,
-            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx) {
+            RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx,
+            Tracer tracer) {
+        this.tracer = tracer;
         this.bodies = bodies;
         this.vertx = vertx;
         this.unflushed = new UnflushedBatches(store::walPosition, store::newWalEpoch);
@@ -96,8 +106,11 @@ public class EventStoreConsumer {
         }
     }
 
-    /** An event with the record it came in. */
-    private record Read(KafkaRecord<String, byte[]> record, RunEvent event) {
+    /**
+     * An event with the record it came in, and its span in the read model: a child of the executor's producer span (the
+     * record's {@code traceparent}), so the trace goes on here and, through the delivery row, to the event's callback.
+     */
+    private record Read(KafkaRecord<String, byte[]> record, RunEvent event, Span span) {
     }
 
     @Incoming("run-events-store")
@@ -113,7 +126,10 @@ public class EventStoreConsumer {
                 setAside.add(
                         deadLetter(record, "invalid_record", "the record is not a run event").toCompletableFuture());
             } else {
-                readable.add(new Read(record, event));
+                Span span = tracer.spanBuilder("project run event").setParent(TraceParents.parent(record.getHeaders()))
+                        .setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, event.runId().toString())
+                        .setAttribute("runwire.event.type", event.type().name()).startSpan();
+                readable.add(new Read(record, event, span));
             }
         }
         return Uni.createFrom().completionStage(CompletableFuture.allOf(setAside.toArray(CompletableFuture[]::new)))
@@ -125,7 +141,10 @@ public class EventStoreConsumer {
                     } else {
                         unflushed.add(epoch, () -> storeAll(readable), batch::ack);
                     }
-                }).replaceWithVoid().onTermination().invoke(() -> pendingSince = 0);
+                }).replaceWithVoid().onTermination().invoke(() -> {
+                    pendingSince = 0;
+                    readable.forEach(read -> read.span().end());
+                });
     }
 
     /**
@@ -144,15 +163,15 @@ public class EventStoreConsumer {
      */
     private Uni<UUID> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
-        return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
+        return untilNoOutage(write(reads)).onFailure().recoverWithUni(refused -> {
             LOG.warnf(refused, "a batch of %d run events was refused; written one by one", events.size());
             List<UUID> epochs = new ArrayList<>();
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
                 oneByOne = oneByOne
-                        .chain(() -> untilNoOutage(write(List.of(read.event())).onFailure(f -> !Outages.isOutage(f))
-                                .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1))
-                                        .invoke(epochs::add).replaceWithVoid().onFailure()
+                        .chain(() -> untilNoOutage(write(List.of(read)).onFailure(f -> !Outages.isOutage(f)).retry()
+                                .withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1)).invoke(epochs::add)
+                                        .replaceWithVoid().onFailure()
                                         .recoverWithUni(alone -> Uni.createFrom().completionStage(deadLetter(
                                                 read.record(), "unstorable",
                                                 "the read model refused it: " + alone.getClass().getSimpleName()))));
@@ -174,8 +193,11 @@ public class EventStoreConsumer {
                 .indefinitely();
     }
 
-    private Uni<UUID> write(List<RunEvent> events) {
-        return store.storeEvents(events, bodies::render).invoke(stored -> {
+    private Uni<UUID> write(List<Read> reads) {
+        List<RunEvent> events = reads.stream().map(Read::event).toList();
+        Map<RunEvent, String> traces = new IdentityHashMap<>();
+        reads.forEach(read -> traces.put(read.event(), TraceParents.of(Context.root().with(read.span()))));
+        return store.storeEvents(events, bodies::render, traces::get).invoke(stored -> {
             events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
             if (stored.enqueued()) {

@@ -13,7 +13,9 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 import dev.runwire.model.Topics;
@@ -40,18 +42,30 @@ public class EventPublisher {
      * when the broker has it.
      */
     public CompletableFuture<Void> publish(RunEvent event) {
-        return publish(SerializedEvent.of(event));
+        return publish(SerializedEvent.of(event), null);
     }
 
-    /** The same, with the event's JSON already written: those bytes are the record's value. */
-    CompletableFuture<Void> publish(SerializedEvent serialized) {
+    /** The same, in the run's trace: the record's producer span continues it (docs/adr/0041). */
+    CompletableFuture<Void> publish(RunEvent event, Context trace) {
+        return publish(SerializedEvent.of(event), trace);
+    }
+
+    /**
+     * The same, with the event's JSON already written: those bytes are the record's value. The connector puts the
+     * trace's context (of its producer span) in the record's {@code traceparent} header; null: the current one.
+     */
+    CompletableFuture<Void> publish(SerializedEvent serialized, Context trace) {
         RunEvent event = serialized.event();
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, RunEvent.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         headers.add(Topics.EVENT_HEADER, event.type().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(event.runId().toString()).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(serialized.json()).addMetadata(metadata))
+        Message<byte[]> message = Message.of(serialized.json()).addMetadata(metadata);
+        if (trace != null) {
+            message = message.addMetadata(TracingMetadata.withCurrent(trace));
+        }
+        return emitter.sendMessage(message)
                 .invoke(() -> publishDelay.record(Duration.between(event.at(), Instant.now())))
                 .subscribeAsCompletionStage();
     }
