@@ -111,19 +111,21 @@ public class CommandConsumer {
                         return;
                     }
                     boolean infrastructure = Outages.isOutage(failure);
-                    try (var logged = RunLogContext.open(command.runId(), command.ownerId())) {
-                        if (!infrastructure && attempt >= MAX_ATTEMPTS) {
-                            LOG.errorf(failure, "run %s could not be carried out after %d attempts", command.runId(),
-                                    attempt);
-                            done.completeExceptionally(failure);
-                            return;
-                        }
-                    }
+                    boolean giveUp = !infrastructure && attempt >= MAX_ATTEMPTS;
                     long pause = Math.min(LONGEST_PAUSE.toMillis(),
                             FIRST_PAUSE.toMillis() << Math.min(attempt - 1, 10));
                     try (var logged = RunLogContext.open(command.runId(), command.ownerId())) {
-                        LOG.warnf("run %s could not be carried out (%s); taken up again in %d ms", command.runId(),
-                                Failures.describe(failure), pause);
+                        if (giveUp) {
+                            LOG.errorf(failure, "run %s could not be carried out after %d attempts", command.runId(),
+                                    attempt);
+                        } else {
+                            LOG.warnf("run %s could not be carried out (%s); taken up again in %d ms", command.runId(),
+                                    Failures.describe(failure), pause);
+                        }
+                    }
+                    if (giveUp) {
+                        done.completeExceptionally(failure);
+                        return;
                     }
                     vertx.setTimer(pause, id -> attempt(command, trace, infrastructure ? attempt : attempt + 1)
                             .whenComplete((again, last) -> {
