@@ -52,10 +52,6 @@ public final class UrlRedaction implements SpanProcessor {
     static String withoutQuery(String url) {
         int scheme = url.indexOf("://");
         int hostStart = scheme < 0 ? 0 : scheme + 3;
-        int pathStart = url.indexOf('/', hostStart);
-        String authority = pathStart < 0 ? url.substring(hostStart) : url.substring(hostStart, pathStart);
-        int at = authority.lastIndexOf('@');
-        String host = at < 0 ? authority : authority.substring(at + 1);
         int end = url.length();
         for (char stop : new char[] { '?', '#' }) {
             int i = url.indexOf(stop, hostStart);
@@ -63,7 +59,12 @@ public final class UrlRedaction implements SpanProcessor {
                 end = i;
             }
         }
-        String path = pathStart < 0 || pathStart >= end ? "" : url.substring(pathStart, end);
-        return (scheme < 0 ? "" : url.substring(0, hostStart)) + host + path;
+        int pathStart = url.indexOf('/', hostStart);
+        if (pathStart < 0 || pathStart > end) {
+            pathStart = end;
+        }
+        String authority = url.substring(hostStart, pathStart);
+        String host = authority.substring(authority.lastIndexOf('@') + 1);
+        return url.substring(0, hostStart) + host + url.substring(pathStart, end);
     }
 }
