@@ -19,12 +19,17 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
@@ -37,6 +42,9 @@ import io.vertx.mutiny.ext.web.codec.BodyCodec;
 import dev.runwire.api.config.ApiConfig;
 import dev.runwire.model.callback.WebhookSignature;
 import dev.runwire.model.egress.EgressPolicy;
+import dev.runwire.model.trace.RunLogContext;
+import dev.runwire.model.trace.RunTelemetry;
+import dev.runwire.model.trace.TraceParents;
 
 /**
  * Sends due callbacks: each replica leases what is due (so one replica sends each attempt), sends up to a bound
@@ -62,6 +70,7 @@ public class CallbackDispatcher {
     private final ApiConfig.Callbacks config;
     private final MeterRegistry registry;
     private final Vertx vertx;
+    private final Tracer tracer;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Outcomes not yet written, and their writers' futures; touched on the dispatcher's context only. */
     private final List<Unwritten> unwritten = new java.util.ArrayList<>();
@@ -73,7 +82,8 @@ public class CallbackDispatcher {
     private long timer = -1;
 
     CallbackDispatcher(Deliveries deliveries, WebhookSecrets secrets, EgressPolicy egress, ApiConfig config,
-            MeterRegistry registry, Vertx vertx) {
+            MeterRegistry registry, Vertx vertx, Tracer tracer) {
+        this.tracer = tracer;
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.egress = egress;
@@ -86,8 +96,14 @@ public class CallbackDispatcher {
         client = WebClient.create(vertx,
                 new WebClientOptions().setFollowRedirects(false).setKeepAlive(true)
                         .setConnectTimeout((int) config.timeout().toMillis()).setMaxPoolSize(config.maxInFlight())
-                        .setUserAgent("Runwire-Webhooks/1"));
-        context = vertx.getOrCreateContext();
+                        .setUserAgent("Runwire-Webhooks/1")
+                        // the POST's span is this class's own: Vert.x's would record the callback URL, whose path
+                        // or query may be the receiver's secret
+                        .setTracingPolicy(TracingPolicy.IGNORE));
+        // a duplicated context: the lines logged on it carry their run in the MDC (on a root context Quarkus's MDC
+        // keeps nothing)
+        context = Context.newInstance(io.smallrye.common.vertx.VertxContext
+                .createNewDuplicatedContext(vertx.getOrCreateContext().getDelegate()));
         context.runOnContext(() -> timer = vertx.setPeriodic(config.poll().toMillis(), id -> poll()));
         registry.gauge("runwire.callbacks.in_flight", inFlight);
     }
@@ -188,19 +204,39 @@ public class CallbackDispatcher {
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
         int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
         Excerpt excerpt = new Excerpt();
+        // a client span in the trace of the event that caused the callback, with the host only (docs/adr/0041); the
+        // receiver gets its context in the traceparent header
+        Span span = tracer.spanBuilder("POST").setSpanKind(SpanKind.CLIENT)
+                .setParent(TraceParents.parent(delivery.traceParent())).setAttribute("http.request.method", "POST")
+                .setAttribute("server.address", url.getHost()).setAttribute("server.port", (long) port)
+                .setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, delivery.runId().toString())
+                .setAttribute(RunTelemetry.OWNER_ID_ATTRIBUTE, delivery.ownerId().toString()).startSpan();
+        String traceParent = TraceParents.of(io.opentelemetry.context.Context.root().with(span));
         // connect to the checked address; Host and SNI keep the name
-        return client
+        var request = client
                 .request(HttpMethod.POST, SocketAddress.inetSocketAddress(port, address.getHostAddress()),
                         new RequestOptions().setHost(url.getHost()).setPort(port).setSsl(tls)
                                 .setURI(url.getRawPath().isEmpty() ? "/" + query(url) : url.getRawPath() + query(url)))
                 .putHeader("Content-Type", "application/json").putHeader("webhook-id", id)
                 .putHeader("webhook-timestamp", Long.toString(timestamp))
-                .putHeader("webhook-signature", WebhookSignature.header(signing, id, timestamp, body))
-                .timeout(config.timeout().toMillis())
+                .putHeader("webhook-signature", WebhookSignature.header(signing, id, timestamp, body));
+        if (traceParent != null) {
+            request.putHeader(TraceParents.HEADER, traceParent);
+        }
+        return request.timeout(config.timeout().toMillis())
                 .as(BodyCodec.pipe(io.vertx.mutiny.core.streams.WriteStream.newInstance(excerpt)))
                 .sendBuffer(Buffer.buffer(body)).ifNoItem().after(config.timeout()).fail()
                 .map((HttpResponse<Void> response) -> new Answer(response.statusCode(), excerpt.text(),
-                        response.getHeader("Retry-After")));
+                        response.getHeader("Retry-After")))
+                .onTermination().invoke((answer, failure, canceled) -> {
+                    if (failure != null || answer == null || answer.status() >= 300) {
+                        span.setStatus(StatusCode.ERROR);
+                    }
+                    if (answer != null) {
+                        span.setAttribute("http.response.status_code", (long) answer.status());
+                    }
+                    span.end();
+                });
     }
 
     private static String query(URI url) {
@@ -242,6 +278,22 @@ public class CallbackDispatcher {
             next = delay == null ? null : OffsetDateTime.now(ZoneOffset.UTC).plus(delay);
         }
         registry.counter("runwire.callbacks.attempts", "outcome", outcome).increment();
+        if (Deliveries.FAILED.equals(state)) {
+            // the delivery is given up: an operator sees it here and in the counter, and may send it again
+            registry.counter("runwire.callbacks.failed").increment();
+            try (var logged = RunLogContext.open(delivery.runId(), delivery.ownerId(), delivery.traceParent())) {
+                LOG.warnf(
+                        "callback %s of run %s failed after %d attempts (last: %s); POST /v1/callbacks/%s/redeliver "
+                                + "sends it again",
+                        delivery.id(), delivery.runId(), delivery.attempt(),
+                        status != null ? "HTTP " + status : attempt.error(), delivery.id());
+            }
+        } else if (!Deliveries.SUCCEEDED.equals(state)) {
+            try (var logged = RunLogContext.open(delivery.runId(), delivery.ownerId(), delivery.traceParent())) {
+                LOG.debugf("callback %s of run %s attempt %d failed (%s); tried again later", delivery.id(),
+                        delivery.runId(), delivery.attempt(), status != null ? "HTTP " + status : attempt.error());
+            }
+        }
         return record(new Deliveries.Outcome(delivery, attempt, state, next));
     }
 

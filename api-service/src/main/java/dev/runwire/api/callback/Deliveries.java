@@ -38,7 +38,8 @@ public class Deliveries {
     }
 
     /** A delivery a replica holds the lease of. */
-    record Claimed(UUID id, UUID ownerId, String url, String body, int attempt, int scheduleIndex, UUID leaseToken) {
+    record Claimed(UUID id, UUID ownerId, String url, String body, int attempt, int scheduleIndex, UUID leaseToken,
+            String traceParent, UUID runId) {
     }
 
     /** How an attempt ended. */
@@ -60,7 +61,8 @@ public class Deliveries {
     /**
      * A callback to enqueue: the event of a run, the run's callback URL, and the body as the run's surface shows it.
      */
-    public record NewDelivery(UUID ownerId, UUID runId, long runSeq, String eventType, String url, String body) {
+    public record NewDelivery(UUID ownerId, UUID runId, long runSeq, String eventType, String url, String body,
+            String traceParent) {
     }
 
     /**
@@ -76,12 +78,12 @@ public class Deliveries {
         List<Tuple> inserts = new ArrayList<>(due.size());
         for (NewDelivery d : due) {
             inserts.add(Tuple.from(new Object[] { deliveryId(d.runId(), d.runSeq()), d.ownerId(), d.runId(), d.runSeq(),
-                    d.eventType(), d.url(), d.body() }));
+                    d.eventType(), d.url(), d.body(), d.traceParent() }));
         }
         return conn.preparedQuery("""
                 insert into api.deliveries (id, owner_id, run_id, run_seq, event_type, url, body, state,
-                                            next_attempt_at, created_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now())
+                                            next_attempt_at, created_at, updated_at, trace_parent)
+                values ($1, $2, $3, $4, $5, $6, $7, 'pending', now(), now(), now(), $8)
                 on conflict (run_id, run_seq) do nothing""").executeBatch(inserts).replaceWith(true);
     }
 
@@ -114,11 +116,12 @@ public class Deliveries {
                 set lease_until = now() + make_interval(secs => $2::float8 / 1000), lease_token = $3,
                     leased_by = $4, attempts = d.attempts + 1
                 from due where d.id = due.id
-                returning d.id, d.owner_id, d.url, d.body, d.attempts, d.schedule_from""")
+                returning d.id, d.owner_id, d.url, d.body, d.attempts, d.schedule_from, d.trace_parent, d.run_id""")
                 .execute(Tuple.of(limit, leaseMillis, token, REPLICA)).map(rows -> {
                     List<Claimed> claimed = new ArrayList<>();
                     rows.forEach(row -> claimed.add(new Claimed(row.getUUID(0), row.getUUID(1), row.getString(2),
-                            row.getString(3), row.getInteger(4), row.getInteger(4) - row.getInteger(5) - 1, token)));
+                            row.getString(3), row.getInteger(4), row.getInteger(4) - row.getInteger(5) - 1, token,
+                            row.getString(6), row.getUUID(7))));
                     return claimed;
                 });
     }

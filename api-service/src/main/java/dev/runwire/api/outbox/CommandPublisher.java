@@ -12,9 +12,11 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 import dev.runwire.model.Topics;
+import dev.runwire.model.trace.TraceParents;
 
 /** Publishes run commands keyed by run id; the returned Uni completes when the broker has it. */
 @ApplicationScoped
@@ -43,11 +45,19 @@ public class CommandPublisher {
                         failure.getClass().getSimpleName()));
     }
 
-    /** Sends the command's JSON as it was written to the outbox: serialized once. */
+    /**
+     * Sends the command's JSON as it was written to the outbox: serialized once. Its producer span continues the trace
+     * the command was written in, whoever publishes it (the request right after its commit, or the relay later), and
+     * the connector puts that context in the record's {@code traceparent} header (docs/adr/0041).
+     */
     public Uni<Void> publish(OutboxCommand command) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, command.type().getBytes(StandardCharsets.UTF_8));
-        return emitter.sendMessage(Message.of(command.json()).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
-                .withKey(command.runId().toString()).withHeaders(headers).build()));
+        Message<String> message = Message.of(command.json()).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
+                .withKey(command.runId().toString()).withHeaders(headers).build());
+        if (command.traceParent() != null) {
+            message = message.addMetadata(TracingMetadata.withCurrent(TraceParents.parent(command.traceParent())));
+        }
+        return emitter.sendMessage(message);
     }
 }

@@ -37,9 +37,11 @@ public class OutboxStore {
         if (!kafka.up()) {
             return Uni.createFrom().failure(KafkaProbe.unavailable());
         }
-        return pool.preparedQuery("""
-                insert into api.outbox (run_id, topic, msg_type, payload) values ($1, $2, $3, $4::text::jsonb)
-                returning id""").execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json()))
+        return pool
+                .preparedQuery("""
+                        insert into api.outbox (run_id, topic, msg_type, payload, trace_parent)
+                        values ($1, $2, $3, $4::text::jsonb, $5) returning id""").execute(Tuple.of(command.runId(),
+                        Topics.RUN_COMMANDS, command.type(), command.json(), command.traceParent()))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -51,9 +53,10 @@ public class OutboxStore {
             List<OutboxCommand> commands) {
         return Multi.createFrom().iterable(commands).onItem()
                 .transformToUniAndConcatenate(command -> conn.preparedQuery("""
-                        insert into api.outbox (run_id, topic, msg_type, payload)
-                        values ($1, $2, $3, $4::text::jsonb) returning id""")
-                        .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json()))
+                        insert into api.outbox (run_id, topic, msg_type, payload, trace_parent)
+                        values ($1, $2, $3, $4::text::jsonb, $5) returning id""")
+                        .execute(Tuple.of(command.runId(), Topics.RUN_COMMANDS, command.type(), command.json(),
+                                command.traceParent()))
                         .map(ids -> Map.entry(command, ids.iterator().next().getLong(0))))
                 .collect().asList();
     }
@@ -74,14 +77,15 @@ public class OutboxStore {
     /** Outbox rows older than the given age, locked for this relay pass (other replicas skip them). */
     Uni<Void> relayStale(long olderThanMillis, java.util.function.Function<OutboxCommand, Uni<Void>> publish) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                select id, run_id, msg_type, payload::text from api.outbox
+                select id, run_id, msg_type, payload::text, trace_parent from api.outbox
                 where created_at < now() - make_interval(secs => $1::float8 / 1000)
                 order by id limit 200 for update skip locked""").execute(Tuple.of(olderThanMillis)).chain(rows -> {
             List<Long> ids = new ArrayList<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Row row : rows) {
                 ids.add(row.getLong(0));
-                OutboxCommand command = new OutboxCommand(row.getUUID(1), row.getString(2), row.getString(3));
+                OutboxCommand command = new OutboxCommand(row.getUUID(1), row.getString(2), row.getString(3),
+                        row.getString(4));
                 chain = chain.chain(() -> publish.apply(command));
             }
             if (ids.isEmpty()) {

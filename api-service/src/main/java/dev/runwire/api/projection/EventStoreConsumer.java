@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -17,6 +18,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -33,6 +37,8 @@ import dev.runwire.model.DeadLetter;
 import dev.runwire.model.Outages;
 import dev.runwire.model.event.EventRecords;
 import dev.runwire.model.event.RunEvent;
+import dev.runwire.model.trace.RunTelemetry;
+import dev.runwire.model.trace.TraceParents;
 
 /**
  * Keeps the read model: each poll's events are written in one transaction by the replica that owns the partition (one
@@ -72,6 +78,7 @@ public class EventStoreConsumer {
     private final Vertx vertx;
     private final UnflushedBatches unflushed;
     private final StoredEnds storedEnds;
+    private final Tracer tracer;
     private long timer = -1;
     /** When the batch in hand arrived ({@link System#nanoTime()}), 0 when none is. */
     private volatile long pendingSince;
@@ -80,7 +87,8 @@ public class EventStoreConsumer {
 
     EventStoreConsumer(RunEventStore store, MeterRegistry registry, CallbackDispatcher callbacks,
             RefusedCredentials refusals, EventDeadLetters deadLetters, CallbackBodies bodies, Vertx vertx,
-            StoredEnds storedEnds) {
+            StoredEnds storedEnds, Tracer tracer) {
+        this.tracer = tracer;
         this.bodies = bodies;
         this.storedEnds = storedEnds;
         this.vertx = vertx;
@@ -103,8 +111,11 @@ public class EventStoreConsumer {
         }
     }
 
-    /** An event with the record it came in. */
-    private record Read(KafkaRecord<String, byte[]> record, RunEvent event) {
+    /**
+     * An event with the record it came in, and its span in the read model: a child of the executor's producer span (the
+     * record's {@code traceparent}), so the trace goes on here and, through the delivery row, to the event's callback.
+     */
+    private record Read(KafkaRecord<String, byte[]> record, RunEvent event, Span span) {
     }
 
     @Incoming("run-events-store")
@@ -119,7 +130,13 @@ public class EventStoreConsumer {
                 setAside.add(deadLetter(record, "invalid_record", "the record is not a run event or events of one run")
                         .toCompletableFuture());
             } else {
-                events.forEach(event -> readable.add(new Read(record, event)));
+                for (RunEvent event : events) {
+                    Span span = tracer.spanBuilder("project run event")
+                            .setParent(TraceParents.parent(record.getHeaders()))
+                            .setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, event.runId().toString())
+                            .setAttribute("runwire.event.type", event.type().name()).startSpan();
+                    readable.add(new Read(record, event, span));
+                }
             }
         }
         return Uni.createFrom().completionStage(CompletableFuture.allOf(setAside.toArray(CompletableFuture[]::new)))
@@ -131,7 +148,10 @@ public class EventStoreConsumer {
                     } else {
                         unflushed.add(epoch, () -> storeAll(readable), batch::ack);
                     }
-                }).replaceWithVoid().onTermination().invoke(() -> pendingSince = 0);
+                }).replaceWithVoid().onTermination().invoke(() -> {
+                    pendingSince = 0;
+                    readable.forEach(read -> read.span().end());
+                });
     }
 
     /**
@@ -150,22 +170,19 @@ public class EventStoreConsumer {
      */
     private Uni<UUID> storeAll(List<Read> reads) {
         List<RunEvent> events = reads.stream().map(Read::event).toList();
-        return untilNoOutage(write(events)).onFailure().recoverWithUni(refused -> {
+        return untilNoOutage(write(reads)).onFailure().recoverWithUni(refused -> {
             LOG.warnf(refused, "a batch of %d run events was refused; written one by one", events.size());
             List<UUID> epochs = new ArrayList<>();
             // a record of several events goes to the dead-letter topic once, whichever of them was refused
             Set<KafkaRecord<String, byte[]>> deadLettered = Collections.newSetFromMap(new IdentityHashMap<>());
             Uni<Void> oneByOne = Uni.createFrom().voidItem();
             for (Read read : reads) {
-                oneByOne = oneByOne
-                        .chain(() -> untilNoOutage(write(List.of(read.event())).onFailure(f -> !Outages.isOutage(f))
-                                .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1))
-                                        .invoke(epochs::add).replaceWithVoid().onFailure().recoverWithUni(
-                                                alone -> !deadLettered.add(read.record()) ? Uni.createFrom().voidItem()
-                                                        : Uni.createFrom()
-                                                                .completionStage(deadLetter(read.record(), "unstorable",
-                                                                        "the read model refused it: "
-                                                                                + alone.getClass().getSimpleName()))));
+                oneByOne = oneByOne.chain(() -> untilNoOutage(write(List.of(read)).onFailure(f -> !Outages.isOutage(f))
+                        .retry().withBackOff(Duration.ofMillis(500)).atMost(ALONE_ATTEMPTS - 1)).invoke(epochs::add)
+                                .replaceWithVoid().onFailure()
+                                .recoverWithUni(alone -> !deadLettered.add(read.record()) ? Uni.createFrom().voidItem()
+                                        : Uni.createFrom().completionStage(deadLetter(read.record(), "unstorable",
+                                                "the read model refused it: " + alone.getClass().getSimpleName()))));
             }
             return oneByOne.map(done -> epochs.isEmpty() ? NOTHING_WRITTEN
                     : epochs.stream().allMatch(e -> Objects.equals(e, epochs.get(0))) ? epochs.get(0) : null);
@@ -184,8 +201,11 @@ public class EventStoreConsumer {
                 .indefinitely();
     }
 
-    private Uni<UUID> write(List<RunEvent> events) {
-        return store.storeEvents(events, bodies::render).invoke(stored -> {
+    private Uni<UUID> write(List<Read> reads) {
+        List<RunEvent> events = reads.stream().map(Read::event).toList();
+        Map<RunEvent, String> traces = new IdentityHashMap<>();
+        reads.forEach(read -> traces.put(read.event(), TraceParents.of(Context.root().with(read.span()))));
+        return store.storeEvents(events, bodies::render, traces::get).invoke(stored -> {
             events.stream().filter(e -> e.type().isTerminal())
                     .forEach(e -> registry.counter("runwire.runs.finished", "status", e.status().name()).increment());
             // committed (visible, if not yet flushed): callers answered from the broadcast may go on

@@ -159,12 +159,12 @@ public class ApprovalService {
                     values ($1, $2, $3, $4, $5::text::jsonb, $6)
                     on conflict do nothing
                     returning run_id)
-                insert into api.outbox (run_id, topic, msg_type, payload)
-                select run_id, $7, $8, $9::text::jsonb from decided
+                insert into api.outbox (run_id, topic, msg_type, payload, trace_parent)
+                select run_id, $7, $8, $9::text::jsonb, $10 from decided
                 returning id""")
                 .execute(Tuple.from(new Object[] { approval.runId(), stepKey, approval.decision(), approval.inputHash(),
                         editedInput == null ? null : Json.write(editedInput), now, Topics.RUN_COMMANDS, command.type(),
-                        command.json() }))
+                        command.json(), command.traceParent() }))
                 .chain(rows -> {
                     if (rows.size() == 1) {
                         publisher.publishCommitted(command, rows.iterator().next().getLong(0));

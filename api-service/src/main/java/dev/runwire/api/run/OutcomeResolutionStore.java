@@ -63,12 +63,12 @@ public class OutcomeResolutionStore {
                     values ($1, $2, $3, $4)
                     on conflict do nothing
                     returning run_id)
-                insert into api.outbox (run_id, topic, msg_type, payload)
-                select run_id, $5, $6, $7::text::jsonb from resolved
+                insert into api.outbox (run_id, topic, msg_type, payload, trace_parent)
+                select run_id, $5, $6, $7::text::jsonb, $8 from resolved
                 returning id""")
                 .execute(Tuple.from(new Object[] { resolution.runId(), resolution.stepId(), resolution.outcome(),
                         resolution.resolvedAt().atOffset(ZoneOffset.UTC), Topics.RUN_COMMANDS, command.type(),
-                        command.json() }))
+                        command.json(), command.traceParent() }))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
     }
 

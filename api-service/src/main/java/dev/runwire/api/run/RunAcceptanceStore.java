@@ -55,8 +55,8 @@ public class RunAcceptanceStore {
             """ + TaskLedger.charge("$2", "$23") + """
             ,
             outbox as (
-                insert into api.outbox (run_id, topic, msg_type, payload)
-                select id, $16, $17, $18::text::jsonb from run
+                insert into api.outbox (run_id, topic, msg_type, payload, trace_parent)
+                select id, $16, $17, $18::text::jsonb, $28 from run
                 returning id)
             select (select id from outbox), (select ok from claimed)""";
 
@@ -107,7 +107,7 @@ public class RunAcceptanceStore {
                         run.delivery().storedActionId(), run.billing().billable(),
                         run.billing().details() == null ? null : Json.write(run.billing().details()),
                         run.awaitingConnections().toArray(String[]::new), run.claim().key(), run.claim().id(),
-                        RunStatus.QUEUED.name() })))
+                        RunStatus.QUEUED.name(), command.traceParent() })))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     if (!row.getBoolean(1)) {

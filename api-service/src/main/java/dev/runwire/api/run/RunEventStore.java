@@ -51,12 +51,14 @@ public class RunEventStore {
      * Stores a batch of events in one transaction. A replayed event is a no-op ((run_id, seq) is unique), a run's row
      * only moves forward (its last applied sequence guards the update), and an event of a run this store does not know
      * is dropped instead of stopping the consumer. The callbacks the events cause are enqueued in the same transaction,
-     * each with the run as its surface shows it ({@code render}).
+     * each with the run as its surface shows it ({@code render}) and the trace its POST continues ({@code traceOf}, a
+     * {@code traceparent} or null).
      * <p>
      * The transaction commits without waiting for its WAL flush: the events are on the run-events topic, and the caller
      * acknowledges them only once {@link #walPosition()} shows the commit flushed (ADR 0009).
      */
-    public Uni<Stored> storeEvents(List<RunEvent> events, Function<RunRecord, String> render) {
+    public Uni<Stored> storeEvents(List<RunEvent> events, Function<RunRecord, String> render,
+            Function<RunEvent, String> traceOf) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(new Stored(false, null));
         }
@@ -81,7 +83,7 @@ public class RunEventStore {
                 select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
                        (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids)""".formatted(RUN_ENDS_CHANNEL))
                 .execute(Tuple.of(ends.toArray(String[]::new)))
-                .chain(relaxed -> storeEvents(conn, inserts, updates, events, render)
+                .chain(relaxed -> storeEvents(conn, inserts, updates, events, render, traceOf)
                         .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))));
     }
 
@@ -127,7 +129,7 @@ public class RunEventStore {
     }
 
     private Uni<Boolean> storeEvents(SqlConnection conn, List<Tuple> inserts, List<Tuple> updates,
-            List<RunEvent> events, Function<RunRecord, String> render) {
+            List<RunEvent> events, Function<RunRecord, String> render, Function<RunEvent, String> traceOf) {
         return conn.preparedQuery("""
                 insert into api.run_events (run_id, seq, event_id, type, payload, at)
                 select $1, $2, $3, $4, $5::text::jsonb, $6 where exists (select 1 from api.runs where id = $1)
@@ -136,14 +138,15 @@ public class RunEventStore {
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
                        auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
                 where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> TaskLedger.refund(conn, events))
-                .chain(() -> callbacks(conn, events, render));
+                .chain(() -> callbacks(conn, events, render, traceOf));
     }
 
     /**
      * Enqueues the callbacks a batch of stored events causes, inside the batch's transaction. The body is the run as
      * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique).
      */
-    private Uni<Boolean> callbacks(SqlConnection conn, List<RunEvent> events, Function<RunRecord, String> render) {
+    private Uni<Boolean> callbacks(SqlConnection conn, List<RunEvent> events, Function<RunRecord, String> render,
+            Function<RunEvent, String> traceOf) {
         List<RunEvent> candidates = events.stream().filter(Deliveries::mayNotify).toList();
         if (candidates.isEmpty()) {
             return Uni.createFrom().item(false);
@@ -159,7 +162,7 @@ public class RunEventStore {
                 RunRecord run = byId.get(event.runId());
                 if (run != null && Deliveries.notifies(event, run.surface())) {
                     due.add(new Deliveries.NewDelivery(run.ownerId(), event.runId(), event.seq(), event.type().name(),
-                            run.callbackUrl(), render.apply(run)));
+                            run.callbackUrl(), render.apply(run), traceOf.apply(event)));
                 }
             }
             return deliveries.enqueue(conn, due);

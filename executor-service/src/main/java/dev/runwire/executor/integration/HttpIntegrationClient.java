@@ -23,12 +23,18 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -44,6 +50,8 @@ import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
 import dev.runwire.model.schema.Violation;
+import dev.runwire.model.trace.RunTelemetry;
+import dev.runwire.model.trace.TraceParents;
 
 /**
  * Calls an {@code http} action's integration without blocking: the request built from the templates, the step's stable
@@ -66,9 +74,11 @@ public class HttpIntegrationClient {
     private final ExecutorConfig config;
     private final MeterRegistry registry;
     private final ObjectMapper mapper = Json.mapper();
+    private final Tracer tracer;
 
     HttpIntegrationClient(Vertx vertx, ActionSchemas schemas, ExecutorConfig config, MeterRegistry registry,
-            Egress egress, PassThroughAuth auth) {
+            Egress egress, PassThroughAuth auth, Tracer tracer) {
+        this.tracer = tracer;
         this.egress = egress;
         this.auth = auth;
         this.schemas = schemas;
@@ -77,7 +87,10 @@ public class HttpIntegrationClient {
         // the core client: its request is ours to reset when the run is aborted (no hook into a web client needed)
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.execution().connectTimeout().toMillis()).setKeepAlive(true)
-                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS).setMaxPoolSize(config.execution().maxInFlight()));
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS).setMaxPoolSize(config.execution().maxInFlight())
+                // the call's span is this class's own: Vert.x's would record the full URL, query and all, which may
+                // hold a credential (an API key in the query)
+                .setTracingPolicy(TracingPolicy.IGNORE));
     }
 
     /**
@@ -125,6 +138,8 @@ public class HttpIntegrationClient {
      *            lets the caller cancel the call while it is in flight
      */
     public Uni<StepOutcome> call(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough, Call call) {
+        // the step's trace, current while the call is made (RunActor): the call's span is its child
+        Context trace = Context.current();
         ActionSpec action = step.action();
         HttpSpec http = action.http();
         URI url;
@@ -139,8 +154,8 @@ public class HttpIntegrationClient {
                 .filter(entry -> entry.values() != null && entry.appliesTo(http.integrationKey()))
                 .map(PassThrough::values).reduce((first, last) -> last).orElse(null);
         return egress.resolve(url).onItem()
-                .transformToUni(address -> auth.prepare(values, url)
-                        .chain(prepared -> send(runId, step, input, passThrough, prepared, call, url, address, body)))
+                .transformToUni(address -> auth.prepare(values, url).chain(
+                        prepared -> send(runId, step, input, passThrough, prepared, call, url, address, body, trace)))
                 .onFailure(EgressPolicy.RefusedException.class)
                 .recoverWithItem(refused -> StepOutcome.failure(RunError.of(Codes.EGRESS_REFUSED,
                         "the integration's address is not reachable from " + "Runwire: " + refused.getMessage())))
@@ -162,7 +177,7 @@ public class HttpIntegrationClient {
     }
 
     private Uni<StepOutcome> send(UUID runId, PlanStep step, JsonNode input, List<PassThrough> passThrough,
-            PassThroughAuth.Prepared prepared, Call call, URI url, InetAddress address, JsonNode body) {
+            PassThroughAuth.Prepared prepared, Call call, URI url, InetAddress address, JsonNode body, Context trace) {
         ActionSpec action = step.action();
         HttpSpec http = action.http();
         HttpMethod method = HttpMethod.valueOf(http.method().toUpperCase());
@@ -187,6 +202,19 @@ public class HttpIntegrationClient {
         }
         if (prepared.bearer() != null) {
             putChecked(request, "Authorization", "Bearer " + prepared.bearer());
+        }
+        // a client span with the method, host and port only: no URL, header or body (docs/adr/0041); its context goes
+        // to the integration in the W3C traceparent header
+        Span span = tracer.spanBuilder(method.name()).setParent(trace).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("http.request.method", method.name()).setAttribute("server.address", url.getHost())
+                .setAttribute("server.port",
+                        (long) (url.getPort() > 0 ? url.getPort()
+                                : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80))
+                .setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, runId.toString())
+                .setAttribute(RunTelemetry.STEP_ID_ATTRIBUTE, step.stepId()).startSpan();
+        String traceParent = TraceParents.of(trace.with(span));
+        if (traceParent != null) {
+            request.headers.set(TraceParents.HEADER, traceParent);
         }
         if (prepared.aws() != null) {
             // signed last: the signature covers the final query and body
@@ -215,7 +243,13 @@ public class HttpIntegrationClient {
                 .onFailure().recoverWithItem(failure -> () -> failed(action, failure, call.canceled(), sending.get()))
                 .emitOn(Infrastructure.getDefaultWorkerPool()).map(java.util.function.Supplier::get)
                 .invoke(outcome -> sample.stop(registry.timer("runwire.integration.call", "action", action.key(),
-                        "outcome", outcome.succeeded() ? "success" : outcome.error().code())));
+                        "outcome", outcome.succeeded() ? "success" : outcome.error().code())))
+                .onTermination().invoke((outcome, failure, canceled) -> {
+                    if (outcome != null && !outcome.succeeded()) {
+                        span.setStatus(StatusCode.ERROR, outcome.error().code());
+                    }
+                    span.end();
+                });
     }
 
     /** The integration's answer, read whole. */

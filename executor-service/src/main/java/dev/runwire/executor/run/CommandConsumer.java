@@ -13,8 +13,10 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.core.Vertx;
 
@@ -30,6 +32,8 @@ import dev.runwire.model.command.RunCommand;
 import dev.runwire.model.command.RunRequested;
 import dev.runwire.model.command.StepResultReported;
 import dev.runwire.model.json.Json;
+import dev.runwire.model.trace.RunLogContext;
+import dev.runwire.model.trace.TraceParents;
 
 /**
  * Reads run commands and keeps many runs in flight. The returned {@code Uni} only waits for a free slot, so the
@@ -70,7 +74,8 @@ public class CommandConsumer {
             return Uni.createFrom()
                     .completionStage(setAside(message, e.reason, e.getMessage()).thenCompose(ok -> message.ack()));
         }
-        return slots.acquire().invoke(() -> attempt(command, 1).whenComplete((ok, failure) -> {
+        Context trace = traceOf(message);
+        return slots.acquire().invoke(() -> attempt(command, trace, 1).whenComplete((ok, failure) -> {
             slots.release();
             if (failure == null) {
                 message.ack();
@@ -82,35 +87,55 @@ public class CommandConsumer {
     }
 
     /**
-     * Carries out a command; a run the store or the broker could not take is taken up again after a pause (it resumes
-     * from its stored state), as long as that lasts; any other failure a few times.
+     * The context of the record's consumer span (the connector's tracing), or the one its {@code traceparent} header
+     * names when the connector traces nothing: the run's work goes on in the trace of the request that caused it.
      */
-    private CompletionStage<Void> attempt(RunCommand command, int attempt) {
+    private static Context traceOf(Message<byte[]> message) {
+        return TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext).or(() -> message
+                .getMetadata(IncomingKafkaRecordMetadata.class).map(record -> TraceParents.parent(record.getHeaders())))
+                .orElse(Context.root());
+    }
+
+    /**
+     * Carries out a command; a run the store or the broker could not take is taken up again after a pause (it resumes
+     * from its stored state), as long as that lasts; any other failure a few times. The command's trace is current
+     * while it is handed to its run.
+     */
+    private CompletionStage<Void> attempt(RunCommand command, Context trace, int attempt) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         // the run's logic (schema checks, plan steps) never runs on the consumer's event loop
-        Infrastructure.getDefaultExecutor().execute(() -> execute(command).whenComplete((ok, failure) -> {
-            if (failure == null) {
-                done.complete(null);
-                return;
-            }
-            boolean infrastructure = Outages.isOutage(failure);
-            if (!infrastructure && attempt >= MAX_ATTEMPTS) {
-                LOG.errorf(failure, "run %s could not be carried out after %d attempts", command.runId(), attempt);
-                done.completeExceptionally(failure);
-                return;
-            }
-            long pause = Math.min(LONGEST_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(attempt - 1, 10));
-            LOG.warnf("run %s could not be carried out (%s); taken up again in %d ms", command.runId(),
-                    Failures.describe(failure), pause);
-            vertx.setTimer(pause,
-                    id -> attempt(command, infrastructure ? attempt : attempt + 1).whenComplete((again, last) -> {
-                        if (last == null) {
-                            done.complete(null);
+        Infrastructure.getDefaultExecutor()
+                .execute(trace.wrap((Runnable) () -> execute(command).whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        done.complete(null);
+                        return;
+                    }
+                    boolean infrastructure = Outages.isOutage(failure);
+                    boolean giveUp = !infrastructure && attempt >= MAX_ATTEMPTS;
+                    long pause = Math.min(LONGEST_PAUSE.toMillis(),
+                            FIRST_PAUSE.toMillis() << Math.min(attempt - 1, 10));
+                    try (var logged = RunLogContext.open(command.runId(), command.ownerId())) {
+                        if (giveUp) {
+                            LOG.errorf(failure, "run %s could not be carried out after %d attempts", command.runId(),
+                                    attempt);
                         } else {
-                            done.completeExceptionally(last);
+                            LOG.warnf("run %s could not be carried out (%s); taken up again in %d ms", command.runId(),
+                                    Failures.describe(failure), pause);
                         }
-                    }));
-        }));
+                    }
+                    if (giveUp) {
+                        done.completeExceptionally(failure);
+                        return;
+                    }
+                    vertx.setTimer(pause, id -> attempt(command, trace, infrastructure ? attempt : attempt + 1)
+                            .whenComplete((again, last) -> {
+                                if (last == null) {
+                                    done.complete(null);
+                                } else {
+                                    done.completeExceptionally(last);
+                                }
+                            }));
+                })));
         return done;
     }
 

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 import dev.runwire.executor.config.ExecutorConfig;
@@ -48,19 +50,26 @@ public class EventPublisher {
      * when the broker has it.
      */
     public CompletableFuture<Void> publish(RunEvent event) {
-        return publish(List.of(SerializedEvent.of(event)));
+        return publish(List.of(SerializedEvent.of(event)), null);
+    }
+
+    /** The same, in the run's trace: the record's producer span continues it (docs/adr/0041). */
+    CompletableFuture<Void> publish(RunEvent event, Context trace) {
+        return publish(List.of(SerializedEvent.of(event)), trace);
     }
 
     /** The stored events of a run, published again with their ids and sequences (the read model keeps each once). */
-    CompletableFuture<Void> publishStored(List<RunEvent> events) {
-        return publish(SerializedEvent.all(events));
+    CompletableFuture<Void> publishStored(List<RunEvent> events, Context trace) {
+        return publish(SerializedEvent.all(events), trace);
     }
 
     /**
      * Hands the events of one write of a run to the producer now, as one record when they fit in one (a lone event is
-     * its own record; see {@link EventRecords}), and returns a future that completes when the broker has them all.
+     * its own record; see {@link EventRecords}), and returns a future that completes when the broker has them all. The
+     * connector puts the trace's context (of its producer span) in the record's {@code traceparent} header; null: the
+     * current one.
      */
-    CompletableFuture<Void> publish(List<SerializedEvent> events) {
+    CompletableFuture<Void> publish(List<SerializedEvent> events, Context trace) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -70,17 +79,17 @@ public class EventPublisher {
         for (int i = 0; i < events.size(); i++) {
             int length = events.get(i).json().length + 1;
             if (i > start && size + length > maxRecordBytes) {
-                sent.add(send(events.subList(start, i)));
+                sent.add(send(events.subList(start, i), trace));
                 start = i;
                 size = 1;
             }
             size += length;
         }
-        sent.add(send(events.subList(start, events.size())));
+        sent.add(send(events.subList(start, events.size()), trace));
         return sent.size() == 1 ? sent.get(0) : CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
-    private CompletableFuture<Void> send(List<SerializedEvent> group) {
+    private CompletableFuture<Void> send(List<SerializedEvent> group, Context trace) {
         RunEvent last = group.get(group.size() - 1).event();
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.TYPE_HEADER, EventRecords.type(group.size()).getBytes(StandardCharsets.UTF_8));
@@ -89,7 +98,11 @@ public class EventPublisher {
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(last.runId().toString()).withHeaders(headers).build();
         byte[] value = EventRecords.join(group.stream().map(SerializedEvent::json).toList());
-        return emitter.sendMessage(Message.of(value).addMetadata(metadata))
+        Message<byte[]> message = Message.of(value).addMetadata(metadata);
+        if (trace != null) {
+            message = message.addMetadata(TracingMetadata.withCurrent(trace));
+        }
+        return emitter.sendMessage(message)
                 .invoke(() -> publishDelay.record(Duration.between(group.get(0).event().at(), Instant.now())))
                 .subscribeAsCompletionStage();
     }

@@ -12,6 +12,10 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import dev.runwire.executor.integration.HttpIntegrationClient;
@@ -37,6 +41,8 @@ import dev.runwire.model.run.RunError;
 import dev.runwire.model.run.RunError.Codes;
 import dev.runwire.model.run.RunStatus;
 import dev.runwire.model.run.StepStatus;
+import dev.runwire.model.trace.RunLogContext;
+import dev.runwire.model.trace.RunTelemetry;
 
 /**
  * One run carried out by this process. It applies the run's commands and its calls' outcomes one at a time under its
@@ -86,6 +92,11 @@ final class RunActor {
     private final List<CompletableFuture<Void>> published = new ArrayList<>();
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     private int queued;
+    /**
+     * The trace the run goes on in: the last command's, then the last step's (docs/adr/0041). Its events and calls
+     * continue it.
+     */
+    private volatile Context trace = Context.root();
 
     RunActor(RunDispatcher executor, UUID runId, UUID ownerId) {
         this.executor = executor;
@@ -93,6 +104,11 @@ final class RunActor {
         this.ownerId = ownerId;
         this.run = new RunState(runId, ownerId);
         rested.whenComplete((ok, failure) -> executor.retired(runId, this));
+    }
+
+    /** What follows continues this trace (the context of the command being handed over). */
+    void traced(Context context) {
+        trace = context;
     }
 
     synchronized boolean isActive() {
@@ -197,10 +213,13 @@ final class RunActor {
 
     /** Runs a piece of the run's logic; whatever it throws fails the run, never the thread that called. */
     void guarded(Runnable body) {
-        try {
-            body.run();
-        } catch (Throwable failure) {
-            crash(failure);
+        // the lines it logs name the run, its owner and its trace
+        try (var logged = RunLogContext.open(runId, ownerId); Scope scope = trace.makeCurrent()) {
+            try {
+                body.run();
+            } catch (Throwable failure) {
+                crash(failure);
+            }
         }
     }
 
@@ -267,14 +286,14 @@ final class RunActor {
                         .subscribeAsCompletionStage().thenCompose(created -> {
                             if (created) {
                                 executor.metrics.runFinished(RunStatus.FAILED);
-                                return executor.publisher.publish(failed);
+                                return executor.publisher.publish(failed, trace);
                             }
                             // recorded meanwhile by another command of the run: fail that record
                             return firstTry ? failStored(error, false) : CompletableFuture.completedFuture(null);
                         });
             }
             List<CompletableFuture<Void>> sent = new ArrayList<>();
-            sent.add(executor.publisher.publishStored(stored.events()));
+            sent.add(executor.publisher.publishStored(stored.events(), trace));
             if (stored.status().isTerminal()) {
                 return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
             }
@@ -301,7 +320,7 @@ final class RunActor {
                             return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                         }
                         executor.metrics.runFinished(RunStatus.FAILED);
-                        sent.add(executor.publisher.publish(out));
+                        sent.add(executor.publisher.publish(out, trace));
                         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
                     });
         });
@@ -350,6 +369,7 @@ final class RunActor {
         }
         if (transition.finished()) {
             executor.metrics.runFinished(transition.status());
+            LOG.debugf("run %s ended %s", runId, transition.status());
         }
         return transition;
     }
@@ -509,7 +529,7 @@ final class RunActor {
                             }
                         }
                         // re-published with their original ids and sequences: the read model keeps each once
-                        published.add(executor.publisher.publishStored(stored.events()));
+                        published.add(executor.publisher.publishStored(stored.events(), trace));
                         if (!run.status().isTerminal() && run.plan() != null) {
                             if (abortRequested) {
                                 executor.scheduler.cancel(changes, RunError.of(Codes.CANCELED, "the run was aborted"));
@@ -573,15 +593,31 @@ final class RunActor {
             passThrough = run.passThrough();
         }
         executor.callsInFlight.incrementAndGet();
-        // the outcome arrives on a worker thread (HttpIntegrationClient): its checks never hold an event loop
-        executor.integrations.call(runId, launch.step(), launch.input(), passThrough, call).subscribe()
-                .with(outcome -> {
-                    executor.callsInFlight.decrementAndGet();
-                    guarded(() -> onOutcome(launch.step(), outcome, call));
-                }, failure -> {
-                    executor.callsInFlight.decrementAndGet();
-                    crash(failure);
-                });
+        Span span = executor.tracer.spanBuilder("run step").setParent(trace)
+                .setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, runId.toString())
+                .setAttribute(RunTelemetry.OWNER_ID_ATTRIBUTE, ownerId.toString())
+                .setAttribute(RunTelemetry.STEP_ID_ATTRIBUTE, stepId)
+                .setAttribute(RunTelemetry.ACTION_KEY_ATTRIBUTE, launch.step().action().key()).startSpan();
+        Context step = trace.with(span);
+        // the outcome arrives on a worker thread (HttpIntegrationClient): its checks never hold an event loop; the
+        // call's own span is a child of the step's, and what the outcome leads to continues the step's trace
+        try (Scope scope = step.makeCurrent()) {
+            executor.integrations.call(runId, launch.step(), launch.input(), passThrough, call).subscribe()
+                    .with(outcome -> {
+                        executor.callsInFlight.decrementAndGet();
+                        if (!outcome.succeeded()) {
+                            span.setStatus(StatusCode.ERROR, outcome.error().code());
+                        }
+                        span.end();
+                        trace = step;
+                        guarded(() -> onOutcome(launch.step(), outcome, call));
+                    }, failure -> {
+                        executor.callsInFlight.decrementAndGet();
+                        span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+                        span.end();
+                        guarded(() -> crash(failure));
+                    });
+        }
     }
 
     private synchronized void onOutcome(PlanStep step, StepOutcome outcome, HttpIntegrationClient.Call call) {
@@ -619,7 +655,7 @@ final class RunActor {
                 // the run is being failed from its stored state, which publishes these again
                 return CompletableFuture.completedFuture(null);
             }
-            published.add(executor.publisher.publish(events));
+            published.add(executor.publisher.publish(events, trace));
             all = published.toArray(CompletableFuture[]::new);
             RunStatus status = run.status();
             // only the last queued write may retire the run: a later one must not land after a successor loaded it

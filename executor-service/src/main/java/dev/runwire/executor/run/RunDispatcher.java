@@ -17,6 +17,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
@@ -62,6 +64,8 @@ public class RunDispatcher {
     final RunStateStore store;
     final ExecutorConfig config;
     final Vertx vertx;
+    /** A step's span (docs/adr/0041). */
+    final Tracer tracer;
     final Clock clock = Clock.systemUTC();
     final PlanScheduler scheduler;
     final ApprovalHandler approvals;
@@ -78,8 +82,9 @@ public class RunDispatcher {
 
     RunDispatcher(HttpIntegrationClient integrations, EventPublisher publisher, PassThrough.Opener passThroughOpener,
             RunMetrics metrics, RunStateStore store, ActionSchemas schemas, ApprovalTokens tokens,
-            ExecutorConfig config, Vertx vertx) {
+            ExecutorConfig config, Vertx vertx, Tracer tracer) {
         this.vertx = vertx;
+        this.tracer = tracer;
         this.integrations = integrations;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -213,6 +218,8 @@ public class RunDispatcher {
      */
     private CompletionStage<Void> dispatch(UUID runId, UUID ownerId, Consumer<RunActor> onNew,
             Predicate<RunActor> onActive) {
+        // the command's trace (CommandConsumer): what the run does next continues it
+        Context trace = Context.current();
         while (true) {
             boolean[] created = new boolean[1];
             RunActor run = active.compute(runId, (id, existing) -> {
@@ -222,6 +229,7 @@ public class RunDispatcher {
                 created[0] = true;
                 return new RunActor(this, id, ownerId);
             });
+            run.traced(trace);
             if (created[0]) {
                 run.guarded(() -> onNew.accept(run));
                 return run.rested;

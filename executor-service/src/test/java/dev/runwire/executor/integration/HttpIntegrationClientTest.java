@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.mutiny.core.Vertx;
@@ -69,7 +70,7 @@ class HttpIntegrationClientTest {
         ExecutorConfig config = config();
         Egress egress = new Egress(config);
         client = new HttpIntegrationClient(vertx, new ActionSchemas(), config, new SimpleMeterRegistry(), egress,
-                new PassThroughAuth(config, egress, vertx));
+                new PassThroughAuth(config, egress, vertx), OpenTelemetry.noop().getTracer("test"));
     }
 
     @AfterAll

@@ -22,4 +22,7 @@ public sealed interface RunCommand permits RunRequested, RunAbortRequested, Appr
 
     /** The run this command is about; also the record key. */
     UUID runId();
+
+    /** The owner (tenant) of the run. */
+    UUID ownerId();
 }

@@ -25,7 +25,8 @@ import dev.runwire.system.support.SystemUnderTest.Owner;
 
 /**
  * What an operator reads: every Runwire metric of both services has a HELP text, latencies are histograms with buckets
- * (quantiles cannot be aggregated across replicas, buckets can), and log lines carry the date.
+ * (quantiles cannot be aggregated across replicas, buckets can), log lines carry the date, and the trace context
+ * travels with tracing off.
  */
 class OperatorSignalsIT {
 
@@ -78,6 +79,19 @@ class OperatorSignalsIT {
             assertEquals(List.of(), lines.stream().filter(line -> !DATED.matcher(line).find()).toList(),
                     "log lines start with the date and time");
         }
+    }
+
+    /**
+     * Tracing is off by default (no span recorded or exported, ADR 0041), yet the run's trace context reaches the
+     * integration, not sampled, so its logs and Runwire's share the trace id.
+     */
+    @Test
+    void withTracingOffTheIntegrationStillGetsTheTraceContext() {
+        List<Stub.Received> calls = stub.receivedUnder("/item/");
+        assertEquals(1, calls.size());
+        String traceParent = calls.get(0).header("traceparent");
+        assertTrue(traceParent != null && traceParent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00"),
+                "an unsampled W3C traceparent: " + traceParent);
     }
 
     private static String metrics(ServiceProcess service) throws Exception {

@@ -7,8 +7,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.MDC;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.outbox.CommandPublisher;
@@ -17,6 +20,7 @@ import dev.runwire.api.run.PassThroughSealer;
 import dev.runwire.api.run.RunAcceptanceStore;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.command.RunRequested;
+import dev.runwire.model.trace.RunTelemetry;
 
 /**
  * The one way a run is accepted, for every surface: the run, its task charge, its idempotency claim and its command are
@@ -44,6 +48,11 @@ public class RunAcceptor {
     public Uni<Accepted> accept(AcceptRun run) {
         UUID runId = UUID.randomUUID();
         UUID ownerId = run.who.ownerId();
+        // the request's span and the lines it logs from here on name the run (docs/adr/0041)
+        Span.current().setAttribute(RunTelemetry.RUN_ID_ATTRIBUTE, runId.toString())
+                .setAttribute(RunTelemetry.OWNER_ID_ATTRIBUTE, ownerId.toString());
+        MDC.put(RunTelemetry.RUN_ID_MDC, runId.toString());
+        MDC.put(RunTelemetry.OWNER_ID_MDC, ownerId.toString());
         RunRequested command = new RunRequested(runId, ownerId, Instant.now(), run.kind, run.steps, run.outputSchema,
                 sealer.seal(run.passThrough, runId), "NONE".equals(run.approvalStrategy) ? null : run.approvalStrategy,
                 run.missingConnections.isEmpty() ? null
