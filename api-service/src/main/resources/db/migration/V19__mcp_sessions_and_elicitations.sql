@@ -30,3 +30,8 @@ create table mcp_elicitations (
     answered_at   timestamptz
 );
 create index mcp_elicitations_created on mcp_elicitations (created_at);
+
+-- A server's own approval policy: owner (the owner's policy alone), destructive (every call of a destructive action
+-- waits for approval, whatever the owner's policy), always (every call waits for approval).
+alter table mcp_servers add column approval text not null default 'owner'
+    check (approval in ('owner', 'destructive', 'always'));

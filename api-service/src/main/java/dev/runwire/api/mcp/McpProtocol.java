@@ -374,12 +374,17 @@ public class McpProtocol {
     private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
             String inputPointer, McpCallFollower.Peer peer, JsonNode progressToken) {
         AtomicReference<McpCallFollower.Following> following = new AtomicReference<>();
-        return runs.start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE,
-                false, Idempotency.Claim.NONE, runId -> {
+        // the server's own policy, on top of the owner's: destructive actions, or every call, wait for approval
+        Principal as = McpServer.APPROVAL_DESTRUCTIVE.equals(server.approval()) ? new Principal(who.ownerId(),
+                who.subject(), who.exempt(), who.limit(), who.billable(), who.billing(), true) : who;
+        String strategy = McpServer.APPROVAL_ALWAYS.equals(server.approval()) ? "ON_TOOL_CALL" : null;
+        return runs.start(as, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, false,
+                Idempotency.Claim.NONE, runId -> {
                     following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()), input, runId,
                             end -> outcome(new Accepted(runId, end))));
                     return recordCall(server, id, runId);
-                }).chain(accepted -> following.get().outcome(peer.streamed() ? config.streamWait() : syncWait))
+                }, strategy)
+                .chain(accepted -> following.get().outcome(peer.streamed() ? config.streamWait() : syncWait))
                 .map(result -> result(id, result)).onFailure(RunwireException.class)
                 .recoverWithUni(e -> refusal((RunwireException) e, id, peer)).onTermination().invoke(() -> {
                     McpCallFollower.Following started = following.get();
@@ -407,8 +412,9 @@ public class McpProtocol {
      * taken to the approval's decision (the path of {@code GET/POST /v1/runs/approval}) whichever replica asked. Only
      * an open elicitation of this server, owner and session is answered; anything else is ignored (202). Accept
      * approves (with {@code editedInput}, a JSON object checked against the action's schema), decline denies, cancel
-     * (or an error) decides nothing: the waiting call answers with the approval's links. An answer that cannot decide
-     * is 400 and decides nothing.
+     * (or an error) decides nothing: the waiting call answers with the approval's links. An answer that is none (an
+     * unknown action, content that is no object) is 400 and decides nothing; an edited input that cannot run decides
+     * nothing and the waiting call says why.
      */
     private Uni<ObjectNode> answered(McpServer server, McpSessions.Session session, JsonNode id, JsonNode message) {
         UUID elicitation = id.isTextual() ? sessionId(id.asText()) : null;
@@ -463,14 +469,15 @@ public class McpProtocol {
         return elicitations.settle(pending.id(), state, detail).replaceWith((ObjectNode) null);
     }
 
-    /** An edited input that cannot run: 400 to the client, and the waiting call answers with the approval's links. */
+    /**
+     * An edited input that cannot run decides nothing; the waiting call answers with why and the approval's links. The
+     * response itself is taken (202), not refused: the official SDK's client reads a 400 on a POST that carries its
+     * session as "session not found" and drops the session, ending the very call this is about.
+     */
     private Uni<ObjectNode> refusedEdit(McpElicitations.Pending pending, List<Problem> problems) {
         String detail = "the edited input was refused: "
                 + String.join("; ", problems.stream().map(p -> p.code() + ": " + p.detail()).toList());
-        ObjectNode answer = error(null, INVALID_PARAMS, detail);
-        ArrayNode data = ((ObjectNode) answer.get("error")).putArray("data");
-        problems.forEach(p -> data.addObject().put("code", p.code()).put("detail", p.detail()));
-        return elicitations.settle(pending.id(), "refused", detail).replaceWith(answer);
+        return elicitations.settle(pending.id(), "refused", detail).replaceWith((ObjectNode) null);
     }
 
     /**

@@ -129,7 +129,9 @@ class McpInBandIT {
                     .arguments(Map.of("id", "p-1")).progressToken("tok-1").build());
             assertEquals(Boolean.FALSE, result.isError(), String.valueOf(result));
             assertEquals(Map.of("id", "slow", "price", 3), result.structuredContent());
-            // step started (0.5 of 1), step succeeded (1 of 1), both before the result
+            // step started (0.5 of 1), step succeeded (1 of 1), both sent before the result (the client hands
+            // notifications to its consumers on its own threads)
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> progress.size() >= 2);
             assertEquals(List.of(0.5, 1.0), progress.stream().map(McpSchema.ProgressNotification::progress).toList());
             assertTrue(progress.stream().allMatch(p -> "tok-1".equals(p.progressToken()) && p.total() == 1.0));
             assertTrue(progress.get(1).message().contains("succeeded"), progress.get(1).message());
@@ -211,10 +213,14 @@ class McpInBandIT {
             approveByLink(JsonPath.from(refusal).getString("approve"));
             awaitStatus(runId, "SUCCESS");
             assertEquals(1, stub.receivedUnder("/charge/bad-1").size());
+            // each elicitation moved once from open (read before the client's close ends its session, and them)
+            assertEquals(List.of(List.of("approved"), List.of("approved"), List.of("denied"), List.of("refused")),
+                    query("select state from api.mcp_elicitations where server_id = '" + elicitServer.getString("id")
+                            + "' order by state"));
         }
-        assertEquals(List.of(List.of("approved"), List.of("approved"), List.of("denied"), List.of("refused")),
-                query("select state from api.mcp_elicitations where server_id = '" + elicitServer.getString("id")
-                        + "' order by state"));
+        // the client's close sent DELETE with its session: the session and its elicitations are gone
+        assertEquals(List.of(),
+                query("select 1 from api.mcp_sessions where server_id = '" + elicitServer.getString("id") + "'"));
     }
 
     @Test
@@ -357,6 +363,61 @@ class McpInBandIT {
                         "tools/call", "params", Map.of("name", "slow_read", "arguments", Map.of("id", "z")))))
                         .status());
         assertEquals(1, query("select 1 from api.mcp_sessions where id = '" + foreignSession + "'").size());
+    }
+
+    @Test
+    void aServersOwnApprovalPolicyAddsToTheOwners() throws Exception {
+        // the other owner has no policy of its own; its actions: a read and a destructive one
+        as(api, other.apiKey()).body(Map.of("key", "charge_o", "intent", "Charge a card", "inputSchema",
+                Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string"))), "useDefaultMapping",
+                true, "type", "http", "http", Map.of("integrationKey", "stub", "method", "GET", "path", "/charge/{id}"),
+                "timeoutMs", 10_000)).post("/v1/actions").then().statusCode(201);
+        JsonPath plain = as(api, other.apiKey())
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o"))).post("/v1/mcp-servers")
+                .then().statusCode(201).body("approval", org.hamcrest.Matchers.equalTo("owner")).extract().jsonPath();
+        JsonPath destructive = as(api, other.apiKey())
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o"), "approval",
+                        "destructive"))
+                .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
+        JsonPath always = as(api, other.apiKey())
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval", "always"))
+                .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
+        as(api, other.apiKey()).get("/v1/mcp-servers/" + always.getString("id")).then().statusCode(200)
+                .body("approval", org.hamcrest.Matchers.equalTo("always"));
+
+        try (McpSyncClient client = spec(plain).build()) {
+            client.initialize();
+            assertEquals(Boolean.FALSE, client.callTool(new McpSchema.CallToolRequest("charge_o", Map.of("id", "po-1")))
+                    .isError());
+        }
+        try (McpSyncClient client = spec(destructive).build()) {
+            client.initialize();
+            assertEquals(Boolean.FALSE, client
+                    .callTool(new McpSchema.CallToolRequest("slow_read", Map.of("id", "pd-1"))).isError());
+            McpSchema.CallToolResult pending = client
+                    .callTool(new McpSchema.CallToolRequest("charge_o", Map.of("id", "pd-2")));
+            assertTrue(text(pending).contains("approval_pending"), text(pending));
+            assertTrue(stub.receivedUnder("/charge/pd-2").isEmpty());
+        }
+        try (McpSyncClient client = spec(always).build()) {
+            client.initialize();
+            McpSchema.CallToolResult pending = client
+                    .callTool(new McpSchema.CallToolRequest("slow_read", Map.of("id", "pa-1")));
+            assertTrue(text(pending).contains("approval_pending"), text(pending));
+            assertTrue(stub.receivedUnder("/slow/pa-1").isEmpty());
+        }
+
+        // a policy that is none: 422 at its pointer, nothing written
+        long servers = (Long) query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'")
+                .get(0).get(0);
+        as(api, other.apiKey())
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval", "sometimes"))
+                .post("/v1/mcp-servers").then().statusCode(422)
+                .body("errors[0].source.pointer", org.hamcrest.Matchers.equalTo("/approval"));
+        as(api, other.apiKey()).body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval",
+                List.of("always"))).post("/v1/mcp-servers").then().statusCode(org.hamcrest.Matchers.oneOf(400, 422));
+        assertEquals(servers,
+                query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'").get(0).get(0));
     }
 
     static void approveByLink(String link) {
