@@ -368,32 +368,34 @@ class McpInBandIT {
     @Test
     void aServersOwnApprovalPolicyAddsToTheOwners() throws Exception {
         // the other owner has no policy of its own; its actions: a read and a destructive one
-        as(api, other.apiKey()).body(Map.of("key", "charge_o", "intent", "Charge a card", "inputSchema",
-                Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string"))), "useDefaultMapping",
-                true, "type", "http", "http", Map.of("integrationKey", "stub", "method", "GET", "path", "/charge/{id}"),
-                "timeoutMs", 10_000)).post("/v1/actions").then().statusCode(201);
+        as(api, other.apiKey())
+                .body(Map.of("key", "charge_o", "intent", "Charge a card", "inputSchema",
+                        Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string"))),
+                        "useDefaultMapping", true, "type", "http", "http",
+                        Map.of("integrationKey", "stub", "method", "GET", "path", "/charge/{id}"), "timeoutMs", 10_000))
+                .post("/v1/actions").then().statusCode(201);
         JsonPath plain = as(api, other.apiKey())
-                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o"))).post("/v1/mcp-servers")
-                .then().statusCode(201).body("approval", org.hamcrest.Matchers.equalTo("owner")).extract().jsonPath();
-        JsonPath destructive = as(api, other.apiKey())
-                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o"), "approval",
-                        "destructive"))
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o")))
+                .post("/v1/mcp-servers").then().statusCode(201).body("approval", org.hamcrest.Matchers.equalTo("owner"))
+                .extract().jsonPath();
+        JsonPath destructive = as(api, other.apiKey()).body(
+                Map.of("userId", "user-o", "actionKeys", List.of("slow_read", "charge_o"), "approval", "destructive"))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
         JsonPath always = as(api, other.apiKey())
                 .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval", "always"))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
-        as(api, other.apiKey()).get("/v1/mcp-servers/" + always.getString("id")).then().statusCode(200)
-                .body("approval", org.hamcrest.Matchers.equalTo("always"));
+        as(api, other.apiKey()).get("/v1/mcp-servers/" + always.getString("id")).then().statusCode(200).body("approval",
+                org.hamcrest.Matchers.equalTo("always"));
 
         try (McpSyncClient client = spec(plain).build()) {
             client.initialize();
-            assertEquals(Boolean.FALSE, client.callTool(new McpSchema.CallToolRequest("charge_o", Map.of("id", "po-1")))
-                    .isError());
+            assertEquals(Boolean.FALSE,
+                    client.callTool(new McpSchema.CallToolRequest("charge_o", Map.of("id", "po-1"))).isError());
         }
         try (McpSyncClient client = spec(destructive).build()) {
             client.initialize();
-            assertEquals(Boolean.FALSE, client
-                    .callTool(new McpSchema.CallToolRequest("slow_read", Map.of("id", "pd-1"))).isError());
+            assertEquals(Boolean.FALSE,
+                    client.callTool(new McpSchema.CallToolRequest("slow_read", Map.of("id", "pd-1"))).isError());
             McpSchema.CallToolResult pending = client
                     .callTool(new McpSchema.CallToolRequest("charge_o", Map.of("id", "pd-2")));
             assertTrue(text(pending).contains("approval_pending"), text(pending));
@@ -408,14 +410,15 @@ class McpInBandIT {
         }
 
         // a policy that is none: 422 at its pointer, nothing written
-        long servers = (Long) query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'")
-                .get(0).get(0);
+        long servers = (Long) query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'").get(0)
+                .get(0);
         as(api, other.apiKey())
                 .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval", "sometimes"))
                 .post("/v1/mcp-servers").then().statusCode(422)
                 .body("errors[0].source.pointer", org.hamcrest.Matchers.equalTo("/approval"));
-        as(api, other.apiKey()).body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval",
-                List.of("always"))).post("/v1/mcp-servers").then().statusCode(org.hamcrest.Matchers.oneOf(400, 422));
+        as(api, other.apiKey())
+                .body(Map.of("userId", "user-o", "actionKeys", List.of("slow_read"), "approval", List.of("always")))
+                .post("/v1/mcp-servers").then().statusCode(org.hamcrest.Matchers.oneOf(400, 422));
         assertEquals(servers,
                 query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'").get(0).get(0));
     }
