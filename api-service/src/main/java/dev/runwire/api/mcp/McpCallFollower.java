@@ -92,8 +92,17 @@ public class McpCallFollower {
      */
     Following follow(McpServer server, Peer peer, JsonNode progressToken, String tool, JsonNode input, UUID runId,
             Function<RunEvent, ObjectNode> render) {
+        return follow(server, peer, progressToken, tool, input, runId, render, false);
+    }
+
+    /**
+     * Follows a run, also one that exists already (a retried call with its idempotency key): then the store is read at
+     * once, since what happened so far is no longer on the broadcast.
+     */
+    Following follow(McpServer server, Peer peer, JsonNode progressToken, String tool, JsonNode input, UUID runId,
+            Function<RunEvent, ObjectNode> render, boolean existing) {
         Following following = new Following(server, peer, progressToken, tool, input, runId, render);
-        following.start();
+        following.start(existing);
         return following;
     }
 
@@ -152,11 +161,14 @@ public class McpCallFollower {
             this.render = render;
         }
 
-        private void start() {
+        private void start(boolean existing) {
             feed.listen(runId, listener);
             context.runOnContext(v -> {
                 if (!result.isDone()) {
                     timer = vertx.setPeriodic(LOOK.toMillis(), id -> look());
+                    if (existing) {
+                        look();
+                    }
                 }
             });
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
@@ -66,6 +67,12 @@ public class McpProtocol {
 
     /** The field of an approval's elicitation that carries an edited input, as JSON text. */
     static final String EDITED_INPUT = "editedInput";
+    /**
+     * The {@code _meta} key of a {@code tools/call} that makes a retry with the same key (on the same server, with the
+     * same tool and arguments) follow the first call's run instead of starting another.
+     */
+    static final String IDEMPOTENCY_KEY = "dev.runwire/idempotencyKey";
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
 
     private static final String CURSOR_PREFIX = "k:";
     private static final Logger LOG = Logger.getLogger(McpProtocol.class);
@@ -79,12 +86,14 @@ public class McpProtocol {
     private final McpElicitations elicitations;
     private final McpCallFollower follower;
     private final ApprovalService approvals;
+    private final Idempotency idempotency;
     private final ApiConfig.Mcp config;
     private final Duration syncWait;
 
     McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, PlanRunService plans, McpCallStore calls,
             McpSessions sessions, McpElicitations elicitations, McpCallFollower follower, ApprovalService approvals,
-            ApiConfig config) {
+            Idempotency idempotency, ApiConfig config) {
+        this.idempotency = idempotency;
         this.sessions = sessions;
         this.elicitations = elicitations;
         this.follower = follower;
@@ -357,13 +366,20 @@ public class McpProtocol {
             return done(error(id, INVALID_PARAMS, "params.arguments is an object"));
         }
         JsonNode input = arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments;
+        JsonNode key = params.path("_meta").get(IDEMPOTENCY_KEY);
+        if (key != null
+                && (!key.isTextual() || key.asText().isBlank() || key.asText().length() > MAX_IDEMPOTENCY_KEY)) {
+            return done(error(id, INVALID_PARAMS, "params._meta[\"" + IDEMPOTENCY_KEY + "\"] is a string of 1-"
+                    + MAX_IDEMPOTENCY_KEY + " characters"));
+        }
         return resolve(server, name.asText()).chain(action -> {
             if (action == null) {
                 return MetaTools.NAMES.contains(name.asText())
                         ? meta(server, who, id, name.asText(), input, peer, params)
                         : done(error(id, INVALID_PARAMS, "no tool " + name.asText()));
             }
-            return run(server, who, id, action, input, "/params/arguments", peer, progressToken(params));
+            return run(server, who, id, action, input, "/params/arguments", peer, progressToken(params),
+                    key == null ? null : key.asText());
         });
     }
 
@@ -372,26 +388,63 @@ public class McpProtocol {
      * sync wait for a JSON answer, up to the stream wait for one in events.
      */
     private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
-            String inputPointer, McpCallFollower.Peer peer, JsonNode progressToken) {
+            String inputPointer, McpCallFollower.Peer peer, JsonNode progressToken, String idempotencyKey) {
         AtomicReference<McpCallFollower.Following> following = new AtomicReference<>();
         // the server's own policy, on top of the owner's: destructive actions, or every call, wait for approval
         Principal as = McpServer.APPROVAL_DESTRUCTIVE.equals(server.approval()) ? new Principal(who.ownerId(),
                 who.subject(), who.exempt(), who.limit(), who.billable(), who.billing(), true) : who;
         String strategy = McpServer.APPROVAL_ALWAYS.equals(server.approval()) ? "ON_TOOL_CALL" : null;
-        return runs.start(as, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, false,
-                Idempotency.Claim.NONE, runId -> {
-                    following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()), input, runId,
-                            end -> outcome(new Accepted(runId, end))));
-                    return recordCall(server, id, runId);
-                }, strategy)
-                .chain(accepted -> following.get().outcome(peer.streamed() ? config.streamWait() : syncWait))
-                .map(result -> result(id, result)).onFailure(RunwireException.class)
+        Function<Idempotency.Claim, Uni<UUID>> start = claim -> claim.runExists() ? Uni.createFrom().item(claim.runId())
+                : runs.start(as, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE,
+                        false, claim, runId -> {
+                            following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()),
+                                    input, runId, end -> outcome(new Accepted(runId, end))));
+                            return recordCall(server, id, runId);
+                        }, strategy).map(Accepted::runId);
+        Uni<Keyed> started = idempotencyKey == null
+                ? start.apply(Idempotency.Claim.NONE).map(runId -> new Keyed(runId, null))
+                : idempotency
+                        .once(server.ownerId(), "mcp:" + server.id() + ":" + idempotencyKey,
+                                Map.of("tool", action.key(), "arguments", input),
+                                claim -> start.apply(claim)
+                                        .map(runId -> Response.ok(Map.of("runId", runId.toString())).build()))
+                        .map(this::keyed);
+        return started.chain(keyed -> {
+            if (keyed.refused() != null) {
+                return done(toolError("the first call with this idempotency key was refused: " + keyed.refused()));
+            }
+            if (following.get() == null) {
+                // a retry with the key: the first call's run, followed from what it did so far
+                following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()), input,
+                        keyed.runId(), end -> outcome(new Accepted(keyed.runId(), end)), true));
+            }
+            return following.get().outcome(peer.streamed() ? config.streamWait() : syncWait);
+        }).map(result -> result(id, result)).onFailure(RunwireException.class)
                 .recoverWithUni(e -> refusal((RunwireException) e, id, peer)).onTermination().invoke(() -> {
-                    McpCallFollower.Following started = following.get();
-                    if (started != null) {
-                        started.stop();
+                    McpCallFollower.Following followed = following.get();
+                    if (followed != null) {
+                        followed.stop();
                     }
                 });
+    }
+
+    /** The run a keyed call stands for, or the refusal the key's first call got (its stored body). */
+    private record Keyed(UUID runId, String refused) {
+    }
+
+    /** What {@link Idempotency#once} answered: this call's run, or a repeat's stored answer. */
+    private Keyed keyed(Response answer) {
+        Object entity = answer.getEntity();
+        JsonNode body = entity instanceof String text ? Json.read(text, JsonNode.class) : mapper.valueToTree(entity);
+        if (answer.getStatus() != 200) {
+            return new Keyed(null, Json.write(body));
+        }
+        return new Keyed(UUID.fromString(body.path("runId").asText()), null);
+    }
+
+    private static String idempotencyKey(ObjectNode params) {
+        JsonNode key = params.path("_meta").get(IDEMPOTENCY_KEY);
+        return key != null && key.isTextual() ? key.asText() : null;
     }
 
     /**
@@ -554,7 +607,7 @@ public class McpProtocol {
             return resolve(server, name.asText()).chain(action -> action == null
                     ? done(result(id, toolError("no tool " + name.asText() + " on this server")))
                     : run(server, who, id, action, input == null || input.isNull() ? mapper.createObjectNode() : input,
-                            "/params/arguments/arguments", peer, progressToken(params)));
+                            "/params/arguments/arguments", peer, progressToken(params), idempotencyKey(params)));
         }
         }
     }

@@ -420,6 +420,49 @@ class McpInBandIT {
                 query("select count(*) from api.mcp_servers where owner_id = '" + other.id() + "'").get(0).get(0));
     }
 
+    @Test
+    void aRetryWithTheSameIdempotencyKeyFollowsTheFirstRun() throws Exception {
+        String token = server.getString("token");
+        long runs = runCount(owner.id());
+        McpRaw.Answer first = McpRaw.post(url(), token, null, keyedCall("i-1", "slow_read", "k-1", "k-1"));
+        McpRaw.Answer second = McpRaw.post(url(), token, null, keyedCall("i-2", "slow_read", "k-1", "k-1"));
+        for (McpRaw.Answer answer : List.of(first, second)) {
+            assertEquals(200, answer.status());
+            assertEquals(3, answer.json().path("result").path("structuredContent").path("price").asInt(),
+                    answer.body());
+        }
+        assertEquals(runs + 1, runCount(owner.id()));
+        assertEquals(1, stub.receivedUnder("/slow/k-1").size());
+
+        // the key with other arguments: a tool error, no run
+        McpRaw.Answer reused = McpRaw.post(url(), token, null, keyedCall("i-3", "slow_read", "k-1", "k-other"));
+        assertTrue(reused.json().path("result").path("isError").asBoolean(), reused.body());
+        assertTrue(reused.body().contains("idempotency_key_reused"), reused.body());
+        // a key that is no string, or too long: invalid params, no run
+        assertEquals(-32602, McpRaw
+                .post(url(), token, null,
+                        McpRaw.json(Map.of("jsonrpc", "2.0", "id", "i-4", "method", "tools/call", "params",
+                                Map.of("name", "slow_read", "arguments", Map.of("id", "k-4"), "_meta",
+                                        Map.of("dev.runwire/idempotencyKey", 5)))))
+                .json().path("error").path("code").asInt());
+        assertEquals(-32602, McpRaw.post(url(), token, null, keyedCall("i-5", "slow_read", "k".repeat(256), "k-5"))
+                .json().path("error").path("code").asInt());
+        assertEquals(runs + 1, runCount(owner.id()));
+
+        // a call waiting for approval, retried: the same run, still waiting, not a second one
+        String pending = McpRaw.post(url(), token, null, keyedCall("i-6", "charge", "k-2", "k-2")).body();
+        String again = McpRaw.post(url(), token, null, keyedCall("i-7", "charge", "k-2", "k-2")).body();
+        assertTrue(pending.contains("approval_pending") && again.contains("approval_pending"), again);
+        String runId = JsonPath.from(JsonPath.from(pending).getString("result.content[0].text")).getString("runId");
+        assertEquals(runId, JsonPath.from(JsonPath.from(again).getString("result.content[0].text")).getString("runId"));
+        assertEquals(runs + 2, runCount(owner.id()));
+    }
+
+    static String keyedCall(String id, String tool, String key, String item) {
+        return McpRaw.json(Map.of("jsonrpc", "2.0", "id", id, "method", "tools/call", "params", Map.of("name", tool,
+                "arguments", Map.of("id", item), "_meta", Map.of("dev.runwire/idempotencyKey", key))));
+    }
+
     static void approveByLink(String link) {
         String token = URLDecoder.decode(link.substring(link.indexOf("token=") + 6), StandardCharsets.UTF_8);
         as(api, owner.apiKey()).queryParam("token", token).get("/v1/runs/approval").then().statusCode(201);
