@@ -34,11 +34,12 @@ import dev.runwire.api.error.RunwireException;
 import dev.runwire.api.error.Surface;
 
 /**
- * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP without sessions (ADR 0034). A request presents
- * the server's own token, or an API key or JWT of the owner's ({@code Authorization: Bearer} or {@code x-api-key});
- * anything else is 401, and another owner's credentials find no such server (404). Counted against the rate limit of
- * the credential like every request. Left out of the OpenAPI document: its body is JSON-RPC, described by the MCP
- * specification, and its answers to a request are JSON-RPC responses, not this API's error shapes.
+ * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP; sessions only for clients that declare
+ * elicitation, kept in PostgreSQL (ADR 0034). A request presents the server's own token, or an API key or JWT of the
+ * owner's ({@code Authorization: Bearer} or {@code x-api-key}); anything else is 401, and another owner's credentials
+ * find no such server (404). Counted against the rate limit of the credential like every request. Left out of the
+ * OpenAPI document: its body is JSON-RPC, described by the MCP specification, and its answers to a request are JSON-RPC
+ * responses, not this API's error shapes.
  */
 @ApiSurface(value = Surface.MCP, apiKey = false)
 @Path("/mcp/{serverId}")

@@ -44,11 +44,13 @@ import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 
 /**
- * The Model Context Protocol over stateless Streamable HTTP (ADR 0034): one POSTed JSON-RPC message (or, in protocol
- * version 2025-03-26, a bounded batch) is answered in the POST's response, as {@code application/json}. A tools-only
- * server: {@code initialize}, {@code ping}, {@code tools/list}, {@code tools/call}; notifications and the client's
- * responses are taken (202) and need nothing. Nothing is kept between requests: the catalog is read from the MCP
- * server's scope each time and a cursor carries the last key listed, so any replica answers any request.
+ * The Model Context Protocol over Streamable HTTP (ADR 0034): one POSTed JSON-RPC message (or, in protocol version
+ * 2025-03-26, a bounded batch) is answered in the POST's response, as {@code application/json}, or, for a
+ * {@code tools/call} that asks for progress or may elicit, as server-sent events. A tools-only server:
+ * {@code initialize}, {@code ping}, {@code tools/list}, {@code tools/call}; notifications are taken (202), a
+ * cancellation aborts its call's run, a client's response to an elicitation decides its approval. What outlives a
+ * request is in PostgreSQL (sessions of clients that declared elicitation, elicitations, call records), and a cursor
+ * carries the last key listed, so any replica answers any request.
  */
 @ApplicationScoped
 public class McpProtocol {
