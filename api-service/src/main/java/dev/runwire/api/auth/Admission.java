@@ -1,5 +1,7 @@
 package dev.runwire.api.auth;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 
@@ -32,5 +34,14 @@ public class Admission {
             return decision == null || decision.admitted() ? null
                     : surface.response(RateLimiter.tooManyRequests(decision));
         });
+    }
+
+    /**
+     * The {@code X-RateLimit-*} headers of the request admitted last on this request's context, for answers the
+     * response filter does not see (streamed ones).
+     */
+    public Map<String, String> rateLimitHeaders() {
+        RateLimiter.Decision decision = caller.decision();
+        return decision == null ? Map.of() : RateLimiter.headers(decision);
     }
 }

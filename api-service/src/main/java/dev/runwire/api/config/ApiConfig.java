@@ -55,11 +55,23 @@ public interface ApiConfig {
         /**
          * How long a tools/call's request id stays tied to its run (RUNWIRE_MCP_CALL_RETENTION): a
          * {@code notifications/cancelled} later than this changes nothing ({@code DELETE /v1/runs/{id}} still aborts).
+         * Also how long an MCP session and an elicitation are kept.
          */
         @WithDefault("24h")
         Duration callRetention();
 
-        /** How often a replica deletes tools/call records past their retention (RUNWIRE_MCP_CALL_PURGE_INTERVAL). */
+        /**
+         * How long a tools/call answered as a stream (SSE: progress or elicitation) follows its run before answering
+         * that it is still going (RUNWIRE_MCP_STREAM_WAIT). A call answered as one JSON object waits the run's sync
+         * wait instead.
+         */
+        @WithDefault("10m")
+        Duration streamWait();
+
+        /**
+         * How often a replica deletes tools/call records, sessions and elicitations past their retention
+         * (RUNWIRE_MCP_CALL_PURGE_INTERVAL).
+         */
         @WithDefault("10m")
         Duration callPurgeInterval();
     }

@@ -11,14 +11,15 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestMulti;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import dev.runwire.api.auth.Admission;
@@ -33,51 +34,95 @@ import dev.runwire.api.error.RunwireException;
 import dev.runwire.api.error.Surface;
 
 /**
- * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP without sessions (ADR 0034). A request presents
- * the server's own token, or an API key or JWT of the owner's ({@code Authorization: Bearer} or {@code x-api-key});
- * anything else is 401, and another owner's credentials find no such server (404). Counted against the rate limit of
- * the credential like every request. Left out of the OpenAPI document: its body is JSON-RPC, described by the MCP
- * specification, and its answers to a request are JSON-RPC responses, not this API's error shapes.
+ * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP; sessions only for clients that declare
+ * elicitation, kept in PostgreSQL (ADR 0034). A request presents the server's own token, or an API key or JWT of the
+ * owner's ({@code Authorization: Bearer} or {@code x-api-key}); anything else is 401, and another owner's credentials
+ * find no such server (404). Counted against the rate limit of the credential like every request. Left out of the
+ * OpenAPI document: its body is JSON-RPC, described by the MCP specification, and its answers to a request are JSON-RPC
+ * responses, not this API's error shapes.
  */
 @ApiSurface(value = Surface.MCP, apiKey = false)
 @Path("/mcp/{serverId}")
 public class McpEndpoint {
 
+    static final String SESSION_HEADER = "Mcp-Session-Id";
+
     private final McpServerStore servers;
     private final Authenticator authenticator;
     private final Admission admission;
     private final McpProtocol protocol;
+    private final McpSessions sessions;
 
-    McpEndpoint(McpServerStore servers, Authenticator authenticator, Admission admission, McpProtocol protocol) {
+    McpEndpoint(McpServerStore servers, Authenticator authenticator, Admission admission, McpProtocol protocol,
+            McpSessions sessions) {
+        this.sessions = sessions;
         this.servers = servers;
         this.authenticator = authenticator;
         this.admission = admission;
         this.protocol = protocol;
     }
 
+    /**
+     * One JSON-RPC message (or a 2025-03-26 batch), answered as one JSON document, or as server-sent events for a
+     * {@code tools/call} that asks for progress or may need to ask the client something (ADR 0034). The answer's media
+     * type is decided per request, hence a {@link RestMulti} (its status and headers come with the first item).
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
     @Operation(hidden = true)
-    public Uni<Response> post(@PathParam("serverId") String serverId, @Context HttpHeaders headers,
-            @HeaderParam("MCP-Protocol-Version") String version, byte[] body) {
-        return admitted(serverId, headers)
-                .chain(admitted -> admitted.refusal() != null ? Uni.createFrom().item(admitted.refusal())
-                        : protocol.handle(admitted.server(), admitted.who(), version, body));
+    public Multi<byte[]> post(@PathParam("serverId") String serverId, @Context HttpHeaders headers,
+            @HeaderParam("MCP-Protocol-Version") String version, @HeaderParam("Accept") String accept,
+            @HeaderParam(SESSION_HEADER) String sessionId, byte[] body) {
+        Uni<McpAnswer> answer = admitted(serverId, headers).chain(admitted -> admitted.refusal() != null
+                ? Uni.createFrom().item(McpAnswer.of(admitted.refusal()))
+                : protocol.handle(admitted.server(), admitted.who(),
+                        new McpProtocol.Exchange(version, accepts(accept, McpAnswer.EVENT_STREAM), sessionId), body))
+                .map(answered -> answered.headers(admission.rateLimitHeaders()));
+        return RestMulti.fromUniResponse(answer, McpAnswer::body, McpAnswer::headers, McpAnswer::status);
     }
 
-    /** No stream is offered (nothing is ever sent unasked): 405, as the transport allows. */
+    /** No stream is offered outside a call's answer (nothing is ever sent unasked): 405, as the transport allows. */
     @GET
     @Operation(hidden = true)
     public Response stream() {
         return notAllowed();
     }
 
-    /** No session is ever issued, so none can be ended. */
+    /**
+     * Ends the session named by {@code Mcp-Session-Id} (204; 404 when this server has no such session). Without one,
+     * there is nothing to end: 405.
+     */
     @DELETE
     @Operation(hidden = true)
-    public Response endSession() {
-        return notAllowed();
+    public Uni<Response> endSession(@PathParam("serverId") String serverId, @Context HttpHeaders headers,
+            @HeaderParam(SESSION_HEADER) String sessionId) {
+        if (sessionId == null) {
+            return Uni.createFrom().item(notAllowed());
+        }
+        return admitted(serverId, headers).chain(admitted -> {
+            if (admitted.refusal() != null) {
+                return Uni.createFrom().item(admitted.refusal());
+            }
+            UUID session = McpProtocol.sessionId(sessionId);
+            Uni<Boolean> ended = session == null ? Uni.createFrom().item(false)
+                    : sessions.end(admitted.server(), session);
+            return ended.map(done -> done ? Response.noContent().build()
+                    : Surface.MCP.response(new RunwireException.NotFound("no MCP session " + sessionId)));
+        });
+    }
+
+    /** Whether an Accept header takes the media type (exactly, or through a wildcard). */
+    static boolean accepts(String accept, String type) {
+        if (accept == null) {
+            return false;
+        }
+        for (String part : accept.split(",")) {
+            String range = part.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (range.equals(type) || range.equals("text/*") && type.startsWith("text/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Admitted(McpServer server, Principal who, Response refusal) {
@@ -134,7 +179,8 @@ public class McpEndpoint {
     private static Response notAllowed() {
         return Response.fromResponse(Surface.MCP.response(new ErrorObject(405, "method_not_allowed",
                 "Method Not Allowed",
-                "this MCP endpoint takes POSTed JSON-RPC messages only; it offers no stream and " + "issues no session",
-                null, null))).header("Allow", "POST").build();
+                "this MCP endpoint takes POSTed JSON-RPC messages (and DELETE of a session it issued); it offers no "
+                        + "stream of its own",
+                null, null))).header("Allow", "POST, DELETE").build();
     }
 }

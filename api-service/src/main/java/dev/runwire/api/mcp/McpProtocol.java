@@ -1,11 +1,14 @@
 package dev.runwire.api.mcp;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
@@ -21,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
@@ -29,6 +33,7 @@ import dev.runwire.api.config.ApiConfig;
 import dev.runwire.api.error.Problem;
 import dev.runwire.api.error.RunwireException;
 import dev.runwire.api.idempotency.Idempotency;
+import dev.runwire.api.run.ApprovalService;
 import dev.runwire.api.run.PlanRunService;
 import dev.runwire.api.run.RunService;
 import dev.runwire.api.run.RunStore;
@@ -39,11 +44,13 @@ import dev.runwire.model.json.Json;
 import dev.runwire.model.run.RunError;
 
 /**
- * The Model Context Protocol over stateless Streamable HTTP (ADR 0034): one POSTed JSON-RPC message (or, in protocol
- * version 2025-03-26, a bounded batch) is answered in the POST's response, as {@code application/json}. A tools-only
- * server: {@code initialize}, {@code ping}, {@code tools/list}, {@code tools/call}; notifications and the client's
- * responses are taken (202) and need nothing. Nothing is kept between requests: the catalog is read from the MCP
- * server's scope each time and a cursor carries the last key listed, so any replica answers any request.
+ * The Model Context Protocol over Streamable HTTP (ADR 0034): one POSTed JSON-RPC message (or, in protocol version
+ * 2025-03-26, a bounded batch) is answered in the POST's response, as {@code application/json}, or, for a
+ * {@code tools/call} that asks for progress or may elicit, as server-sent events. A tools-only server:
+ * {@code initialize}, {@code ping}, {@code tools/list}, {@code tools/call}; notifications are taken (202), a
+ * cancellation aborts its call's run, a client's response to an elicitation decides its approval. What outlives a
+ * request is in PostgreSQL (sessions of clients that declared elicitation, elicitations, call records), and a cursor
+ * carries the last key listed, so any replica answers any request.
  */
 @ApplicationScoped
 public class McpProtocol {
@@ -60,6 +67,15 @@ public class McpProtocol {
     static final int METHOD_NOT_FOUND = -32601;
     static final int INVALID_PARAMS = -32602;
 
+    /** The field of an approval's elicitation that carries an edited input, as JSON text. */
+    static final String EDITED_INPUT = "editedInput";
+    /**
+     * The {@code _meta} key of a {@code tools/call} that makes a retry with the same key (on the same server, with the
+     * same tool and arguments) follow the first call's run instead of starting another.
+     */
+    static final String IDEMPOTENCY_KEY = "dev.runwire/idempotencyKey";
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+
     private static final String CURSOR_PREFIX = "k:";
     private static final Logger LOG = Logger.getLogger(McpProtocol.class);
 
@@ -68,10 +84,23 @@ public class McpProtocol {
     private final RunService runs;
     private final PlanRunService plans;
     private final McpCallStore calls;
+    private final McpSessions sessions;
+    private final McpElicitations elicitations;
+    private final McpCallFollower follower;
+    private final ApprovalService approvals;
+    private final Idempotency idempotency;
     private final ApiConfig.Mcp config;
+    private final Duration syncWait;
 
     McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, PlanRunService plans, McpCallStore calls,
-            ApiConfig config) {
+            McpSessions sessions, McpElicitations elicitations, McpCallFollower follower, ApprovalService approvals,
+            Idempotency idempotency, ApiConfig config) {
+        this.idempotency = idempotency;
+        this.sessions = sessions;
+        this.elicitations = elicitations;
+        this.follower = follower;
+        this.approvals = approvals;
+        this.syncWait = config.run().syncWait();
         this.mapper = mapper;
         this.actions = actions;
         this.runs = runs;
@@ -80,33 +109,134 @@ public class McpProtocol {
         this.config = config.mcp();
     }
 
-    /** The answer to one POST: a JSON-RPC response (or batch of them), or 202 when nothing is to be answered. */
-    public Uni<Response> handle(McpServer server, Principal who, String headerVersion, byte[] body) {
+    /** What a POST carries besides its body: its protocol version, whether it takes SSE, its session header. */
+    public record Exchange(String version, boolean acceptsEvents, String sessionId) {
+    }
+
+    /**
+     * The answer to one POST: a JSON-RPC response (or batch of them) as one JSON document; a {@code tools/call} as
+     * server-sent events when the client takes them and asked for progress or declared elicitation (ADR 0034); 202 when
+     * nothing is to be answered.
+     */
+    public Uni<McpAnswer> handle(McpServer server, Principal who, Exchange exchange, byte[] body) {
+        String headerVersion = exchange.version();
         if (headerVersion != null && !VERSIONS.contains(headerVersion)) {
-            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST,
+            return json(refused(error(null, INVALID_REQUEST,
                     "unsupported MCP-Protocol-Version " + headerVersion + "; supported: " + VERSIONS)));
         }
         JsonNode message;
         try {
             message = mapper.readTree(body);
         } catch (JsonProcessingException | RuntimeException e) {
-            return Uni.createFrom().item(refused(error(null, PARSE_ERROR, "the body is not JSON")));
+            return json(refused(error(null, PARSE_ERROR, "the body is not JSON")));
         } catch (java.io.IOException e) {
-            return Uni.createFrom().item(refused(error(null, PARSE_ERROR, "the body could not be read")));
+            return json(refused(error(null, PARSE_ERROR, "the body could not be read")));
         }
         if (message == null || message.isMissingNode()) {
-            return Uni.createFrom().item(refused(error(null, INVALID_REQUEST, "the body holds no JSON-RPC message")));
+            return json(refused(error(null, INVALID_REQUEST, "the body holds no JSON-RPC message")));
         }
         if (message.isArray()) {
-            return batch(server, who, headerVersion == null ? DEFAULT_VERSION : headerVersion, message);
+            return batch(server, who, headerVersion == null ? DEFAULT_VERSION : headerVersion, message)
+                    .map(McpAnswer::of);
         }
-        return one(server, who, message, false).map(answer -> {
-            if (answer == null) {
-                return Response.accepted().build();
+        boolean response = message.isObject() && !message.has("method");
+        boolean needsSession = response || "tools/call".equals(message.path("method").asText(null));
+        UUID sessionId = exchange.sessionId() == null ? null : sessionId(exchange.sessionId());
+        if (needsSession && exchange.sessionId() != null && sessionId == null) {
+            return json(unknownSession());
+        }
+        Uni<McpSessions.Session> session = needsSession && sessionId != null ? sessions.find(server, sessionId)
+                : Uni.createFrom().nullItem();
+        return session.chain(found -> {
+            if (needsSession && sessionId != null && found == null) {
+                return json(unknownSession());
             }
-            int code = answer.path("error").path("code").asInt(0);
-            return code == INVALID_REQUEST || code == PARSE_ERROR ? refused(answer) : ok(answer);
+            if (streamable(message, exchange, found)) {
+                return Uni.createFrom().item(streamed(server, who, found, message));
+            }
+            return one(server, who, message, false, new McpCallFollower.Peer(found, null)).chain(answer -> {
+                if (answer == null) {
+                    return Uni.createFrom().item(McpAnswer.accepted());
+                }
+                int code = answer.path("error").path("code").asInt(0);
+                if (code == INVALID_REQUEST || code == PARSE_ERROR || response && answer.has("error")) {
+                    return json(refused(answer));
+                }
+                if ("initialize".equals(message.path("method").asText(null)) && answer.has("result")) {
+                    return session(server, message.path("params"), answer);
+                }
+                return json(ok(answer));
+            });
         });
+    }
+
+    /**
+     * The answer to {@code initialize}: with a session ({@code Mcp-Session-Id}) when the client declared a capability
+     * this server uses (elicitation), since the client sends its capabilities only here; else none, as before.
+     */
+    private Uni<McpAnswer> session(McpServer server, JsonNode params, ObjectNode answer) {
+        JsonNode capabilities = params.path("capabilities");
+        if (!capabilities.path("elicitation").isObject()) {
+            return json(ok(answer));
+        }
+        return sessions.create(server, answer.path("result").path("protocolVersion").asText(), capabilities)
+                .map(id -> McpAnswer.of(ok(answer)).header(McpEndpoint.SESSION_HEADER, id.toString()));
+    }
+
+    /** A session id as sent, or null when it cannot be one of ours. */
+    static UUID sessionId(String header) {
+        try {
+            return header.length() == 36 ? UUID.fromString(header) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The transport's answer to a session id the server does not know (ended, purged, another server's): 404. */
+    private Response unknownSession() {
+        return Response.status(404).type(MediaType.APPLICATION_JSON)
+                .entity(Json.write(error(null, INVALID_REQUEST, "no such MCP session; initialize again"))).build();
+    }
+
+    /** A call answered as events: the client takes them, and asked for progress or may be asked something. */
+    private static boolean streamable(JsonNode message, Exchange exchange, McpSessions.Session session) {
+        if (!exchange.acceptsEvents() || !message.isObject() || !message.has("id")
+                || !"tools/call".equals(message.path("method").asText(null))) {
+            return false;
+        }
+        return progressToken(message.path("params")) != null
+                || session != null && (session.elicitsForms() || session.elicitsUrls());
+    }
+
+    /** The call's progress token, when it is one (a string or an integer). */
+    private static JsonNode progressToken(JsonNode params) {
+        JsonNode token = params.path("_meta").path("progressToken");
+        return token.isTextual() || token.isIntegralNumber() ? token : null;
+    }
+
+    /**
+     * A call answered as server-sent events: progress notifications and elicitation requests as the run goes, then the
+     * call's response. A failure before anything was sent is answered through the error seam as for a JSON answer. The
+     * stream closing (the client gone) stops the following, not the run (2025-11-25: a disconnection is no
+     * cancellation).
+     */
+    private McpAnswer streamed(McpServer server, Principal who, McpSessions.Session session, JsonNode message) {
+        Multi<byte[]> frames = Multi.createFrom().emitter(emitter -> {
+            McpCallFollower.Peer peer = new McpCallFollower.Peer(session,
+                    event -> emitter.emit(McpAnswer.frame(event)));
+            Cancellable running = one(server, who, message, false, peer).subscribe().with(answer -> {
+                if (answer != null) {
+                    emitter.emit(McpAnswer.frame(answer));
+                }
+                emitter.complete();
+            }, emitter::fail);
+            emitter.onTermination(running::cancel);
+        });
+        return McpAnswer.events(frames);
+    }
+
+    private static Uni<McpAnswer> json(Response response) {
+        return Uni.createFrom().item(McpAnswer.of(response));
     }
 
     private Uni<Response> batch(McpServer server, Principal who, String version, JsonNode batch) {
@@ -125,8 +255,8 @@ public class McpProtocol {
         batch.forEach(entries::add);
         // one after the other: a batch costs no more concurrency than its messages sent one by one
         return Multi.createFrom().iterable(entries).onItem()
-                .transformToUniAndConcatenate(entry -> one(server, who, entry, true)).collect().asList()
-                .map(answers -> {
+                .transformToUniAndConcatenate(entry -> one(server, who, entry, true, McpCallFollower.Peer.NONE))
+                .collect().asList().map(answers -> {
                     ArrayNode out = mapper.createArrayNode();
                     answers.stream().filter(a -> a != null).forEach(out::add);
                     return out.isEmpty() ? Response.accepted().build() : ok(out);
@@ -134,7 +264,8 @@ public class McpProtocol {
     }
 
     /** The response to one message, or null for a notification or a client's response. */
-    private Uni<ObjectNode> one(McpServer server, Principal who, JsonNode message, boolean inBatch) {
+    private Uni<ObjectNode> one(McpServer server, Principal who, JsonNode message, boolean inBatch,
+            McpCallFollower.Peer peer) {
         if (!message.isObject()) {
             return done(error(null, INVALID_REQUEST, "a JSON-RPC message is an object"));
         }
@@ -149,7 +280,7 @@ public class McpProtocol {
         JsonNode method = message.get("method");
         if (method == null) {
             if (hasId && (message.has("result") || message.has("error"))) {
-                return done(null); // a response to a request of ours: none is ever sent, nothing to do
+                return inBatch ? done(null) : answered(server, peer.session(), id, message);
             }
             return done(error(id, INVALID_REQUEST, "method is required"));
         }
@@ -171,7 +302,7 @@ public class McpProtocol {
                 inBatch ? error(id, INVALID_REQUEST, "initialize cannot be part of a batch") : initialize(id, p));
         case "ping" -> done(result(id, mapper.createObjectNode()));
         case "tools/list" -> list(server, id, p);
-        case "tools/call" -> call(server, who, id, p);
+        case "tools/call" -> call(server, who, id, p, peer);
         default -> done(error(id, METHOD_NOT_FOUND, "no method " + method.asText()));
         };
     }
@@ -226,7 +357,8 @@ public class McpProtocol {
                 });
     }
 
-    private Uni<ObjectNode> call(McpServer server, Principal who, JsonNode id, ObjectNode params) {
+    private Uni<ObjectNode> call(McpServer server, Principal who, JsonNode id, ObjectNode params,
+            McpCallFollower.Peer peer) {
         JsonNode name = params.get("name");
         if (name == null || !name.isTextual() || name.asText().isEmpty() || name.asText().length() > ToolNames.MAX) {
             return done(error(id, INVALID_PARAMS, "params.name is the name of a tool"));
@@ -236,22 +368,85 @@ public class McpProtocol {
             return done(error(id, INVALID_PARAMS, "params.arguments is an object"));
         }
         JsonNode input = arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments;
+        JsonNode key = params.path("_meta").get(IDEMPOTENCY_KEY);
+        if (key != null
+                && (!key.isTextual() || key.asText().isBlank() || key.asText().length() > MAX_IDEMPOTENCY_KEY)) {
+            return done(error(id, INVALID_PARAMS, "params._meta[\"" + IDEMPOTENCY_KEY + "\"] is a string of 1-"
+                    + MAX_IDEMPOTENCY_KEY + " characters"));
+        }
         return resolve(server, name.asText()).chain(action -> {
             if (action == null) {
-                return MetaTools.NAMES.contains(name.asText()) ? meta(server, who, id, name.asText(), input)
+                return MetaTools.NAMES.contains(name.asText())
+                        ? meta(server, who, id, name.asText(), input, peer, params)
                         : done(error(id, INVALID_PARAMS, "no tool " + name.asText()));
             }
-            return run(server, who, id, action, input, "/params/arguments");
+            return run(server, who, id, action, input, "/params/arguments", peer, progressToken(params),
+                    key == null ? null : key.asText());
         });
     }
 
+    /**
+     * Runs the tool's action and follows the run until the call can be answered ({@link McpCallFollower}): up to the
+     * sync wait for a JSON answer, up to the stream wait for one in events.
+     */
     private Uni<ObjectNode> run(McpServer server, Principal who, JsonNode id, RunnableAction action, JsonNode input,
-            String inputPointer) {
-        return runs
-                .start(who, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE, true,
-                        Idempotency.Claim.NONE, runId -> recordCall(server, id, runId))
-                .map(accepted -> result(id, outcome(accepted))).onFailure(RunwireException.class)
-                .recoverWithUni(e -> refusal((RunwireException) e, id));
+            String inputPointer, McpCallFollower.Peer peer, JsonNode progressToken, String idempotencyKey) {
+        AtomicReference<McpCallFollower.Following> following = new AtomicReference<>();
+        // the server's own policy, on top of the owner's: destructive actions, or every call, wait for approval
+        Principal as = McpServer.APPROVAL_DESTRUCTIVE.equals(server.approval()) ? new Principal(who.ownerId(),
+                who.subject(), who.exempt(), who.limit(), who.billable(), who.billing(), true) : who;
+        String strategy = McpServer.APPROVAL_ALWAYS.equals(server.approval()) ? "ON_TOOL_CALL" : null;
+        Function<Idempotency.Claim, Uni<UUID>> start = claim -> claim.runExists() ? Uni.createFrom().item(claim.runId())
+                : runs.start(as, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE,
+                        false, claim, runId -> {
+                            following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()),
+                                    input, runId, end -> outcome(new Accepted(runId, end))));
+                            return recordCall(server, id, runId);
+                        }, strategy).map(Accepted::runId);
+        Uni<Keyed> started = idempotencyKey == null
+                ? start.apply(Idempotency.Claim.NONE).map(runId -> new Keyed(runId, null))
+                : idempotency
+                        .once(server.ownerId(), "mcp:" + server.id() + ":" + idempotencyKey,
+                                Map.of("tool", action.key(), "arguments", input),
+                                claim -> start.apply(claim)
+                                        .map(runId -> Response.ok(Map.of("runId", runId.toString())).build()))
+                        .map(this::keyed);
+        return started.chain(keyed -> {
+            if (keyed.refused() != null) {
+                return done(toolError("the first call with this idempotency key was refused: " + keyed.refused()));
+            }
+            if (following.get() == null) {
+                // a retry with the key: the first call's run, followed from what it did so far
+                following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()), input,
+                        keyed.runId(), end -> outcome(new Accepted(keyed.runId(), end)), true));
+            }
+            return following.get().outcome(peer.streamed() ? config.streamWait() : syncWait);
+        }).map(result -> result(id, result)).onFailure(RunwireException.class)
+                .recoverWithUni(e -> refusal((RunwireException) e, id, peer)).onTermination().invoke(() -> {
+                    McpCallFollower.Following followed = following.get();
+                    if (followed != null) {
+                        followed.stop();
+                    }
+                });
+    }
+
+    /** The run a keyed call stands for, or the refusal the key's first call got (its stored body). */
+    private record Keyed(UUID runId, String refused) {
+    }
+
+    /** What {@link Idempotency#once} answered: this call's run, or a repeat's stored answer. */
+    private Keyed keyed(Response answer) {
+        Object entity = answer.getEntity();
+        JsonNode body = entity instanceof String text ? Json.read(text, JsonNode.class) : mapper.valueToTree(entity);
+        if (answer.getStatus() != 200) {
+            return new Keyed(null, Json.write(body));
+        }
+        return new Keyed(UUID.fromString(body.path("runId").asText()), null);
+    }
+
+    private static String idempotencyKey(ObjectNode params) {
+        JsonNode key = params.path("_meta").get(IDEMPOTENCY_KEY);
+        return key != null && key.isTextual() ? key.asText() : null;
     }
 
     /**
@@ -265,6 +460,79 @@ public class McpProtocol {
                     failure.getClass().getSimpleName());
             return Uni.createFrom().voidItem();
         });
+    }
+
+    /**
+     * A client's response to a request of ours: the answer to an approval asked through {@code elicitation/create},
+     * taken to the approval's decision (the path of {@code GET/POST /v1/runs/approval}) whichever replica asked. Only
+     * an open elicitation of this server, owner and session is answered; anything else is ignored (202). Accept
+     * approves (with {@code editedInput}, a JSON object checked against the action's schema), decline denies, cancel
+     * (or an error) decides nothing: the waiting call answers with the approval's links. An answer that is none (an
+     * unknown action, content that is no object) is 400 and decides nothing; an edited input that cannot run decides
+     * nothing and the waiting call says why.
+     */
+    private Uni<ObjectNode> answered(McpServer server, McpSessions.Session session, JsonNode id, JsonNode message) {
+        UUID elicitation = id.isTextual() ? sessionId(id.asText()) : null;
+        if (session == null || elicitation == null) {
+            return done(null);
+        }
+        return elicitations.pending(server, session.id(), elicitation).chain(pending -> {
+            if (pending == null) {
+                return done(null);
+            }
+            JsonNode result = message.get("result");
+            if (result == null || !result.isObject()) {
+                return settled(pending, "cancelled", "the client answered the approval with an error");
+            }
+            String action = result.path("action").asText("");
+            JsonNode content = result.get("content");
+            if (!List.of("accept", "decline", "cancel").contains(action)
+                    || content != null && !content.isNull() && !content.isObject()) {
+                return done(error(null, INVALID_PARAMS,
+                        "result.action is accept, decline or cancel, and result.content an object"));
+            }
+            if ("cancel".equals(action)) {
+                return settled(pending, "cancelled", "the approval was dismissed");
+            }
+            if ("decline".equals(action)) {
+                return approvals.decide(server.ownerId(), pending.denyToken())
+                        .chain(decided -> settled(pending, "denied", null));
+            }
+            JsonNode edited = content == null ? null : content.get(EDITED_INPUT);
+            if (edited == null || edited.isNull() || edited.isTextual() && edited.asText().isBlank()) {
+                return approvals.decide(server.ownerId(), pending.approveToken())
+                        .chain(decided -> settled(pending, "approved", null));
+            }
+            JsonNode input;
+            try {
+                input = edited.isTextual() ? mapper.readTree(edited.asText()) : null;
+            } catch (JsonProcessingException e) {
+                input = null;
+            }
+            if (input == null || !input.isObject()) {
+                return refusedEdit(pending, List.of(Problem.at("invalid_input",
+                        EDITED_INPUT + " is a JSON object (as text)", "/result/content/" + EDITED_INPUT)));
+            }
+            return approvals.approveWithEdit(server.ownerId(), pending.approveToken(), input)
+                    .chain(decided -> settled(pending, "approved", null)).onFailure(RunwireException.Invalid.class)
+                    .recoverWithUni(e -> refusedEdit(pending, ((RunwireException) e).problems()));
+        }).onFailure(RunwireException.Malformed.class).recoverWithUni(e -> done(error(null, INVALID_PARAMS,
+                "the approval can no longer be decided: " + ((RunwireException) e).problems().get(0).detail())));
+    }
+
+    private Uni<ObjectNode> settled(McpElicitations.Pending pending, String state, String detail) {
+        return elicitations.settle(pending.id(), state, detail).replaceWith((ObjectNode) null);
+    }
+
+    /**
+     * An edited input that cannot run decides nothing; the waiting call answers with why and the approval's links. The
+     * response itself is taken (202), not refused: the official SDK's client reads a 400 on a POST that carries its
+     * session as "session not found" and drops the session, ending the very call this is about.
+     */
+    private Uni<ObjectNode> refusedEdit(McpElicitations.Pending pending, List<Problem> problems) {
+        String detail = "the edited input was refused: "
+                + String.join("; ", problems.stream().map(p -> p.code() + ": " + p.detail()).toList());
+        return elicitations.settle(pending.id(), "refused", detail).replaceWith((ObjectNode) null);
     }
 
     /**
@@ -297,7 +565,8 @@ public class McpProtocol {
     }
 
     /** A call of one of the three tools of a large scope. Bad arguments are tool errors, as for any tool. */
-    private Uni<ObjectNode> meta(McpServer server, Principal who, JsonNode id, String tool, JsonNode arguments) {
+    private Uni<ObjectNode> meta(McpServer server, Principal who, JsonNode id, String tool, JsonNode arguments,
+            McpCallFollower.Peer peer, ObjectNode params) {
         JsonNode name = arguments.get("name");
         switch (tool) {
         case MetaTools.SEARCH -> {
@@ -340,7 +609,7 @@ public class McpProtocol {
             return resolve(server, name.asText()).chain(action -> action == null
                     ? done(result(id, toolError("no tool " + name.asText() + " on this server")))
                     : run(server, who, id, action, input == null || input.isNull() ? mapper.createObjectNode() : input,
-                            "/params/arguments/arguments"));
+                            "/params/arguments/arguments", peer, progressToken(params), idempotencyKey(params)));
         }
         }
     }
@@ -375,7 +644,7 @@ public class McpProtocol {
      * A refused run as a tool result the model can act on (input that fails the schema, a connection to make, no task
      * left, an action that cannot run); outages and the like stay failures of the request.
      */
-    private Uni<ObjectNode> refusal(RunwireException e, JsonNode id) {
+    private Uni<ObjectNode> refusal(RunwireException e, JsonNode id, McpCallFollower.Peer peer) {
         if (e instanceof RunwireException.Invalid || e instanceof RunwireException.Conflict
                 || e instanceof RunwireException.PaymentRequired || e instanceof RunwireException.NotFound) {
             ObjectNode result = mapper.createObjectNode();
@@ -392,6 +661,15 @@ public class McpProtocol {
                     p.set("meta", mapper.valueToTree(problem.meta()));
                 }
                 text.append("\n- ").append(problem.code()).append(": ").append(problem.detail());
+                // a missing connection, asked in-band of a client that takes URL elicitation (2025-11-25)
+                if ("connection_required".equals(problem.code()) && problem.meta() != null
+                        && problem.meta().get("connect") instanceof String connect) {
+                    p.put("connect", follower.link(connect));
+                    if (peer.elicitsUrls()) {
+                        peer.stream().accept(follower
+                                .connectElicitation(String.valueOf(problem.meta().get("integrationKey")), connect));
+                    }
+                }
             }
             result.putArray("content").addObject().put("type", "text").put("text",
                     text.append("\n").append(Json.write(Map.of("errors", problems))).toString());

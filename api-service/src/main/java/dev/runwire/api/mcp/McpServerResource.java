@@ -52,7 +52,7 @@ public class McpServerResource {
     /** A server as the API shows it; {@code token} only in the answer that created it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record McpServerView(UUID id, String name, String userId, List<String> actionKeys,
-            List<String> integrationKeys, String url, String token, OffsetDateTime createdAt) {
+            List<String> integrationKeys, String approval, String url, String token, OffsetDateTime createdAt) {
     }
 
     @POST
@@ -92,6 +92,7 @@ public class McpServerResource {
 
     private McpServerView view(McpServer server, String token) {
         return new McpServerView(server.id(), server.name(), server.userId(), server.actionKeys(),
-                server.integrationKeys(), publicUrl + "/mcp/" + server.id(), token, server.createdAt());
+                server.integrationKeys(), server.approval(), publicUrl + "/mcp/" + server.id(), token,
+                server.createdAt());
     }
 }

@@ -19,7 +19,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class McpServerStore {
 
-    private static final String COLUMNS = "id, owner_id, name, user_id, action_keys, integration_keys, created_at";
+    private static final String COLUMNS = "id, owner_id, name, user_id, action_keys, integration_keys, approval, created_at";
 
     private final Pool pool;
 
@@ -35,13 +35,13 @@ public class McpServerStore {
     public Uni<Boolean> insert(McpServer server, String tokenHash, int max) {
         return pool.preparedQuery("""
                 insert into api.mcp_servers (id, owner_id, name, user_id, action_keys, integration_keys, token_hash,
-                                             created_at)
-                select $1, $2, $3, $4, $5, $6, $7, $8
+                                             created_at, approval)
+                select $1, $2, $3, $4, $5, $6, $7, $8, $10
                 where (select count(*) from api.mcp_servers where owner_id = $2) < $9""")
                 .execute(Tuple.tuple().addUUID(server.id()).addUUID(server.ownerId()).addString(server.name())
                         .addString(server.userId()).addArrayOfString(server.actionKeys().toArray(String[]::new))
                         .addArrayOfString(server.integrationKeys().toArray(String[]::new)).addString(tokenHash)
-                        .addOffsetDateTime(server.createdAt()).addInteger(max))
+                        .addOffsetDateTime(server.createdAt()).addInteger(max).addString(server.approval()))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -105,6 +105,7 @@ public class McpServerStore {
     private static McpServer server(Row row) {
         return new McpServer(row.getUUID("id"), row.getUUID("owner_id"), row.getString("name"),
                 row.getString("user_id"), Arrays.asList(row.getArrayOfStrings("action_keys")),
-                Arrays.asList(row.getArrayOfStrings("integration_keys")), row.getOffsetDateTime("created_at"));
+                Arrays.asList(row.getArrayOfStrings("integration_keys")), row.getString("approval"),
+                row.getOffsetDateTime("created_at"));
     }
 }

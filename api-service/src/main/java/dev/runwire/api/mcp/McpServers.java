@@ -42,7 +42,8 @@ public class McpServers {
     }
 
     /** The body of a new server. */
-    public record CreateRequest(String name, String userId, List<String> actionKeys, List<String> integrationKeys) {
+    public record CreateRequest(String name, String userId, List<String> actionKeys, List<String> integrationKeys,
+            String approval) {
     }
 
     public Uni<Created> create(UUID ownerId, CreateRequest body) {
@@ -56,6 +57,9 @@ public class McpServers {
         if (body.userId() == null || body.userId().isBlank() || body.userId().length() > MAX_USER_ID) {
             problems.add(
                     Problem.at("missing_user_id", "userId is required (1-" + MAX_USER_ID + " characters)", "/userId"));
+        }
+        if (body.approval() != null && !McpServer.APPROVALS.contains(body.approval())) {
+            problems.add(Problem.at("invalid_approval", "approval is one of " + McpServer.APPROVALS, "/approval"));
         }
         Set<String> actionKeys = keys(body.actionKeys(), "/actionKeys", problems);
         Set<String> integrationKeys = keys(body.integrationKeys(), "/integrationKeys", problems);
@@ -77,7 +81,9 @@ public class McpServers {
                     }
                     String token = ApiKey.generate(TOKEN_PREFIX);
                     McpServer server = new McpServer(UUID.randomUUID(), ownerId, body.name(), body.userId(),
-                            List.copyOf(actionKeys), List.copyOf(integrationKeys), OffsetDateTime.now(ZoneOffset.UTC));
+                            List.copyOf(actionKeys), List.copyOf(integrationKeys),
+                            body.approval() == null ? McpServer.APPROVAL_OWNER : body.approval(),
+                            OffsetDateTime.now(ZoneOffset.UTC));
                     int max = config.mcp().maxServers();
                     return store.insert(server, ApiKey.hash(token), max).map(inserted -> {
                         if (!inserted) {

@@ -82,6 +82,8 @@ public class ApiDescription implements OASFilter {
             Map.entry("Aborted.status", names(RunStatus.values())),
             Map.entry("RunAccepted.status", names(RunStatus.values())),
             Map.entry("CreateRunRequest.approvalStrategy", List.of("ON_START", "ON_TOOL_CALL")),
+            Map.entry("CreateRequest.approval", dev.runwire.api.mcp.McpServer.APPROVALS),
+            Map.entry("McpServerView.approval", dev.runwire.api.mcp.McpServer.APPROVALS),
             Map.entry("ApprovalDecision.decision", List.of("approved", "denied")),
             Map.entry("AccountView.status", List.of("initiated", "active", "expired", "revoked", "failed")),
             Map.entry("ZapierRun.status", List.of("waiting", "success", "error")),

@@ -200,7 +200,10 @@ final class Operations {
         // ---- native: MCP servers and tool definitions
         put("POST /v1/mcp-servers", op("POST /v1/mcp-servers", "createMcpServer", "Create an MCP server",
                 "A URL and a token for one agent's MCP client, scoped to one end user (`userId`) and to actions "
-                        + "(`actionKeys`) or every action of integrations (`integrationKeys`). The token is in this "
+                        + "(`actionKeys`) or every action of integrations (`integrationKeys`), with its own approval "
+                        + "policy (`approval`: `owner`, the owner's policy alone, the default; `destructive`, every "
+                        + "call of a destructive action waits for approval; `always`, every call does). The token is "
+                        + "in this "
                         + "answer only. 422 with pointers for an unknown key or an empty scope; 409 past the number "
                         + "of servers an owner may have.").errors(409, 422));
         op("GET /v1/mcp-servers", "listMcpServers", "List MCP servers", "The owner's MCP servers, oldest first.");

@@ -139,6 +139,14 @@ public class RunService {
     public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
             UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
             Idempotency.Claim claim, Function<UUID, Uni<Void>> onAccepted) {
+        return start(who, action, input, inputPointer, userId, accountId, requestedPassThrough, delivery, wait, claim,
+                onAccepted, null);
+    }
+
+    /** {@link #start}, with an approval strategy ({@code ON_START}, {@code ON_TOOL_CALL}; null: none). */
+    public Uni<Accepted> start(Principal who, RunnableAction action, JsonNode input, String inputPointer, String userId,
+            UUID accountId, JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait,
+            Idempotency.Claim claim, Function<UUID, Uni<Void>> onAccepted, String approvalStrategy) {
         return inputProblems(action, input, inputPointer).chain(violations -> {
             if (!violations.isEmpty()) {
                 throw new Invalid(violations);
@@ -148,13 +156,13 @@ public class RunService {
                 throw new Invalid(headerValues);
             }
             return started(who, action, input, userId, accountId, requestedPassThrough, delivery, wait, claim,
-                    onAccepted);
+                    onAccepted, approvalStrategy);
         });
     }
 
     private Uni<Accepted> started(Principal who, RunnableAction action, JsonNode input, String userId, UUID accountId,
             JsonNode requestedPassThrough, RunStore.Delivery delivery, boolean wait, Idempotency.Claim claim,
-            Function<UUID, Uni<Void>> onAccepted) {
+            Function<UUID, Uni<Void>> onAccepted, String approvalStrategy) {
         ActionSpec spec = RunnableActions.spec(action);
         return credentials.passThrough(who.ownerId(), userId, accountId, List.of(spec.http().integrationKey()),
                 requestedPassThrough).chain(resolved -> {
@@ -165,7 +173,7 @@ public class RunService {
                     RunSubject subject = new RunSubject(action.id(), action.key(), action.version(), action.intent());
                     return acceptor.accept(AcceptRun.action(who, subject, step(subject, spec, input), userId)
                             .passThrough(resolved.passThrough()).delivery(delivery).claim(claim).onAccepted(onAccepted)
-                            .waitForEnd(wait));
+                            .approvalStrategy(approvalStrategy).waitForEnd(wait));
                 });
     }
 

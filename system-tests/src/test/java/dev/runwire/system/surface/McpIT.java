@@ -406,9 +406,9 @@ class McpIT {
                                 .body("size()", equalTo(2)).body("[0].id", equalTo("p"))
                                 .body("[1].error.code", equalTo(-32601));
 
-        // no stream, no session
+        // no stream of its own; DELETE ends only a session it issued
         given().baseUri(api.url()).header("Authorization", "Bearer " + token).accept("text/event-stream").get(path)
-                .then().statusCode(405).header("Allow", equalTo("POST"));
+                .then().statusCode(405).header("Allow", equalTo("POST, DELETE"));
         given().baseUri(api.url()).header("Authorization", "Bearer " + token).body("x").contentType("text/plain")
                 .post(path).then().statusCode(415).body("jsonrpc", equalTo("2.0"));
         assertEquals(runs, runCount(owner.id()));

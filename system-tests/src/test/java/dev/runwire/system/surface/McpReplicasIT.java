@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import io.restassured.path.json.JsonPath;
 
 import dev.runwire.system.support.IsolatedTopics;
+import dev.runwire.system.support.McpRaw;
 import dev.runwire.system.support.NewOwner;
 import dev.runwire.system.support.NewStub;
 import dev.runwire.system.support.ServiceProcess;
@@ -85,7 +86,19 @@ class McpReplicasIT {
         integration(api, other.apiKey(), "stub", stub.baseUrl());
         action(api, other.apiKey(), "slow", "stub", "/slow", 20_000);
         stub.on("/slow/", 200, "{\"id\":\"s\",\"price\":3}", SLOW_MILLIS);
-        server = as(api, owner.apiKey()).body(Map.of("userId", "user-r", "actionKeys", List.of("slow", "quick")))
+        // destructive by default; the owner's policy asks approval for it (the other actions are reads)
+        as(api, owner.apiKey())
+                .body(Map.of("key", "charge", "intent", "Charge a card", "inputSchema",
+                        Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string"))),
+                        "useDefaultMapping", true, "type", "http", "http",
+                        Map.of("integrationKey", "stub", "method", "GET", "path", "/quick/{id}"), "timeoutMs", 10_000))
+                .post("/v1/actions").then().statusCode(201);
+        io.restassured.RestAssured.given().baseUri(api.url()).contentType("application/json")
+                .header("Authorization", "Bearer " + dev.runwire.system.support.SystemUnderTest.ADMIN_TOKEN)
+                .body(Map.of("approvalForDestructive", "always"))
+                .put("/admin/owners/" + owner.id() + "/approval-policy").then().statusCode(200);
+        server = as(api, owner.apiKey())
+                .body(Map.of("userId", "user-r", "actionKeys", List.of("slow", "quick", "charge")))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
         foreign = as(api, other.apiKey()).body(Map.of("userId", "user-r", "actionKeys", List.of("slow")))
                 .post("/v1/mcp-servers").then().statusCode(201).extract().jsonPath();
@@ -120,6 +133,29 @@ class McpReplicasIT {
         String body = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + jsonId
                 + ",\"reason\":\"the user stopped it\"}}";
         return HTTP.send(post(replica, mcp, token, body), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /**
+     * Any replica: the session is opened on B, the call streams from A and asks its approval there, the client's answer
+     * reaches B, and the call on A ends with the approved run's output (ADR 0034).
+     */
+    @Test
+    void anApprovalAskedOnOneReplicaIsAnsweredThroughTheOther() {
+        String token = server.getString("token");
+        String onA = replicaA.url() + "/mcp/" + server.getString("id");
+        String onB = api.url() + "/mcp/" + server.getString("id");
+        String session = McpRaw.initialize(onB, token, Map.of("elicitation", Map.of()));
+        McpRaw.Stream stream = McpRaw.stream(onA, token, session, McpRaw.json(Map.of("jsonrpc", "2.0", "id", "ap-1",
+                "method", "tools/call", "params", Map.of("name", "charge", "arguments", Map.of("id", "ap-1")))));
+        com.fasterxml.jackson.databind.JsonNode asked = stream.next(Duration.ofSeconds(20));
+        assertEquals("elicitation/create", asked.path("method").asText());
+        assertEquals(202, McpRaw.post(onB, token, session, McpRaw.json(Map.of("jsonrpc", "2.0", "id",
+                asked.path("id").asText(), "result", Map.of("action", "accept", "content", Map.of())))).status());
+        List<com.fasterxml.jackson.databind.JsonNode> rest = stream.untilResponse("ap-1", Duration.ofSeconds(20));
+        com.fasterxml.jackson.databind.JsonNode response = rest.get(rest.size() - 1);
+        assertFalse(response.path("result").path("isError").asBoolean(), response.toString());
+        assertEquals("q", response.path("result").path("structuredContent").path("id").asText());
+        assertEquals(1, stub.receivedUnder("/quick/ap-1").size());
     }
 
     /** The run the call with this id started, once its record is written. */
