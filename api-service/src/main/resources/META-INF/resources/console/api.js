@@ -1,5 +1,6 @@
-// The console's only way to the server: the public API with the owner's key. The key lives in sessionStorage
-// (gone when the tab closes) and is sent as x-api-key, never put in a URL.
+// The console's only way to the server: the public API with the owner's API key or a JWT of the configured issuer.
+// It lives in sessionStorage (gone when the tab closes) and is sent as x-api-key (a key) or as a Bearer token (a JWT),
+// never put in a URL.
 const KEY = 'runwire.apiKey';
 
 export const session = {
@@ -7,6 +8,15 @@ export const session = {
   signIn: (key) => sessionStorage.setItem(KEY, key),
   signOut: () => sessionStorage.removeItem(KEY),
 };
+
+/** Three base64url parts, the first a JSON header: a JWT (an API key is never one). */
+const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** The header that carries the signed-in credential. */
+export function credentials() {
+  const secret = session.key() || '';
+  return JWT.test(secret) ? { authorization: `Bearer ${secret}` } : { 'x-api-key': secret };
+}
 
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
@@ -24,7 +34,7 @@ function describe(status, body) {
 }
 
 export async function api(method, path, body) {
-  const headers = { 'x-api-key': session.key() || '', accept: 'application/json' };
+  const headers = { ...credentials(), accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();

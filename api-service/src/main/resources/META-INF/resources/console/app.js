@@ -38,13 +38,13 @@ class SignIn extends HTMLElement {
         location.hash = '#/runs';
       } catch (err) {
         session.signOut();
-        error.textContent = err.status === 401 ? 'That API key is not valid.' : `Sign-in failed (${err.message}).`;
+        error.textContent = err.status === 401 ? 'That API key or token is not valid.' : `Sign-in failed (${err.message}).`;
         input.focus();
       }
     } },
     h('h1', { text: 'Sign in' }),
-    h('p', { class: 'muted', text: 'Use an owner API key. It is kept in this browser tab only.' }),
-    h('label', { for: 'api-key', text: 'API key' }), input, error,
+    h('p', { class: 'muted', text: 'Use an owner API key, or a JWT of the issuer Runwire trusts. It is kept in this browser tab only.' }),
+    h('label', { for: 'api-key', text: 'API key or JWT' }), input, error,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Sign in' })));
     this.replaceChildren(form);
     input.focus();

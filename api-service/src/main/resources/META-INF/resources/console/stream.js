@@ -1,7 +1,7 @@
-// Reads GET /v1/runs/{id}/sse (with the steps' input and output when toolCalls) with fetch (EventSource cannot send the x-api-key header), parses the SSE frames
+// Reads GET /v1/runs/{id}/sse (with the steps' input and output when toolCalls) with fetch (EventSource cannot send the credential's header), parses the SSE frames
 // itself, and after a dropped connection reconnects with Last-Event-ID = the last sequence it handed on. Events are
 // handed on only when their sequence is above that one, so a replayed event is never handed on twice.
-import { session } from './api.js';
+import { credentials } from './api.js';
 
 export class RunStream {
   constructor(runId, { onEvent, onState, toolCalls = false }) {
@@ -24,7 +24,7 @@ export class RunStream {
     let delay = 250;
     while (!this.stopped && !this.ended) {
       this.controller = new AbortController();
-      const headers = { 'x-api-key': session.key() || '', accept: 'text/event-stream' };
+      const headers = { ...credentials(), accept: 'text/event-stream' };
       if (this.lastSeq !== null) headers['Last-Event-ID'] = String(this.lastSeq);
       try {
         this.onState(this.connects++ === 0 ? 'connecting' : 'reconnecting');

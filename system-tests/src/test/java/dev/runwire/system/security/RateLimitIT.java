@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,22 +14,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jwk.RsaJwkGenerator;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 
 import dev.runwire.system.support.IsolatedTopics;
+import dev.runwire.system.support.JwtIssuer;
 import dev.runwire.system.support.ServiceProcess;
 import dev.runwire.system.support.SystemUnderTest;
 import dev.runwire.system.support.SystemUnderTest.Owner;
@@ -45,31 +37,20 @@ import dev.runwire.system.support.SystemUnderTest.Owner;
  */
 class RateLimitIT {
 
-    static final String ISSUER = "https://issuer.runwire.test";
+    static final String ISSUER = JwtIssuer.ISSUER;
     static IsolatedTopics topics;
-    static HttpServer jwks;
+    static JwtIssuer issuer;
     static RsaJsonWebKey key;
     static ServiceProcess api1;
     static ServiceProcess api2;
 
     @BeforeAll
     static void setUp() throws Exception {
-        key = RsaJwkGenerator.generateJwk(2048);
-        key.setKeyId("k1");
-        String set = new JsonWebKeySet(key).toJson(); // public parts only
-        jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        jwks.createContext("/jwks.json", exchange -> {
-            byte[] body = set.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        jwks.start();
+        issuer = new JwtIssuer();
+        key = issuer.key();
         topics = new IsolatedTopics("ratelimit");
-        Map<String, String> env = new HashMap<>(Map.of("RUNWIRE_RATE_LIMIT_DEFAULT_LIMIT", "200", "RUNWIRE_JWT_ISSUER",
-                ISSUER, "RUNWIRE_JWT_JWKS_URL", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json"));
+        Map<String, String> env = new HashMap<>(issuer.env());
+        env.put("RUNWIRE_RATE_LIMIT_DEFAULT_LIMIT", "200");
         api1 = ServiceProcess.api("api-ratelimit-1", topics.apiEnv(env)).start();
         api2 = ServiceProcess.api("api-ratelimit-2", topics.apiEnv(env)).start();
     }
@@ -79,7 +60,7 @@ class RateLimitIT {
         api2.stop();
         api1.stop();
         topics.close();
-        jwks.stop(0);
+        issuer.close();
     }
 
     /** Waits out the end of the current 300 s window if it is near, so one test's requests count in one window. */
@@ -91,20 +72,7 @@ class RateLimitIT {
 
     static String jwt(Owner owner, String subject, Map<String, Object> extra, RsaJsonWebKey signer, String issuer,
             int expiresInSeconds) throws Exception {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer(issuer);
-        claims.setSubject(subject);
-        claims.setExpirationTime(
-                org.jose4j.jwt.NumericDate.fromSeconds(Instant.now().getEpochSecond() + expiresInSeconds));
-        claims.setIssuedAtToNow();
-        claims.setClaim("owner_id", owner.id());
-        extra.forEach(claims::setClaim);
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setKey(signer.getPrivateKey());
-        jws.setKeyIdHeaderValue(signer.getKeyId());
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-        return jws.getCompactSerialization();
+        return JwtIssuer.token(owner, subject, extra, signer, issuer, expiresInSeconds);
     }
 
     static String jwt(Owner owner, String subject, Map<String, Object> extra) throws Exception {
