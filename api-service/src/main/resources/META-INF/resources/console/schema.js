@@ -64,9 +64,12 @@ function check(schema, value, at, errors) {
     if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) {
       add(`must be less than ${schema.exclusiveMaximum}`);
     }
-    if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0
-      && Math.abs(value / schema.multipleOf - Math.round(value / schema.multipleOf)) > 1e-9) {
-      add(`must be a multiple of ${schema.multipleOf}`);
+    if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0) {
+      const quotient = value / schema.multipleOf;
+      // a quotient too large for a number is no whole multiple anyone could mean
+      if (!Number.isFinite(quotient) || Math.abs(quotient - Math.round(quotient)) > 1e-9) {
+        add(`must be a multiple of ${schema.multipleOf}`);
+      }
     }
   }
 
@@ -106,12 +109,14 @@ function check(schema, value, at, errors) {
 
   if (typeOf(value) === 'object') {
     const properties = schema.properties || {};
+    // own properties only: "toString" or "__proto__" are names like any other, not what every object inherits
+    const own = (object, name) => Object.prototype.hasOwnProperty.call(object, name);
     for (const name of Array.isArray(schema.required) ? schema.required : []) {
-      if (!(name in value)) add('is required', `${at}/${escape(name)}`);
+      if (!own(value, name)) add('is required', `${at}/${escape(name)}`);
     }
     for (const [name, v] of Object.entries(value)) {
       const where = `${at}/${escape(name)}`;
-      if (name in properties) check(properties[name], v, where, errors);
+      if (own(properties, name)) check(properties[name], v, where, errors);
       else if (schema.additionalProperties === false) add('is not an allowed property', where);
       else if (schema.additionalProperties !== undefined) check(schema.additionalProperties, v, where, errors);
     }
