@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -35,10 +37,8 @@ class StoredEndsTest {
     void theStoreSignalWakesAWaitingAnswer() {
         ends.expect(runId);
         long start = System.nanoTime();
-        new Thread(() -> {
-            sleep(5);
-            ends.stored(List.of(runId));
-        }).start();
+        // the read model's signal, a moment after the answer started waiting
+        CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> ends.stored(List.of(runId)));
         ends.untilStored(runId, id -> Uni.createFrom().item(false)).await().atMost(Duration.ofSeconds(3));
         assertTrue(System.nanoTime() - start < StoredEnds.LONGEST.toNanos(), "woken by the signal, not the deadline");
     }
@@ -68,13 +68,5 @@ class StoredEndsTest {
         ends.expect(runId);
         ends.forget(runId);
         ends.untilStored(runId, id -> Uni.createFrom().item(false)).await().atMost(Duration.ofMillis(100));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
