@@ -227,7 +227,7 @@ public final class Bench {
                          "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                          "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"price":{"type":"number"}},"required":["id","price"]},
                          "useDefaultMapping":true,"type":"http",
-                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000}""");
+                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000,"sideEffects":"none"}""");
     }
 
     // ------------------------------------------------------------------ the report
