@@ -39,6 +39,11 @@ public final class Bench {
     private final String adminToken = env("RUNWIRE_ADMIN_TOKEN", null);
     /** The bench owner's rate limit per window: counted like any client's, high enough never to throttle. */
     private final int rateLimit = Integer.parseInt(env("BENCH_RATE_LIMIT", "100000000"));
+    /**
+     * The bench action's declared side effects: {@code none} (a GET of an item, what it is) is recorded by the executor
+     * with its outcome; {@code non_idempotent} also before its call (docs/adr/0009, "A run recorded with its outcome").
+     */
+    private final String sideEffects = env("BENCH_SIDE_EFFECTS", "none");
     private final String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
     private final int concurrency = Integer.parseInt(env("BENCH_CONCURRENCY", "32"));
     private final int warmupSeconds = Integer.parseInt(env("BENCH_WARMUP_SECONDS", "30"));
@@ -227,7 +232,8 @@ public final class Bench {
                          "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                          "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"price":{"type":"number"}},"required":["id","price"]},
                          "useDefaultMapping":true,"type":"http",
-                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000,"sideEffects":"none"}""");
+                         "http":{"integrationKey":"bench-stub","method":"GET","path":"/items/{id}"},"timeoutMs":5000,"sideEffects":"%s"}"""
+                        .formatted(sideEffects));
     }
 
     // ------------------------------------------------------------------ the report
