@@ -53,15 +53,25 @@ public final class McpRaw {
     }
 
     public static Answer post(String url, String bearer, String session, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        return answer(postRequest(url, bearer, session, body));
+    }
+
+    private static HttpRequest.Builder postRequest(String url, String bearer, String session, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (session != null) {
             request.header("Mcp-Session-Id", session);
         }
+        return request;
+    }
+
+    /** The whole answer to a request. */
+    private static Answer answer(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.headers().firstValue("Mcp-Session-Id"), response.body());
         } catch (IOException e) {
@@ -120,29 +130,12 @@ public final class McpRaw {
 
         /** The next message, within the time given. */
         public JsonNode next(Duration within) {
-            try {
-                JsonNode message = messages.poll(within.toMillis(), TimeUnit.MILLISECONDS);
-                if (message == null) {
-                    throw new AssertionError("no message within " + within);
-                }
-                return message;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return poll(messages, within);
         }
 
         /** Messages until (and with) the response to {@code id}. */
         public List<JsonNode> untilResponse(Object id, Duration within) {
-            List<JsonNode> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + within.toNanos();
-            while (true) {
-                JsonNode message = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                seen.add(message);
-                if (!message.has("method") && message.path("id").asText().equals(String.valueOf(id))) {
-                    return seen;
-                }
-            }
+            return until(this::next, message -> message, id, within);
         }
 
         public String contentType() {
@@ -153,29 +146,42 @@ public final class McpRaw {
 
     /** Starts a POST whose answer is read message by message. */
     public static Stream stream(String url, String bearer, String session, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            request.header("Mcp-Session-Id", session);
-        }
-        return new Stream(HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()));
+        return new Stream(
+                HTTP.sendAsync(postRequest(url, bearer, session, body).build(), HttpResponse.BodyHandlers.ofLines()));
     }
 
-    /** A GET on the endpoint with {@code Last-Event-ID} (resuming a stream), read whole: for its refusals. */
-    public static Answer get(String url, String bearer, String session, String lastEventId) {
-        HttpRequest.Builder request = getRequest(url, bearer, session, lastEventId).timeout(Duration.ofSeconds(30));
+    /** The next item of a queue, within the time given. */
+    private static <T> T poll(BlockingQueue<T> queue, Duration within) {
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("Mcp-Session-Id"), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            T item = queue.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+            if (item == null) {
+                throw new AssertionError("nothing within " + within);
+            }
+            return item;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Items until (and with) the one whose message is the response to {@code id}. */
+    private static <T> List<T> until(java.util.function.Function<Duration, T> next,
+            java.util.function.Function<T, JsonNode> message, Object id, Duration within) {
+        List<T> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            T item = next.apply(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            seen.add(item);
+            JsonNode m = message.apply(item);
+            if (!m.has("method") && m.path("id").asText().equals(String.valueOf(id))) {
+                return seen;
+            }
+        }
+    }
+
+    /** A GET on the endpoint with {@code Last-Event-ID} (resuming a stream), read whole: for its refusals. */
+    public static Answer get(String url, String bearer, String session, String lastEventId) {
+        return answer(getRequest(url, bearer, session, lastEventId));
     }
 
     private static HttpRequest.Builder getRequest(String url, String bearer, String session, String lastEventId) {
@@ -246,16 +252,7 @@ public final class McpRaw {
 
         /** The next event, priming ones included, within the time given. */
         public Event next(Duration within) {
-            try {
-                Event event = events.poll(within.toMillis(), TimeUnit.MILLISECONDS);
-                if (event == null) {
-                    throw new AssertionError("no event within " + within);
-                }
-                return event;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return poll(events, within);
         }
 
         /** The next event that carries a message (priming events skipped). */
@@ -271,15 +268,7 @@ public final class McpRaw {
 
         /** The events with a message until (and with) the response to {@code id}. */
         public List<Event> untilResponse(Object id, Duration within) {
-            List<Event> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + within.toNanos();
-            while (true) {
-                Event event = nextMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                seen.add(event);
-                if (!event.message().has("method") && event.message().path("id").asText().equals(String.valueOf(id))) {
-                    return seen;
-                }
-            }
+            return until(this::nextMessage, Event::message, id, within);
         }
 
         /** Heartbeat comments seen so far. */
@@ -317,14 +306,8 @@ public final class McpRaw {
 
     /** Starts a POST whose streamed answer is read event by event. */
     public static Events events(String url, String bearer, String session, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            request.header("Mcp-Session-Id", session);
-        }
-        return new Events(HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+        return new Events(HTTP.sendAsync(postRequest(url, bearer, session, body).build(),
+                HttpResponse.BodyHandlers.ofInputStream()));
     }
 
     /** Starts a GET resuming a stream after {@code lastEventId}, read event by event. */
