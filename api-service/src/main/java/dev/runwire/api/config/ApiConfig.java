@@ -69,6 +69,13 @@ public interface ApiConfig {
         Duration streamWait();
 
         /**
+         * How often a quiet MCP stream (a tools/call answered as SSE, or its resumption) gets an SSE comment
+         * (RUNWIRE_MCP_HEARTBEAT), so that a proxy with an idle timeout does not cut a long wait.
+         */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /**
          * How often a replica deletes tools/call records, sessions and elicitations past their retention
          * (RUNWIRE_MCP_CALL_PURGE_INTERVAL).
          */

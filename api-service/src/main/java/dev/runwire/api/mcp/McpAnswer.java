@@ -60,11 +60,6 @@ record McpAnswer(int status, Map<String, List<String>> headers, Multi<byte[]> bo
         return new McpAnswer(response.getStatus(), headers, Multi.createFrom().item(bytes));
     }
 
-    /** One server-sent event carrying a JSON-RPC message. */
-    static byte[] frame(JsonNode message) {
-        return ("event: message\ndata: " + Json.write(message) + "\n\n").getBytes(StandardCharsets.UTF_8);
-    }
-
     McpAnswer header(String name, String value) {
         Map<String, List<String>> copy = new LinkedHashMap<>(headers);
         copy.put(name, List.of(value));

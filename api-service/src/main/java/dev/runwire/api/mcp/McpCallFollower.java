@@ -3,10 +3,9 @@ package dev.runwire.api.mcp;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -45,8 +44,32 @@ public class McpCallFollower {
     private static final Logger LOG = Logger.getLogger(McpCallFollower.class);
     private static final Duration LOOK = Duration.ofSeconds(1);
 
+    /**
+     * Where a streamed call's messages go (ADR 0034, "Resuming a stream"): each with the sequence of the run event it
+     * stands for, which its SSE event id carries (0: none, the message cannot be resumed from).
+     */
+    interface Outlet {
+        /** The stream's id, which its event ids carry. */
+        UUID id();
+
+        /** Sends one message of the call's stream. */
+        void send(ObjectNode message, long seq);
+
+        /** The id the call's response will carry: the sequence of the run event that decided it. */
+        void answeredAt(long seq);
+
+        /**
+         * A message without data whose event id is the position reached, so that a client cut off before any other
+         * message can still resume (2025-11-25's priming event).
+         */
+        void prime(long seq);
+
+        /** Runs the action once the client is gone (at once when it is already); the call stops following then. */
+        void onGone(Runnable action);
+    }
+
     /** The client of one call: its session (null: none) and its stream (null: answered as one JSON document). */
-    record Peer(McpSessions.Session session, Consumer<ObjectNode> stream) {
+    record Peer(McpSessions.Session session, Outlet stream) {
         static final Peer NONE = new Peer(null, null);
 
         boolean streamed() {
@@ -85,23 +108,15 @@ public class McpCallFollower {
     }
 
     /**
-     * Starts following a call's run, right after the run is committed.
-     *
-     * @param render
-     *            the tool result of the run's terminal event (null: the run is still going)
+     * Starts following a call's run: right after the run is committed, or one that exists already ({@code existing}: a
+     * retried call with its idempotency key, a resumed stream), whose store is then read at once since what happened so
+     * far is no longer on the broadcast. For a stream, only what comes after the run event {@code after} is sent: the
+     * state (progress so far, the wait the run is in) is rebuilt from every event, so a resumed stream says exactly
+     * what the broken one would have said next.
      */
-    Following follow(McpServer server, Peer peer, JsonNode progressToken, String tool, JsonNode input, UUID runId,
-            Function<RunEvent, ObjectNode> render) {
-        return follow(server, peer, progressToken, tool, input, runId, render, false);
-    }
-
-    /**
-     * Follows a run, also one that exists already (a retried call with its idempotency key): then the store is read at
-     * once, since what happened so far is no longer on the broadcast.
-     */
-    Following follow(McpServer server, Peer peer, JsonNode progressToken, String tool, JsonNode input, UUID runId,
-            Function<RunEvent, ObjectNode> render, boolean existing) {
-        Following following = new Following(server, peer, progressToken, tool, input, runId, render);
+    Following follow(McpServer server, Peer peer, long after, JsonNode progressToken, String tool, JsonNode input,
+            UUID runId, Function<RunEvent, ObjectNode> render, boolean existing) {
+        Following following = new Following(server, peer, after, progressToken, tool, input, runId, render);
         following.start(existing);
         return following;
     }
@@ -113,13 +128,17 @@ public class McpCallFollower {
 
     /** A URL-mode elicitation (2025-11-25) asking the user to connect an account at the link. */
     ObjectNode connectElicitation(String integrationKey, String connectPath) {
+        return connectElicitation(integrationKey, connectPath, UUID.randomUUID().toString());
+    }
+
+    private ObjectNode connectElicitation(String integrationKey, String connectPath, String elicitationId) {
         ObjectNode request = mapper.createObjectNode();
         request.put("jsonrpc", "2.0");
-        request.put("id", "rwc_" + UUID.randomUUID());
+        request.put("id", "rwc_" + elicitationId);
         request.put("method", "elicitation/create");
         ObjectNode params = request.putObject("params");
         params.put("mode", "url");
-        params.put("elicitationId", UUID.randomUUID().toString());
+        params.put("elicitationId", elicitationId);
         params.put("url", link(connectPath));
         params.put("message",
                 "Connect an account to " + integrationKey
@@ -128,32 +147,55 @@ public class McpCallFollower {
         return request;
     }
 
-    /** One call's following. Its state is touched on one Vert.x context only. */
+    /**
+     * How a followed call ended: its tool result and the run event that decided it (0: none, e.g. the wait ran out).
+     */
+    record Ended(ObjectNode result, long seq) {
+    }
+
+    /**
+     * One call's following. Its state is touched on one Vert.x context only. Events are taken in sequence order (a
+     * later one waits for the store to fill a gap), so the frames of a stream come in the order of their ids. A wait
+     * the run enters (approval, connection, outcome unknown) is acted on once the events at hand are taken and none has
+     * ended it: replaying a run whose approval was decided since asks nothing.
+     */
     final class Following {
 
         private final McpServer server;
         private final Peer peer;
+        private final UUID streamId;
+        private final long after;
         private final JsonNode progressToken;
         private final String tool;
         private final JsonNode input;
         private final UUID runId;
         private final Function<RunEvent, ObjectNode> render;
         private final Context context = vertx.getOrCreateContext();
-        private final CompletableFuture<ObjectNode> result = new CompletableFuture<>();
-        private final Set<Long> seen = new HashSet<>();
-        private final Consumer<StreamedEvent> listener = streamed -> context.runOnContext(v -> take(streamed.event()));
+        private final CompletableFuture<Ended> result = new CompletableFuture<>();
+        private final TreeMap<Long, RunEvent> early = new TreeMap<>();
+        private final Consumer<StreamedEvent> listener = streamed -> context
+                .runOnContext(v -> takeLive(streamed.event()));
         private long contiguous;
         private long timer = -1;
         private double progress;
         private int stepsDone;
         private boolean looking;
+        /** The wait the run is in (its latest event saying so), until an event ends it. */
+        private RunEvent waiting;
+        private boolean waitActedOn;
+        /** The approval elicitation being written (its frame follows), or 0. */
+        private long asking;
         private UUID asked;
         private RunEvent approvalAsked;
+        /** The URL elicitation sent for the current wait, completed once the wait ends. */
+        private String connectAsked;
 
-        private Following(McpServer server, Peer peer, JsonNode progressToken, String tool, JsonNode input, UUID runId,
-                Function<RunEvent, ObjectNode> render) {
+        private Following(McpServer server, Peer peer, long after, JsonNode progressToken, String tool, JsonNode input,
+                UUID runId, Function<RunEvent, ObjectNode> render) {
             this.server = server;
             this.peer = peer;
+            this.streamId = peer.streamed() ? peer.stream().id() : null;
+            this.after = after;
             this.progressToken = progressToken;
             this.tool = tool;
             this.input = input;
@@ -163,6 +205,10 @@ public class McpCallFollower {
 
         private void start(boolean existing) {
             feed.listen(runId, listener);
+            if (peer.streamed()) {
+                // a disconnect is no cancellation: the run goes on, only this following ends (ADR 0034)
+                peer.stream().onGone(() -> context.runOnContext(v -> result.complete(new Ended(null, 0))));
+            }
             context.runOnContext(v -> {
                 if (!result.isDone()) {
                     timer = vertx.setPeriodic(LOOK.toMillis(), id -> look());
@@ -173,10 +219,19 @@ public class McpCallFollower {
             });
         }
 
-        /** The tool result, once the call can be answered, or the still-running one after {@code wait}. */
-        Uni<ObjectNode> outcome(Duration wait) {
+        /** Sends the stream's priming event, with the position reached so far; from any thread. */
+        void prime() {
+            context.runOnContext(v -> {
+                if (!result.isDone() && peer.streamed()) {
+                    peer.stream().prime(asking > 0 ? asking - 1 : Math.max(after, contiguous));
+                }
+            });
+        }
+
+        /** How the call ended, once it can be answered, or the still-running result after {@code wait}. */
+        Uni<Ended> outcome(Duration wait) {
             return Uni.createFrom().completionStage(result).ifNoItem().after(wait)
-                    .recoverWithItem(() -> render.apply(null));
+                    .recoverWithItem(() -> new Ended(render.apply(null), 0));
         }
 
         /** Stops listening; from any thread. */
@@ -202,11 +257,10 @@ public class McpCallFollower {
                             : elicitations.state(elicitation).map(state -> new Looked(events, state)))
                     .subscribe().with(looked -> context.runOnContext(v -> {
                         looking = false;
-                        looked.events().forEach(this::take);
+                        take(looked.events());
                         McpElicitations.State state = looked.state();
-                        if (state != null && ("cancelled".equals(state.state()) || "refused".equals(state.state()))
-                                && approvalAsked != null) {
-                            finish(pendingApproval(approvalAsked, state.detail()));
+                        if (state != null && refused(state.state()) && approvalAsked != null) {
+                            finish(pendingApproval(approvalAsked, state.detail()), approvalAsked.seq());
                         }
                     }), failure -> context.runOnContext(v -> {
                         looking = false;
@@ -215,38 +269,103 @@ public class McpCallFollower {
                     }));
         }
 
-        private void take(RunEvent event) {
-            if (result.isDone() || !seen.add(event.seq())) {
+        /** Takes events once each, in sequence order; then acts on the wait the run is left in, if any. */
+        private void take(List<RunEvent> events) {
+            if (result.isDone()) {
                 return;
             }
-            while (seen.contains(contiguous + 1)) {
+            events.stream().filter(event -> event.seq() > contiguous)
+                    .forEach(event -> early.putIfAbsent(event.seq(), event));
+            while (!early.isEmpty() && early.firstKey() == contiguous + 1 && !result.isDone()) {
                 contiguous++;
+                apply(early.pollFirstEntry().getValue());
             }
+            if (!result.isDone() && waiting != null && !waitActedOn) {
+                waitActedOn = true;
+                actOn(waiting);
+            }
+        }
+
+        /** A broadcast event; a gap before it (an event broadcast before this call listened) is looked for at once. */
+        private void takeLive(RunEvent event) {
+            take(List.of(event));
+            if (!early.isEmpty()) {
+                look();
+            }
+        }
+
+        private void apply(RunEvent event) {
             switch (event.type()) {
-            case STEP_STARTED -> progress(stepsDone + 0.5, "step " + event.stepId() + " started");
-            case STEP_SUCCEEDED, STEP_FAILED, STEP_SKIPPED, STEP_CANCELED -> {
-                stepsDone++;
-                progress(stepsDone, "step " + event.stepId() + " " + ended(event));
+            case RUN_PAUSED -> {
+                // the run's side of a wait already taken
             }
             case RUN_APPROVAL_REQUESTED, STEP_APPROVAL_REQUESTED -> {
                 if (event.approval() != null) {
-                    askApproval(event);
+                    waitOn(event);
                 }
             }
             case RUN_AUTH_REQUIRED, STEP_AUTH_REQUIRED -> {
                 if (event.connect() != null) {
-                    askConnection(event);
+                    waitOn(event);
                 }
             }
-            case STEP_OUTCOME_UNKNOWN -> finish(waiting(event, "outcome_unknown",
+            case STEP_OUTCOME_UNKNOWN -> waitOn(event);
+            default -> {
+                endWait(event);
+                switch (event.type()) {
+                case STEP_STARTED -> progress(stepsDone + 0.5, "step " + event.stepId() + " started", event.seq());
+                case STEP_SUCCEEDED, STEP_FAILED, STEP_SKIPPED, STEP_CANCELED -> {
+                    stepsDone++;
+                    progress(stepsDone, "step " + event.stepId() + " " + ended(event), event.seq());
+                }
+                default -> {
+                    if (event.type().isTerminal()) {
+                        finish(render.apply(event), event.seq());
+                    }
+                }
+                }
+            }
+            }
+        }
+
+        private void waitOn(RunEvent event) {
+            waiting = event;
+            waitActedOn = false;
+        }
+
+        /**
+         * An event past the wait ends it: the approval was decided, the account connected, the outcome resolved. A URL
+         * elicitation sent for it is then completed (2025-11-25), so the client can stop showing its link.
+         */
+        private void endWait(RunEvent event) {
+            if (waiting == null) {
+                return;
+            }
+            if (connectAsked == null && waiting.connect() != null && waiting.seq() <= after && peer.elicitsUrls()) {
+                // the broken stream showed it before the client resumed past it
+                connectAsked = connectElicitationId(waiting);
+            }
+            if (connectAsked != null && event.seq() > after) {
+                ObjectNode notification = mapper.createObjectNode();
+                notification.put("jsonrpc", "2.0");
+                notification.put("method", "notifications/elicitation/complete");
+                notification.putObject("params").put("elicitationId", connectAsked);
+                peer.stream().send(notification, event.seq());
+            }
+            waiting = null;
+            connectAsked = null;
+            approvalAsked = null;
+            asked = null;
+        }
+
+        private void actOn(RunEvent event) {
+            switch (event.type()) {
+            case RUN_APPROVAL_REQUESTED, STEP_APPROVAL_REQUESTED -> askApproval(event);
+            case RUN_AUTH_REQUIRED, STEP_AUTH_REQUIRED -> askConnection(event);
+            default -> finish(waiting(event, "outcome_unknown",
                     "the step's call may or may not have taken effect; the run waits until it is resolved with POST "
                             + link("/v1/runs/" + runId + "/resolve"),
-                    null));
-            default -> {
-                if (event.type().isTerminal()) {
-                    finish(render.apply(event));
-                }
-            }
+                    null), event.seq());
             }
         }
 
@@ -254,12 +373,18 @@ public class McpCallFollower {
             return event.type().name().substring("STEP_".length()).toLowerCase(Locale.ROOT);
         }
 
-        /** A progress notification, when asked for one and it moves forward (the protocol wants it increasing). */
-        private void progress(double value, String message) {
+        /**
+         * A progress notification, when asked for one and it moves forward (the protocol wants it increasing); one the
+         * client had before its stream broke only moves the count.
+         */
+        private void progress(double value, String message, long seq) {
             if (progressToken == null || !peer.streamed() || value <= progress) {
                 return;
             }
             progress = value;
+            if (seq <= after) {
+                return;
+            }
             ObjectNode notification = mapper.createObjectNode();
             notification.put("jsonrpc", "2.0");
             notification.put("method", "notifications/progress");
@@ -268,28 +393,43 @@ public class McpCallFollower {
             params.put("progress", value);
             params.put("total", 1);
             params.put("message", message);
-            peer.stream().accept(notification);
+            peer.stream().send(notification, seq);
         }
 
+        /**
+         * Asks the approval in-band: the elicitation of this session for this wait when there is one already (a resumed
+         * stream, a retried call), else a new one. An open one is sent unless the client had it; one dismissed or
+         * refused answers with the links; a decided one waits for the run's next event.
+         */
         private void askApproval(RunEvent event) {
             approvalAsked = event;
             if (!peer.elicitsForms()) {
-                finish(pendingApproval(event, null));
+                finish(pendingApproval(event, null), event.seq());
                 return;
             }
+            asking = event.seq();
             RunEvent.ApprovalLinks links = event.approval();
-            elicitations
-                    .open(server, peer.session().id(), runId, event.stepId(), links.approveToken(), links.denyToken())
-                    .subscribe().with(id -> context.runOnContext(v -> {
-                        if (result.isDone()) {
+            UUID session = peer.session().id();
+            elicitations.existing(server, session, runId, event.stepId())
+                    .chain(found -> found != null ? Uni.createFrom().item(found)
+                            : elicitations.open(server, session, runId, event.stepId(), links.approveToken(),
+                                    links.denyToken()).map(id -> new McpElicitations.Asked(id, "open", null)))
+                    .subscribe().with(found -> context.runOnContext(v -> {
+                        asking = 0;
+                        if (result.isDone() || waiting != event) {
                             return;
                         }
-                        asked = id;
-                        peer.stream().accept(approvalElicitation(id));
+                        asked = found.id();
+                        if (refused(found.state())) {
+                            finish(pendingApproval(event, found.detail()), event.seq());
+                        } else if ("open".equals(found.state()) && event.seq() > after) {
+                            peer.stream().send(approvalElicitation(found.id()), event.seq());
+                        }
                     }), failure -> context.runOnContext(v -> {
+                        asking = 0;
                         LOG.warnf("run %s: the approval could not be asked in-band (%s); answered with its links",
                                 runId, failure.getClass().getSimpleName());
-                        finish(pendingApproval(event, null));
+                        finish(pendingApproval(event, null), event.seq());
                     }));
         }
 
@@ -320,11 +460,21 @@ public class McpCallFollower {
                 finish(waiting(event, "connection_required",
                         "the run waits for " + server.userId() + " to connect an account to "
                                 + event.connect().integrationKey() + " at the link; it goes on once connected",
-                        link(event.connect().connectUrl())));
+                        link(event.connect().connectUrl())), event.seq());
                 return;
             }
             // the run goes on by itself once the account is connected: keep following it
-            peer.stream().accept(connectElicitation(event.connect().integrationKey(), event.connect().connectUrl()));
+            connectAsked = connectElicitationId(event);
+            if (event.seq() > after) {
+                peer.stream().send(connectElicitation(event.connect().integrationKey(), event.connect().connectUrl(),
+                        connectAsked), event.seq());
+            }
+        }
+
+        /** A URL elicitation's id: the same on a resumed stream, so its completion names the one the client had. */
+        private String connectElicitationId(RunEvent event) {
+            return streamId == null ? UUID.randomUUID().toString() : UUID
+                    .nameUUIDFromBytes((streamId + ":" + event.seq()).getBytes(StandardCharsets.UTF_8)).toString();
         }
 
         private ObjectNode pendingApproval(RunEvent event, String refused) {
@@ -368,12 +518,19 @@ public class McpCallFollower {
             return result;
         }
 
-        private void finish(ObjectNode answer) {
-            result.complete(answer);
+        private void finish(ObjectNode answer, long seq) {
+            if (!result.isDone() && peer.streamed()) {
+                peer.stream().answeredAt(seq);
+            }
+            result.complete(new Ended(answer, seq));
         }
     }
 
     private record Looked(List<RunEvent> events, McpElicitations.State state) {
+    }
+
+    private static boolean refused(String state) {
+        return "cancelled".equals(state) || "refused".equals(state);
     }
 
     private static String encode(String value) {

@@ -12,9 +12,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.runwire.api.config.ApiConfig;
 
 /**
- * Keeps {@code api.mcp_calls}, {@code api.mcp_elicitations} and {@code api.mcp_sessions} bounded: a row is deleted once
- * older than the retention, a batch at a time; past it, a cancel of that request or an answer to that elicitation
- * changes nothing, and a client of that session is told to initialize again (404).
+ * Keeps {@code api.mcp_calls}, {@code api.mcp_elicitations}, {@code api.mcp_streams} and {@code api.mcp_sessions}
+ * bounded: a row is deleted once older than the retention, a batch at a time; past it, a cancel of that request or an
+ * answer to that elicitation changes nothing, a stream cannot be resumed, and a client of that session is told to
+ * initialize again (404).
  */
 @ApplicationScoped
 public class McpCallPurge {
@@ -34,7 +35,7 @@ public class McpCallPurge {
     @Scheduled(identity = "mcp-call-purge", every = "${runwire.mcp.call-purge-interval:10m}", delayed = "${runwire.mcp.call-purge-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         return purge("mcp_calls", "tool call records").chain(() -> purge("mcp_elicitations", "elicitations"))
-                .chain(() -> purge("mcp_sessions", "sessions"));
+                .chain(() -> purge("mcp_streams", "streams")).chain(() -> purge("mcp_sessions", "sessions"));
     }
 
     private Uni<Void> purge(String table, String what) {

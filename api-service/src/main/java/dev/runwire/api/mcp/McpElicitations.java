@@ -27,6 +27,10 @@ public class McpElicitations {
     public record State(String state, String detail) {
     }
 
+    /** An elicitation asked already, where it stands. */
+    public record Asked(UUID id, String state, String detail) {
+    }
+
     private final Pool pool;
 
     McpElicitations(Pool pool) {
@@ -56,6 +60,25 @@ public class McpElicitations {
                     }
                     Row row = rows.iterator().next();
                     return new Pending(id, row.getUUID(0), row.getString(1), row.getString(2), row.getString(3));
+                });
+    }
+
+    /**
+     * The newest elicitation of this server, owner and session for the run's approval at that step (null: the run's
+     * own), or null: what a resumed stream or a retried call asks again instead of a new one.
+     */
+    public Uni<Asked> existing(McpServer server, UUID sessionId, UUID runId, String stepId) {
+        return pool.preparedQuery("""
+                select id, state, detail from api.mcp_elicitations
+                where server_id = $1 and owner_id = $2 and session_id = $3 and run_id = $4
+                    and step_id is not distinct from $5
+                order by created_at desc limit 1""")
+                .execute(Tuple.of(server.id(), server.ownerId(), sessionId, runId, stepId)).map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row row = rows.iterator().next();
+                    return new Asked(row.getUUID(0), row.getString(1), row.getString(2));
                 });
     }
 

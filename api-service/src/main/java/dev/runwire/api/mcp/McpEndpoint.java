@@ -37,9 +37,9 @@ import dev.runwire.api.error.Surface;
  * An MCP server's endpoint ({@code /mcp/{serverId}}), Streamable HTTP; sessions only for clients that declare
  * elicitation, kept in PostgreSQL (ADR 0034). A request presents the server's own token, or an API key or JWT of the
  * owner's ({@code Authorization: Bearer} or {@code x-api-key}); anything else is 401, and another owner's credentials
- * find no such server (404). Counted against the rate limit of the credential like every request. Left out of the
- * OpenAPI document: its body is JSON-RPC, described by the MCP specification, and its answers to a request are JSON-RPC
- * responses, not this API's error shapes.
+ * find no such server (404). Counted against the rate limit of the credential like every request. The POST is left out
+ * of the OpenAPI document: its body is JSON-RPC, described by the MCP specification, and its answers to a request are
+ * JSON-RPC responses, not this API's error shapes; the GET that resumes a stream is described there.
  */
 @ApiSurface(value = Surface.MCP, apiKey = false)
 @Path("/mcp/{serverId}")
@@ -81,11 +81,22 @@ public class McpEndpoint {
         return RestMulti.fromUniResponse(answer, McpAnswer::body, McpAnswer::headers, McpAnswer::status);
     }
 
-    /** No stream is offered outside a call's answer (nothing is ever sent unasked): 405, as the transport allows. */
+    /**
+     * With {@code Last-Event-ID}: the rest of a {@code tools/call}'s stream that broke, on any replica (ADR 0034,
+     * "Resuming a stream"), authenticated and counted as a POST. Without it, 405: no stream is offered outside a call's
+     * answer (nothing is ever sent unasked), as the transport allows. Described in {@code META-INF/openapi.yaml}.
+     */
     @GET
     @Operation(hidden = true)
-    public Response stream() {
-        return notAllowed();
+    public Multi<byte[]> stream(@PathParam("serverId") String serverId, @Context HttpHeaders headers,
+            @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam(SESSION_HEADER) String sessionId) {
+        Uni<McpAnswer> answer = lastEventId == null ? Uni.createFrom().item(McpAnswer.of(notAllowed()))
+                : admitted(serverId, headers)
+                        .chain(admitted -> admitted.refusal() != null
+                                ? Uni.createFrom().item(McpAnswer.of(admitted.refusal()))
+                                : protocol.resume(admitted.server(), admitted.who(), sessionId, lastEventId))
+                        .map(answered -> answered.headers(admission.rateLimitHeaders()));
+        return RestMulti.fromUniResponse(answer, McpAnswer::body, McpAnswer::headers, McpAnswer::status);
     }
 
     /**
@@ -179,8 +190,8 @@ public class McpEndpoint {
     private static Response notAllowed() {
         return Response.fromResponse(Surface.MCP.response(new ErrorObject(405, "method_not_allowed",
                 "Method Not Allowed",
-                "this MCP endpoint takes POSTed JSON-RPC messages (and DELETE of a session it issued); it offers no "
-                        + "stream of its own",
+                "this MCP endpoint takes POSTed JSON-RPC messages, GET with Last-Event-ID to resume a tool call's "
+                        + "stream, and DELETE of a session it issued; it offers no stream of its own",
                 null, null))).header("Allow", "POST, DELETE").build();
     }
 }

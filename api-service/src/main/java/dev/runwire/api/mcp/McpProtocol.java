@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
 
 import dev.runwire.api.action.RunnableActions;
 import dev.runwire.api.action.RunnableActions.RunnableAction;
@@ -87,14 +87,18 @@ public class McpProtocol {
     private final McpSessions sessions;
     private final McpElicitations elicitations;
     private final McpCallFollower follower;
+    private final McpStreams streams;
+    private final Vertx vertx;
     private final ApprovalService approvals;
     private final Idempotency idempotency;
     private final ApiConfig.Mcp config;
     private final Duration syncWait;
 
     McpProtocol(ObjectMapper mapper, RunnableActions actions, RunService runs, PlanRunService plans, McpCallStore calls,
-            McpSessions sessions, McpElicitations elicitations, McpCallFollower follower, ApprovalService approvals,
-            Idempotency idempotency, ApiConfig config) {
+            McpSessions sessions, McpElicitations elicitations, McpCallFollower follower, McpStreams streams,
+            Vertx vertx, ApprovalService approvals, Idempotency idempotency, ApiConfig config) {
+        this.streams = streams;
+        this.vertx = vertx;
         this.idempotency = idempotency;
         this.sessions = sessions;
         this.elicitations = elicitations;
@@ -135,22 +139,23 @@ public class McpProtocol {
         if (message == null || message.isMissingNode()) {
             return json(refused(error(null, INVALID_REQUEST, "the body holds no JSON-RPC message")));
         }
-        if (message.isArray()) {
-            return batch(server, who, headerVersion == null ? DEFAULT_VERSION : headerVersion, message)
-                    .map(McpAnswer::of);
-        }
-        boolean response = message.isObject() && !message.has("method");
-        boolean needsSession = response || "tools/call".equals(message.path("method").asText(null));
-        UUID sessionId = exchange.sessionId() == null ? null : sessionId(exchange.sessionId());
-        if (needsSession && exchange.sessionId() != null && sessionId == null) {
+        // a session id that is not one of this server's is 404 on any request but initialize (which starts one)
+        boolean initialize = message.isObject() && "initialize".equals(message.path("method").asText(null));
+        boolean checked = exchange.sessionId() != null && !initialize;
+        UUID sessionId = checked ? sessionId(exchange.sessionId()) : null;
+        if (checked && sessionId == null) {
             return json(unknownSession());
         }
-        Uni<McpSessions.Session> session = needsSession && sessionId != null ? sessions.find(server, sessionId)
-                : Uni.createFrom().nullItem();
+        Uni<McpSessions.Session> session = checked ? sessions.find(server, sessionId) : Uni.createFrom().nullItem();
         return session.chain(found -> {
-            if (needsSession && sessionId != null && found == null) {
+            if (checked && found == null) {
                 return json(unknownSession());
             }
+            if (message.isArray()) {
+                return batch(server, who, headerVersion == null ? DEFAULT_VERSION : headerVersion, message)
+                        .map(McpAnswer::of);
+            }
+            boolean response = message.isObject() && !message.has("method");
             if (streamable(message, exchange, found)) {
                 return Uni.createFrom().item(streamed(server, who, found, message));
             }
@@ -162,7 +167,7 @@ public class McpProtocol {
                 if (code == INVALID_REQUEST || code == PARSE_ERROR || response && answer.has("error")) {
                     return json(refused(answer));
                 }
-                if ("initialize".equals(message.path("method").asText(null)) && answer.has("result")) {
+                if (initialize && answer.has("result")) {
                     return session(server, message.path("params"), answer);
                 }
                 return json(ok(answer));
@@ -216,23 +221,57 @@ public class McpProtocol {
 
     /**
      * A call answered as server-sent events: progress notifications and elicitation requests as the run goes, then the
-     * call's response. A failure before anything was sent is answered through the error seam as for a JSON answer. The
-     * stream closing (the client gone) stops the following, not the run (2025-11-25: a disconnection is no
-     * cancellation).
+     * call's response; ids on what can be resumed from (ADR 0034, "Resuming a stream"), a heartbeat when quiet. A
+     * failure before anything was sent is answered through the error seam as for a JSON answer. The stream closing (the
+     * client gone) stops the following, not the run (a disconnection is no cancellation).
      */
     private McpAnswer streamed(McpServer server, Principal who, McpSessions.Session session, JsonNode message) {
-        Multi<byte[]> frames = Multi.createFrom().emitter(emitter -> {
-            McpCallFollower.Peer peer = new McpCallFollower.Peer(session,
-                    event -> emitter.emit(McpAnswer.frame(event)));
-            Cancellable running = one(server, who, message, false, peer).subscribe().with(answer -> {
-                if (answer != null) {
-                    emitter.emit(McpAnswer.frame(answer));
+        return McpAnswer.events(McpSse.frames(vertx, config.heartbeat(), UUID.randomUUID(),
+                sse -> one(server, who, message, false, new McpCallFollower.Peer(session, sse))));
+    }
+
+    /**
+     * {@code GET} with {@code Last-Event-ID}: the rest of a {@code tools/call}'s stream, on any replica. What followed
+     * that event is derived again from the run's stored events (progress, the approval or connection it waits for if
+     * still open, the response once it ended), then the run is followed live up to the stream wait. Only a stream of
+     * this server and owner, and of the session presented when the call had one, is resumed; anything else is 404
+     * whoever's it is, a Last-Event-ID that is none of ours 400.
+     */
+    public Uni<McpAnswer> resume(McpServer server, Principal who, String sessionHeader, String lastEventId) {
+        McpSse.Position position = McpSse.position(lastEventId);
+        if (position == null) {
+            return json(refused(error(null, INVALID_REQUEST,
+                    "Last-Event-ID is not the id of an event this server sent (<stream>_<sequence>)")));
+        }
+        UUID sessionId = sessionHeader == null ? null : sessionId(sessionHeader);
+        if (sessionHeader != null && sessionId == null) {
+            return json(unknownSession());
+        }
+        Uni<McpSessions.Session> session = sessionId == null ? Uni.createFrom().nullItem()
+                : sessions.find(server, sessionId);
+        return session.chain(found -> {
+            if (sessionId != null && found == null) {
+                return json(unknownSession());
+            }
+            return streams.find(server, position.streamId()).map(stream -> {
+                if (stream == null || stream.sessionId() != null && !stream.sessionId().equals(sessionId)) {
+                    return McpAnswer.of(Response.status(404).type(MediaType.APPLICATION_JSON)
+                            .entity(Json.write(error(null, INVALID_REQUEST, "no such stream to resume"))).build());
                 }
-                emitter.complete();
-            }, emitter::fail);
-            emitter.onTermination(running::cancel);
+                return McpAnswer.events(McpSse.frames(vertx, config.heartbeat(), stream.id(), sse -> {
+                    McpCallFollower.Peer peer = new McpCallFollower.Peer(stream.sessionId() == null ? null : found,
+                            sse);
+                    McpCallFollower.Following following = follower.follow(server, peer, position.seq(),
+                            stream.progressToken(), stream.tool(), stream.input(), stream.runId(),
+                            end -> outcome(new Accepted(stream.runId(), end)), true);
+                    // the answer starts at once, with the position resumed from: a run that waits sends nothing else
+                    following.prime();
+                    return following.outcome(config.streamWait())
+                            .map(ended -> result(stream.requestId(), ended.result())).onTermination()
+                            .invoke(following::stop);
+                }));
+            });
         });
-        return McpAnswer.events(frames);
     }
 
     private static Uni<McpAnswer> json(Response response) {
@@ -399,9 +438,10 @@ public class McpProtocol {
         Function<Idempotency.Claim, Uni<UUID>> start = claim -> claim.runExists() ? Uni.createFrom().item(claim.runId())
                 : runs.start(as, action, input, inputPointer, server.userId(), null, null, RunStore.Delivery.NATIVE,
                         false, claim, runId -> {
-                            following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()),
-                                    input, runId, end -> outcome(new Accepted(runId, end))));
-                            return recordCall(server, id, runId);
+                            following.set(follower.follow(server, peer, 0, progressToken, ToolNames.of(action.key()),
+                                    input, runId, end -> outcome(new Accepted(runId, end)), false));
+                            return recordCall(server, id, runId).chain(() -> openStream(server, peer, id, runId,
+                                    progressToken, ToolNames.of(action.key()), input, following.get()));
                         }, strategy).map(Accepted::runId);
         Uni<Keyed> started = idempotencyKey == null
                 ? start.apply(Idempotency.Claim.NONE).map(runId -> new Keyed(runId, null))
@@ -413,21 +453,44 @@ public class McpProtocol {
                         .map(this::keyed);
         return started.chain(keyed -> {
             if (keyed.refused() != null) {
-                return done(toolError("the first call with this idempotency key was refused: " + keyed.refused()));
+                return Uni.createFrom().item(new McpCallFollower.Ended(
+                        toolError("the first call with this idempotency key was refused: " + keyed.refused()), 0));
             }
+            Uni<Void> opened = Uni.createFrom().voidItem();
             if (following.get() == null) {
                 // a retry with the key: the first call's run, followed from what it did so far
-                following.set(follower.follow(server, peer, progressToken, ToolNames.of(action.key()), input,
+                following.set(follower.follow(server, peer, 0, progressToken, ToolNames.of(action.key()), input,
                         keyed.runId(), end -> outcome(new Accepted(keyed.runId(), end)), true));
+                opened = openStream(server, peer, id, keyed.runId(), progressToken, ToolNames.of(action.key()), input,
+                        following.get());
             }
-            return following.get().outcome(peer.streamed() ? config.streamWait() : syncWait);
-        }).map(result -> result(id, result)).onFailure(RunwireException.class)
+            return opened.chain(() -> following.get().outcome(peer.streamed() ? config.streamWait() : syncWait));
+        }).map(ended -> result(id, ended.result())).onFailure(RunwireException.class)
                 .recoverWithUni(e -> refusal((RunwireException) e, id, peer)).onTermination().invoke(() -> {
                     McpCallFollower.Following followed = following.get();
                     if (followed != null) {
                         followed.stop();
                     }
                 });
+    }
+
+    /**
+     * Keeps what a GET needs to resume a streamed call ({@link McpStreams}), then primes the stream with its first id.
+     * The run is committed already: a failure leaves the stream unresumable (its ids name nothing; a resume is 404)
+     * rather than failing a call whose run goes on.
+     */
+    private Uni<Void> openStream(McpServer server, McpCallFollower.Peer peer, JsonNode id, UUID runId,
+            JsonNode progressToken, String tool, JsonNode input, McpCallFollower.Following following) {
+        if (!peer.streamed()) {
+            return Uni.createFrom().voidItem();
+        }
+        McpStreams.Stream stream = new McpStreams.Stream(peer.stream().id(),
+                peer.session() == null ? null : peer.session().id(), runId, id, progressToken, tool, input);
+        return streams.open(server, stream).invoke(following::prime).onFailure().recoverWithUni(failure -> {
+            LOG.warnf("keeping MCP stream %s of run %s failed (%s); it cannot be resumed", stream.id(), runId,
+                    failure.getClass().getSimpleName());
+            return Uni.createFrom().voidItem();
+        });
     }
 
     /** The run a keyed call stands for, or the refusal the key's first call got (its stored body). */
@@ -666,8 +729,8 @@ public class McpProtocol {
                         && problem.meta().get("connect") instanceof String connect) {
                     p.put("connect", follower.link(connect));
                     if (peer.elicitsUrls()) {
-                        peer.stream().accept(follower
-                                .connectElicitation(String.valueOf(problem.meta().get("integrationKey")), connect));
+                        peer.stream().send(follower
+                                .connectElicitation(String.valueOf(problem.meta().get("integrationKey")), connect), 0);
                     }
                 }
             }

@@ -277,7 +277,7 @@ public class ApiDescription implements OASFilter {
         case "connected-accounts" -> "Connected accounts";
         case "callbacks", "webhook-secret" -> "Callbacks";
         case "billing" -> "Billing";
-        case "mcp-servers", "tools" -> "MCP and tools";
+        case "mcp-servers", "tools", "mcp" -> "MCP and tools";
         default -> area.isEmpty() ? "Other"
                 : Character.toUpperCase(area.charAt(0)) + area.substring(1).replace('-', ' ');
         };
@@ -420,6 +420,7 @@ public class ApiDescription implements OASFilter {
         String schema = switch (surface) {
         case TALKOVER -> "TalkoverFailure";
         case COMPOSIO -> "ComposioFailure";
+        case MCP -> "JsonRpcError";
         default -> "JsonApiErrors";
         };
         return OASFactory.createAPIResponse().description(description)

@@ -218,6 +218,18 @@ final class Operations {
                         + "`^[a-zA-Z0-9_-]{1,64}$` (a dot becomes `_` plus 8 hex digits of the key's hash) and their "
                         + "schemas are top-level object schemas (a non-object input is wrapped as `input`). Another "
                         + "owner's server is 404; an unknown format 400.");
+        put("GET /mcp/{serverId}", op("GET /mcp/{serverId}", "resumeMcpStream",
+                "Resume an MCP tool call's stream (server-sent events)",
+                "The MCP endpoint itself takes JSON-RPC messages by POST (described by the MCP specification, not "
+                        + "here). A `tools/call` answered as server-sent events carries event ids "
+                        + "(`<stream>_<sequence>`); a client whose stream broke sends `GET` with `Last-Event-ID` (and "
+                        + "its `Mcp-Session-Id` when the call had one) to any replica and gets what followed that "
+                        + "event — progress, the approval or connection the run still waits for, the call's response "
+                        + "once the run ended — then the run live, with heartbeat comments, up to "
+                        + "`RUNWIRE_MCP_STREAM_WAIT`. Authenticated as the POST: the server's token, or its owner's API "
+                        + "key or JWT. Without `Last-Event-ID` 405 (the server offers no stream of its own); a "
+                        + "`Last-Event-ID` that is none of this server's ids 400; another server's, owner's or "
+                        + "session's stream, or an unknown session, 404.").answers(200, null).errors(400, 404, 405));
         op("GET /v1/tools", "listTools", "The owner's actions as tool definitions",
                 "Every runnable action of the owner (active, on an active integration) as tool definitions, by "
                         + "key: `format=openai` (the default; Chat Completions `tools`), `anthropic` (Messages "
