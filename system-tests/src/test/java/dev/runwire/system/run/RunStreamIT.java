@@ -185,12 +185,12 @@ class RunStreamIT {
      */
     @Test
     void theStreamIsWellFramedOverHttp11AndHttp10() throws Exception {
-        String runId = create(api, owner.apiKey(),
-                runBody(List.of(step("A", "item", List.of(), Map.of("id", "1-wire")),
-                        step("B", "item", List.of("A"), Map.of("id", "2-wire")))));
+        String runId = create(api, owner.apiKey(), runBody(List.of(step("A", "item", List.of(), Map.of("id", "1-wire")),
+                step("B", "item", List.of("A"), Map.of("id", "2-wire")))));
         // opened at once, so most of the run's events are live ones
-        String chunked = new String(RawHttp.dechunk(RawHttp.get(api.port, "/v1/runs/" + runId + "/sse", "HTTP/1.1",
-                owner.apiKey())), StandardCharsets.UTF_8);
+        String chunked = new String(
+                RawHttp.dechunk(RawHttp.get(api.port, "/v1/runs/" + runId + "/sse", "HTTP/1.1", owner.apiKey())),
+                StandardCharsets.UTF_8);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ids(chunked), chunked);
         assertTrue(chunked.contains("event: RUN_SUCCEEDED"), chunked);
 
@@ -244,8 +244,8 @@ class RunStreamIT {
         static byte[] dechunk(byte[] response) {
             String text = new String(response, StandardCharsets.ISO_8859_1);
             assertTrue(text.startsWith("HTTP/1.1 200"), text);
-            assertTrue(text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase()
-                    .contains("transfer-encoding: chunked"), text);
+            assertTrue(text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase().contains("transfer-encoding: chunked"),
+                    text);
             int at = text.indexOf("\r\n\r\n") + 4;
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
             while (true) {
