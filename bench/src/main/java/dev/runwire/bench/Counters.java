@@ -194,6 +194,12 @@ final class Counters implements AutoCloseable {
         return stat == null ? -1 : stat[1] + stat[2];
     }
 
+    /** utime and stime of a process apart: the user-space work and the kernel's (for a server, mostly its sockets). */
+    static long[] userSystemTicks(long pid) {
+        long[] stat = stat(pid);
+        return stat == null ? new long[] { -1, -1 } : new long[] { stat[1], stat[2] };
+    }
+
     /**
      * utime + stime of a JVM's JIT compiler threads ({@code C1/C2 CompilerThread}) alive now. Right after a start, and
      * for minutes on a starved machine, they take a large share of a service's CPU: reported apart so that the rest is

@@ -62,6 +62,16 @@ final class Latencies {
                 n == 0 ? 0 : sorted[n - 1] / 1e6, errors.get());
     }
 
+    /** The mean latency of the window, in ms. */
+    double mean() {
+        int n = Math.min(count.get(), nanos.length);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += nanos[i];
+        }
+        return n == 0 ? 0 : sum / n / 1e6;
+    }
+
     private static double pct(long[] sorted, double q) {
         return sorted.length == 0 ? 0
                 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;

@@ -275,6 +275,14 @@ public interface ApiConfig {
         /** Bytes a stream may have waiting for a slow reader before it is disconnected (it can resume). */
         @WithDefault("262144")
         int maxBufferedBytes();
+
+        /**
+         * Frames written as ready-made HTTP/1.1 chunks straight above the connection's HTTP encoder, each a view of
+         * bytes shared by all readers of the event, where the connection allows it; false: every frame goes through the
+         * Vert.x response (a copy and an encoding per reader). ADR 0012.
+         */
+        @WithDefault("true")
+        boolean directChunks();
     }
 
     interface Outbox {

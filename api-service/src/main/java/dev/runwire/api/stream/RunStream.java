@@ -8,10 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.runwire.api.auth.ApiKeys;
@@ -105,16 +105,17 @@ public class RunStream {
                     if (run == null) {
                         fail(context, new NotFound("no run with id " + runId));
                     } else {
-                        loop.runOnContext(ignored -> open(context.response(), loop, runId, after, toolCalls));
+                        loop.runOnContext(ignored -> open(context, loop, runId, after, toolCalls));
                     }
                 }, failure -> fail(context, failure instanceof RunwireException e ? e : internal(failure)));
     }
 
     /** On the reader's event loop: its stream joins that loop's readers. */
-    private void open(HttpServerResponse response, Context loop, UUID runId, long after, boolean toolCalls) {
+    private void open(RoutingContext context, Context loop, UUID runId, long after, boolean toolCalls) {
         LoopReaders readers = loops.computeIfAbsent(Thread.currentThread(),
                 thread -> new LoopReaders(loop, feed, vertx, config.sse().heartbeat()));
-        new StreamReader(response, loop, runId, after, toolCalls, readers, stored, vertx)
+        ChannelHandlerContext direct = config.sse().directChunks() ? DirectChunks.of(context.request()) : null;
+        new StreamReader(context.response(), direct, loop, runId, after, toolCalls, readers, stored, vertx)
                 .start(config.sse().maxBufferedBytes());
     }
 

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
+import dev.runwire.api.feed.StreamedEvent;
 import dev.runwire.api.run.RunStore;
 import dev.runwire.model.event.RunEvent;
 
@@ -21,7 +22,8 @@ import dev.runwire.model.event.RunEvent;
  * Reads of a run's stored events for its streams, shared: at most one query per run is in flight on this replica, and
  * every reader that asks while it runs joins the next one, which starts when it ends. A reader is answered by a query
  * that started after it asked, so nothing stored before its request is missing from its answer; a reconnect storm or
- * thousands of readers waiting for the read model cost one query per run at a time, not one per reader.
+ * thousands of readers waiting for the read model cost one query per run at a time, not one per reader. The readers of
+ * one query share its events, each event's frames encoded once for all of them.
  */
 @ApplicationScoped
 class StoredEventReads {
@@ -46,7 +48,8 @@ class StoredEventReads {
      * The run's stored events after {@code after}, handed to {@code events} (or the failure to {@code failed}) on the
      * reader's own context.
      */
-    void after(UUID runId, long after, Context reader, Consumer<List<RunEvent>> events, Consumer<Throwable> failed) {
+    void after(UUID runId, long after, Context reader, Consumer<List<StreamedEvent>> events,
+            Consumer<Throwable> failed) {
         Request request = new Request(after, reader, events, failed);
         Flight start;
         synchronized (flights) {
@@ -71,9 +74,10 @@ class StoredEventReads {
         for (Request request : batch) {
             from = Math.min(from, request.after);
         }
-        query.apply(flight.runId, from).subscribe().with(events -> {
+        query.apply(flight.runId, from).subscribe().with(stored -> {
+            List<StreamedEvent> events = stored.stream().map(StreamedEvent::new).toList();
             for (Request request : batch) {
-                List<RunEvent> own = after(events, request.after);
+                List<StreamedEvent> own = after(events, request.after);
                 request.reader.runOnContext(ignored -> request.events.accept(own));
             }
             next(flight);
@@ -98,15 +102,16 @@ class StoredEventReads {
     }
 
     /** The tail of events ordered by sequence, after {@code seq}. */
-    private static List<RunEvent> after(List<RunEvent> events, long seq) {
+    private static List<StreamedEvent> after(List<StreamedEvent> events, long seq) {
         int first = 0;
-        while (first < events.size() && events.get(first).seq() <= seq) {
+        while (first < events.size() && events.get(first).event().seq() <= seq) {
             first++;
         }
         return first == 0 ? events : events.subList(first, events.size());
     }
 
-    private record Request(long after, Context reader, Consumer<List<RunEvent>> events, Consumer<Throwable> failed) {
+    private record Request(long after, Context reader, Consumer<List<StreamedEvent>> events,
+            Consumer<Throwable> failed) {
     }
 
     /** One run's query in flight and the readers waiting for the next. Guarded by {@code flights}. */

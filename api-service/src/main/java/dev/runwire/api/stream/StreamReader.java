@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import org.jboss.logging.Logger;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.VoidChannelPromise;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,9 +28,18 @@ final class StreamReader {
     private static final Logger LOG = Logger.getLogger(StreamReader.class);
     private static final int MAX_EARLY_EVENTS = 1_000;
     private static final long CATCH_UP_RETRY_MILLIS = 50;
+    /** Shared by every reader: each write takes its own view of it. */
+    private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
     private static final Comparator<StreamedEvent> BY_SEQ = Comparator.comparingLong(e -> e.event().seq());
 
     private final HttpServerResponse response;
+    /**
+     * The connection's pipeline just above the HTTP encoder ({@link ChunkWriter}): frames go there as ready-made
+     * chunks, each a view of bytes every reader shares; null: they go through the response.
+     */
+    private final ChannelHandlerContext direct;
+    /** The writes' promise: none to complete, and a write that fails on a closing connection is no news. */
+    private final VoidChannelPromise quiet;
     private final Context loop;
     private final UUID runId;
     private final boolean toolCalls;
@@ -37,18 +48,22 @@ final class StreamReader {
     private final Vertx vertx;
     /** Live events held while the store is read, or until the read model has the ones before them. */
     private List<StreamedEvent> early;
-    /** This turn's frames, written together at its end. */
+    /** This turn's frames, written together at its end (through the response). */
     private Buffer out;
     private boolean outShared;
+    /** Frames written to {@link #direct} this turn, flushed together at its end. */
+    private boolean unflushed;
     private long lastSent;
     private boolean catchingUp = true;
     private boolean ending;
     private boolean closed;
     private boolean heardSinceBeat;
 
-    StreamReader(HttpServerResponse response, Context loop, UUID runId, long after, boolean toolCalls,
-            LoopReaders readers, StoredEventReads stored, Vertx vertx) {
+    StreamReader(HttpServerResponse response, ChannelHandlerContext direct, Context loop, UUID runId, long after,
+            boolean toolCalls, LoopReaders readers, StoredEventReads stored, Vertx vertx) {
         this.response = response;
+        this.direct = direct;
+        this.quiet = direct == null ? null : new VoidChannelPromise(direct.channel(), false);
         this.loop = loop;
         this.runId = runId;
         this.lastSent = after;
@@ -97,23 +112,35 @@ final class StreamReader {
             catchUp();
             return false;
         }
-        boolean hadNothing = out == null;
+        boolean hadNothing = !pending();
         send(event);
-        return hadNothing && out != null;
+        return hadNothing && pending();
+    }
+
+    private boolean pending() {
+        return out != null || unflushed;
     }
 
     /** Writes this turn's frames at once; a reader whose write queue is full is disconnected (it can resume). */
     void flush() {
-        Buffer frames = out;
-        out = null;
-        if (frames == null || closed) {
-            return;
+        if (direct != null) {
+            if (!unflushed || closed) {
+                return;
+            }
+            unflushed = false;
+            direct.flush();
+        } else {
+            Buffer frames = out;
+            out = null;
+            if (frames == null || closed) {
+                return;
+            }
+            if (response.writeQueueFull()) {
+                disconnect("the reader is too slow");
+                return;
+            }
+            response.write(frames, null);
         }
-        if (response.writeQueueFull()) {
-            disconnect("the reader is too slow");
-            return;
-        }
-        response.write(frames);
         if (ending) {
             closed = true;
             readers.remove(this);
@@ -131,7 +158,8 @@ final class StreamReader {
             return;
         }
         if (!response.writeQueueFull()) {
-            response.write(": heartbeat\n\n");
+            // through the response even where frames are not: it keeps the connection's idle timer informed
+            response.write(HEARTBEAT, null);
         }
         if (!heardSinceBeat && !catchingUp) {
             catchUp();
@@ -170,11 +198,11 @@ final class StreamReader {
         });
     }
 
-    private void caughtUp(List<RunEvent> events) {
+    private void caughtUp(List<StreamedEvent> events) {
         if (closed) {
             return;
         }
-        events.forEach(event -> send(new StreamedEvent(event)));
+        events.forEach(this::send);
         if (early != null) {
             List<StreamedEvent> waiting = early;
             early = null;
@@ -200,7 +228,24 @@ final class StreamReader {
         if (closed || ending || event.seq() != lastSent + 1) {
             return;
         }
-        Buffer frame = streamed.frame(toolCalls);
+        if (direct != null) {
+            // the bound: the connection's queue (Netty's, counted in the frames' bytes) past its high-water mark
+            if (!direct.channel().isWritable()) {
+                disconnect("the reader is too slow");
+                return;
+            }
+            direct.write(streamed.chunk(toolCalls), quiet);
+            unflushed = true;
+        } else {
+            add(streamed.frame(toolCalls));
+        }
+        lastSent = event.seq();
+        if (event.type().isTerminal()) {
+            ending = true;
+        }
+    }
+
+    private void add(Buffer frame) {
         if (out == null) {
             // the frame is shared by every reader of the event: copied only if another is added to it
             out = frame;
@@ -212,23 +257,27 @@ final class StreamReader {
             }
             out.appendBuffer(frame);
         }
-        lastSent = event.seq();
-        if (event.type().isTerminal()) {
-            ending = true;
-        }
     }
 
     private void disconnect(String why) {
         LOG.debugf("run %s: stream closed after event %d: %s", runId, lastSent, why);
         closed = true;
         out = null;
+        unflushed = false;
         readers.remove(this);
-        response.reset();
+        if (direct != null) {
+            // at once, dropping what is queued: the response's own reset would first wait for the queue to drain, and
+            // a reader that reads nothing would hold it until the connection's idle timeout
+            direct.channel().close();
+        } else {
+            response.reset();
+        }
     }
 
     private void close() {
         closed = true;
         out = null;
+        unflushed = false;
         readers.remove(this);
     }
 }

@@ -24,6 +24,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
+import dev.runwire.api.feed.StreamedEvent;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.event.RunEventType;
 
@@ -49,13 +50,15 @@ class StoredEventReadsTest {
     /** What one reader was answered, and on which context. */
     static final class Answer {
         volatile List<Long> seqs;
+        volatile List<StreamedEvent> events;
         volatile Throwable failure;
         volatile Context context;
 
-        Consumer<List<RunEvent>> events() {
+        Consumer<List<StreamedEvent>> events() {
             return events -> {
                 context = Vertx.currentContext();
-                seqs = events.stream().map(RunEvent::seq).toList();
+                this.events = events;
+                seqs = events.stream().map(streamed -> streamed.event().seq()).toList();
             };
         }
 
@@ -98,6 +101,9 @@ class StoredEventReadsTest {
         await(() -> waiting.values().stream().allMatch(Answer::answered));
         waiting.forEach((i, answer) -> assertEquals(LongStream.rangeClosed(4 + i % 5, 9).boxed().toList(), answer.seqs,
                 "reader after " + (3 + i % 5)));
+        // the readers of one query share its events, so each event's frame is encoded once for all of them
+        StreamedEvent last = waiting.get(0).events.get(waiting.get(0).events.size() - 1);
+        waiting.values().forEach(answer -> assertSame(last, answer.events.get(answer.events.size() - 1)));
         assertEquals(2, queries.size());
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,6 +175,93 @@ class RunStreamIT {
                     TIMEOUT);
             assertTrue(stream.ended(), "the stream ended: " + stream.events());
             assertEquals(List.of(1L, 2L, 3L, 4L), stream.events().stream().map(SseClient.Event::id).toList());
+        }
+    }
+
+    /**
+     * The bytes on the wire: over HTTP/1.1 every frame is a well-formed chunk (the frames are written as ready-made
+     * chunks straight to the connection), live and replayed alike, and the body ends with the last chunk; an HTTP/1.0
+     * client, which knows no chunks, gets the same frames as a plain body ended by the close.
+     */
+    @Test
+    void theStreamIsWellFramedOverHttp11AndHttp10() throws Exception {
+        String runId = create(api, owner.apiKey(), runBody(List.of(step("A", "item", List.of(), Map.of("id", "1-wire")),
+                step("B", "item", List.of("A"), Map.of("id", "2-wire")))));
+        // opened at once, so most of the run's events are live ones
+        String chunked = new String(
+                RawHttp.dechunk(RawHttp.get(api.port, "/v1/runs/" + runId + "/sse", "HTTP/1.1", owner.apiKey())),
+                StandardCharsets.UTF_8);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ids(chunked), chunked);
+        assertTrue(chunked.contains("event: RUN_SUCCEEDED"), chunked);
+
+        byte[] plain = RawHttp.get(api.port, "/v1/runs/" + runId + "/sse", "HTTP/1.0", owner.apiKey());
+        String head = new String(plain, StandardCharsets.ISO_8859_1);
+        assertTrue(head.startsWith("HTTP/1.0 200"), head);
+        assertFalse(head.toLowerCase().contains("transfer-encoding"), head);
+        String body = head.substring(head.indexOf("\r\n\r\n") + 4);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ids(body), body);
+    }
+
+    private static List<Long> ids(String stream) {
+        List<Long> ids = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^id: (\\d+)$").matcher(stream);
+        while (m.find()) {
+            ids.add(Long.parseLong(m.group(1)));
+        }
+        return ids;
+    }
+
+    /** A client that shows the response's bytes as they are, chunk framing included. */
+    static final class RawHttp {
+
+        /** The whole response, head and body, read until the server closes or its body ends. */
+        static byte[] get(int port, String path, String version, String apiKey) throws Exception {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout((int) TIMEOUT.toMillis());
+                socket.getOutputStream().write(("GET " + path + " " + version + "\r\nHost: 127.0.0.1\r\nx-api-key: "
+                        + apiKey + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                java.io.InputStream in = socket.getInputStream();
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[8192];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    all.write(buffer, 0, n);
+                    // HTTP/1.1 keeps the connection open after the last chunk
+                    if (version.equals("HTTP/1.1") && endsWithLastChunk(all.toByteArray())) {
+                        break;
+                    }
+                }
+                return all.toByteArray();
+            }
+        }
+
+        private static boolean endsWithLastChunk(byte[] bytes) {
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            return text.endsWith("\r\n0\r\n\r\n");
+        }
+
+        /** The body of a chunked response, every chunk checked: a hex size line, that many bytes, CRLF. */
+        static byte[] dechunk(byte[] response) {
+            String text = new String(response, StandardCharsets.ISO_8859_1);
+            assertTrue(text.startsWith("HTTP/1.1 200"), text);
+            assertTrue(text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase().contains("transfer-encoding: chunked"),
+                    text);
+            int at = text.indexOf("\r\n\r\n") + 4;
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            while (true) {
+                int lineEnd = text.indexOf("\r\n", at);
+                assertTrue(lineEnd > at, "a chunk size line at " + at + ": " + text.substring(at));
+                int size = Integer.parseInt(text.substring(at, lineEnd), 16);
+                at = lineEnd + 2;
+                if (size == 0) {
+                    assertEquals("\r\n", text.substring(at), "the body ends after the last chunk");
+                    return body.toByteArray();
+                }
+                body.write(response, at, size);
+                at += size;
+                assertEquals("\r\n", text.substring(at, at + 2), "CRLF after a chunk's " + size + " bytes");
+                at += 2;
+            }
         }
     }
 
