@@ -11,26 +11,6 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "runwire")
 public interface ExecutorConfig {
 
-    /** The warm-up before the service reports ready (ADR 0009, "Fresh start"). */
-    WarmUpSettings warmUp();
-
-    interface WarmUpSettings {
-        /**
-         * Whether the service exercises its own hot paths at start, before its readiness check passes
-         * (RUNWIRE_WARM_UP_ENABLED): a freshly started JVM on a small node otherwise serves its first requests with
-         * cold code, its JIT compilers competing for the cores.
-         */
-        @WithDefault("true")
-        boolean enabled();
-
-        /**
-         * The longest the warm-up may hold readiness back (RUNWIRE_WARM_UP_MAX); the service reports ready after it
-         * whatever the warm-up got through.
-         */
-        @WithDefault("10s")
-        Duration max();
-    }
-
     /** How runs are executed. */
     Execution execution();
 

@@ -126,17 +126,6 @@ public class HttpIntegrationClient {
         }
     }
 
-    /**
-     * One GET to this machine's {@code port} through the client integration calls use, its answer read and dropped: the
-     * warm-up's (ADR 0009, "Fresh start"). Never anywhere but 127.0.0.1, no egress check needed, no metric recorded.
-     */
-    public java.util.concurrent.CompletableFuture<Void> loopback(int port, String path) {
-        return client
-                .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(path).setMethod(HttpMethod.GET))
-                .chain(request -> request.send()).chain(response -> response.body()).replaceWithVoid()
-                .subscribeAsCompletionStage();
-    }
-
     /** The key an integration sees for every attempt of one step of one run. */
     public static String idempotencyKey(UUID runId, String stepId) {
         return runId + ":" + stepId;
