@@ -69,10 +69,21 @@ final class Api {
      * The benchmark's integration: {@code GET prefix{id}} answers {@code {"id": id, "price": 12.5}} after the delay.
      */
     static HttpServer stub(String prefix, long delayMillis, int threads) throws IOException {
+        return stub(prefix, delayMillis, threads, null);
+    }
+
+    /** What the stub saw of one call: when its request arrived and when its answer was written (bench clock). */
+    interface StubLog {
+        void call(String id, java.time.Instant received, java.time.Instant answered);
+    }
+
+    /** The same, telling {@code log} (when not null) when each call arrived and was answered. */
+    static HttpServer stub(String prefix, long delayMillis, int threads, StubLog log) throws IOException {
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         server.setExecutor(Executors.newFixedThreadPool(threads));
         server.createContext(prefix, exchange -> {
+            java.time.Instant received = log == null ? null : java.time.Instant.now();
             if (delayMillis > 0) {
                 try {
                     Thread.sleep(delayMillis);
@@ -87,6 +98,9 @@ final class Api {
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
+            }
+            if (log != null) {
+                log.call(id, received, java.time.Instant.now());
             }
         });
         server.start();

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -432,17 +431,30 @@ public final class Bench {
      */
     private void fresh() throws Exception {
         int runs = Integer.parseInt(env("BENCH_FRESH_RUNS", "200"));
-        HttpServer stub = Api.stub("/items/", 0, 8);
+        int block = 20;
+        FreshLegs witness = new FreshLegs(kafka, env("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/runwire"),
+                env("BENCH_PG_USER", "runwire"), env("BENCH_PG_PASSWORD", "runwire"));
+        HttpServer stub = Api.stub("/items/", 0, 8,
+                (id, received, answered) -> witness.stubCalls.put(id, new FreshLegs.StubCall(received, answered)));
         String stubUrl = "http://127.0.0.1:" + stub.getAddress().getPort();
         long registering = System.nanoTime();
         String apiKey = register("bench-fresh", stubUrl);
         System.out.printf("registered the owner, integration and action in %.0f ms%n",
                 (System.nanoTime() - registering) / 1e6);
+        Path state = Path.of(env("RUNWIRE_STATE", ".runwire"));
+        long apiPid = pidOf(state, "api-service");
+        long executorPid = pidOf(state, "executor-service");
         long[] nanos = new long[runs];
         String[] runIds = new String[runs];
         Instant[] sentAt = new Instant[runs];
+        Instant[] answeredAt = new Instant[runs];
+        // per block of requests: CPU ticks of both services and of their JIT compiler threads at the block's start
+        List<long[]> ticks = new ArrayList<>();
         int errors = 0;
         for (int i = 0; i < runs; i++) {
+            if (i % block == 0) {
+                ticks.add(serviceTicks(apiPid, executorPid));
+            }
             sentAt[i] = Instant.now();
             long start = System.nanoTime();
             try {
@@ -453,36 +465,80 @@ public final class Bench {
                 System.out.println("request " + i + " failed: " + e.getCause());
             }
             nanos[i] = System.nanoTime() - start;
+            answeredAt[i] = Instant.now();
             if (runIds[i] == null) {
                 errors++;
             }
         }
+        ticks.add(serviceTicks(apiPid, executorPid));
+        // the read model's last notices and the witness consumer's last records
+        Thread.sleep(500);
+        witness.close();
         stub.stop(0);
+        witness.notes().forEach(note -> System.out.println("note: " + note));
         long[] sorted = nanos.clone();
         java.util.Arrays.sort(sorted);
         double p50 = sorted[(int) Math.ceil(0.5 * runs) - 1] / 1e6;
         double p99 = sorted[(int) Math.ceil(0.99 * runs) - 1] / 1e6;
         double max = sorted[runs - 1] / 1e6;
+        double[][] legs = new double[runs][];
+        for (int i = 0; i < runs; i++) {
+            legs[i] = legs(apiKey, runIds[i], "i" + i, sentAt[i], answeredAt[i], witness);
+        }
         ObjectNode json = readResult();
         ObjectNode fresh = json.putObject("freshStart");
         fresh.put("measuredAt", Instant.now().toString());
-        ArrayNode slow = fresh.putArray("over100ms");
         StringBuilder out = new StringBuilder(
                 String.format("%nfresh start: %d single requests one after another%n", runs));
-        out.append(String.format("%-5s %-31s %9s %12s %12s  %s%n", "#", "sent at", "ms", "to created", "to started",
-                "run id"));
+        out.append(String.format("legs (ms): %s%n", String.join(", ", FreshLegs.NAMES)));
+        String head = String.format("%-5s %8s", "#", "ms") + FreshLegs.HEADS.stream()
+                .map(h -> String.format(" %10s", h)).collect(java.util.stream.Collectors.joining());
+        out.append(String.format("%nrequests over 100 ms%n%s  run id%n", head));
+        ArrayNode slow = fresh.putArray("over100ms");
         for (int i = 0; i < runs; i++) {
             double ms = nanos[i] / 1e6;
             if (ms > 100) {
                 ObjectNode node = slow.addObject().put("index", i).put("ms", ms).put("runId", runIds[i]).put("sentAt",
                         sentAt[i].toString());
-                String legs = legs(apiKey, runIds[i], sentAt[i], node);
-                out.append(String.format("%-5d %-31s %9.1f %s  %s%n", i, sentAt[i], ms, legs, runIds[i]));
+                legsInto(node, legs[i]);
+                out.append(String.format("%-5d %8.1f%s  %s%n", i, ms, legColumns(legs[i]), runIds[i]));
             }
+        }
+        out.append(String.format(
+                "%nmeans per block of %d requests; CPU ms of each service in the block (of which its "
+                        + "C1/C2 compiler threads)%n%s %9s %9s %12s %12s%n",
+                block, head.replace("#    ", "from "), "wall ms", "over 100", "api CPU", "executor CPU"));
+        ArrayNode blocks = fresh.putArray("blocks");
+        double msPerTick = 1000.0 / Counters.ticksPerSecondOfMachine();
+        for (int b = 0; b * block < runs; b++) {
+            int from = b * block;
+            int to = Math.min(runs, from + block);
+            double[] mean = new double[FreshLegs.NAMES.size()];
+            for (int l = 0; l < mean.length; l++) {
+                final int leg = l;
+                mean[l] = java.util.stream.IntStream.range(from, to).mapToDouble(i -> legs[i][leg])
+                        .filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+            }
+            double meanMs = java.util.stream.IntStream.range(from, to).mapToDouble(i -> nanos[i] / 1e6).average()
+                    .orElse(0);
+            long overInBlock = java.util.stream.IntStream.range(from, to).filter(i -> nanos[i] > 100_000_000L).count();
+            double wall = Duration.between(sentAt[from], answeredAt[to - 1]).toNanos() / 1e6;
+            long[] a = ticks.get(b);
+            long[] z = ticks.get(b + 1);
+            double api = (z[0] - a[0]) * msPerTick;
+            double apiJit = (z[1] - a[1]) * msPerTick;
+            double executor = (z[2] - a[2]) * msPerTick;
+            double executorJit = (z[3] - a[3]) * msPerTick;
+            out.append(String.format("%-5d %8.1f%s %9.0f %9d %5.0f (%4.0f) %5.0f (%4.0f)%n", from, meanMs,
+                    legColumns(mean), wall, overInBlock, api, apiJit, executor, executorJit));
+            ObjectNode node = blocks.addObject().put("from", from).put("meanMs", meanMs).put("wallMs", wall)
+                    .put("over100ms", overInBlock).put("apiCpuMs", api).put("apiJitCpuMs", apiJit)
+                    .put("executorCpuMs", executor).put("executorJitCpuMs", executorJit);
+            legsInto(node, mean);
         }
         long over = java.util.Arrays.stream(nanos).filter(n -> n > 100_000_000L).count();
         out.append(String.format(
-                "requests over 100 ms: %d of %d (target 0: %s); p50 %.2f ms, p99 %.2f ms, max %.1f ms; errors %d%n",
+                "%nrequests over 100 ms: %d of %d (target 0: %s); p50 %.2f ms, p99 %.2f ms, max %.1f ms; errors %d%n",
                 over, runs, over == 0 ? "met" : "missed", p50, p99, max, errors));
         System.out.print(out);
         fresh.put("runs", runs);
@@ -495,31 +551,62 @@ public final class Bench {
         for (long n : nanos) {
             all.add(Math.round(n / 1e4) / 100.0);
         }
+        ArrayNode allLegs = fresh.putArray("legsMs");
+        for (double[] l : legs) {
+            legsInto(allLegs.addObject(), l);
+        }
         writeResult(json);
     }
 
+    private static void legsInto(ObjectNode node, double[] legs) {
+        for (int l = 0; l < legs.length; l++) {
+            if (!Double.isNaN(legs[l])) {
+                node.put(FreshLegs.NAMES.get(l), Math.round(legs[l] * 100) / 100.0);
+            }
+        }
+    }
+
+    private static String legColumns(double[] legs) {
+        StringBuilder columns = new StringBuilder();
+        for (double leg : legs) {
+            columns.append(String.format(" %10.1f", leg));
+        }
+        return columns.toString();
+    }
+
+    private static long pidOf(Path state, String name) {
+        try {
+            return Long.parseLong(Files.readString(state.resolve(name + ".pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** CPU ticks of the api-service, its compiler threads, the executor-service, its compiler threads. */
+    private static long[] serviceTicks(long apiPid, long executorPid) {
+        return new long[] { apiPid < 0 ? 0 : Counters.processTicks(apiPid),
+                apiPid < 0 ? 0 : Counters.compilerTicks(apiPid),
+                executorPid < 0 ? 0 : Counters.processTicks(executorPid),
+                executorPid < 0 ? 0 : Counters.compilerTicks(executorPid) };
+    }
+
     /**
-     * Where a slow run's time went: request sent → run row created (api) → RUN_STARTED (executor) → answered, from the
-     * run's stored timestamps (one machine, one clock).
+     * Where a request's time went, from its run read back with its events (one machine, one clock) and the witnesses'
+     * timestamps: {@link FreshLegs#NAMES}.
      */
-    private String legs(String apiKey, String runId, Instant sent, ObjectNode into) {
+    private double[] legs(String apiKey, String runId, String stubId, Instant sent, Instant answered,
+            FreshLegs witness) {
+        double[] none = new double[FreshLegs.NAMES.size()];
+        java.util.Arrays.fill(none, Double.NaN);
+        if (runId == null) {
+            return none;
+        }
         try {
             JsonNode run = api.send(api.get("/v1/runs/" + runId + "?includeEvents=true").header("x-api-key", apiKey),
                     200);
-            Instant created = OffsetDateTime.parse(run.path("createdAt").asText()).toInstant();
-            Instant started = null;
-            for (JsonNode event : run.path("events")) {
-                if (event.path("type").asText().contains("RUN_STARTED")
-                        || event.path("type").asText().equalsIgnoreCase("run.started")) {
-                    started = Instant.parse(event.path("at").asText(event.path("createdAt").asText()));
-                }
-            }
-            double toCreated = Duration.between(sent, created).toNanos() / 1e6;
-            double toStarted = started == null ? Double.NaN : Duration.between(created, started).toNanos() / 1e6;
-            into.put("sentToCreatedMs", toCreated).put("createdToRunStartedMs", toStarted);
-            return String.format("%12.1f %12.1f", toCreated, toStarted);
+            return witness.legs(runId, stubId, sent, answered, run);
         } catch (Exception e) {
-            return "(run not readable: " + e.getMessage() + ")";
+            return none;
         }
     }
 

@@ -301,6 +301,11 @@ final class Counters implements AutoCloseable {
         }
     }
 
+    /** Clock ticks per second of {@code /proc}'s CPU times. */
+    static long ticksPerSecondOfMachine() {
+        return clockTicks();
+    }
+
     private static long clockTicks() {
         try {
             Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
