@@ -344,7 +344,9 @@ class McpResumeIT {
         assertEquals(List.of("notifications/elicitation/complete", "response"), methods(rest), rest.toString());
         assertEquals(elicitationId, rest.get(0).message().path("params").path("elicitationId").asText());
         assertFalse(rest.get(1).message().path("result").path("isError").asBoolean(), rest.toString());
-        assertEquals("SUCCESS", status(runId));
+        // a streamed answer comes from the broadcast and does not wait for the read model (ADR 0034): read it settled
+        Awaitility.await("the run's end stored").atMost(Duration.ofSeconds(10))
+                .until(() -> "SUCCESS".equals(status(runId)));
         assertEquals("Bearer newer-token", stub.receivedUnder("/legacy/a-2").get(1).header("Authorization"));
     }
 
