@@ -90,13 +90,6 @@ final class RunActor {
     private long leaseUntil;
     private boolean waitedForLease;
     private final List<CompletableFuture<Void>> published = new ArrayList<>();
-    /**
-     * A run begun without a write (its first calls are safe to repeat): what was published of it before it was
-     * recorded, until a write records it. Null once recorded, or for a run recorded at once.
-     */
-    private Unrecorded unrecorded;
-    /** The run's next write must record it (an insert), not change its record. */
-    private boolean recordNext;
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     private int queued;
     /**
@@ -284,18 +277,6 @@ final class RunActor {
     private CompletionStage<Void> failStored(RunError error, boolean firstTry) {
         RunStateStore store = executor.store;
         return lease().thenCompose(ignored -> store.load(runId).subscribeAsCompletionStage()).thenCompose(stored -> {
-            Unrecorded early;
-            synchronized (this) {
-                early = unrecorded;
-                unrecorded = null;
-            }
-            if (stored == null && early != null) {
-                // begun without a write and published: recorded as published first, then failed as any stored run
-                return store
-                        .create(runId, ownerId, early.command(), early.state(), early.status(), early.nextSeq(),
-                                early.events(), executor.holder, executor.config.execution().lease())
-                        .subscribeAsCompletionStage().thenCompose(created -> failStored(error, firstTry));
-            }
             if (stored == null) {
                 RunEvent failed = RunEvents.runFailed(error).numbered(runId, 1, RunStatus.FAILED,
                         executor.clock.instant());
@@ -412,35 +393,9 @@ final class RunActor {
             long seq = run.nextSeq();
             List<Launch> first = transition.launches();
             List<SerializedEvent> out = serialized(events);
-            if (repeatable(now, first)) {
-                // nothing is written before the calls: the run is recorded with its first change (its outcome); a
-                // command delivered again after the run was recorded (a crash, a rebalance) takes the record up
-                unrecorded = new Unrecorded(requested, json, now, seq, out);
-                recordNext = true;
-                leaseUntil = System.nanoTime() + executor.leaseNanos;
-                enqueue(() -> executor.store.recorded(runId).subscribeAsCompletionStage()
-                        .thenCompose(recorded -> recorded ? recordedElsewhere() : written(out, first, now)));
-            } else {
-                enqueue(() -> create(requested, json, now, seq, out)
-                        .thenCompose(created -> created ? written(out, first, now) : resume()));
-            }
+            enqueue(() -> create(requested, json, now, seq, out)
+                    .thenCompose(created -> created ? written(out, first, now) : resume()));
         }
-    }
-
-    /**
-     * Whether the run may begin without a write: it starts calls at once and nothing else, and each of them may be made
-     * again without a second effect. Should this executor stop before the run's first change is recorded, the command
-     * is delivered again and whoever gets it begins the run again: the same events (their ids are the run's and their
-     * sequence's), the same calls with the same idempotency keys (docs/adr/0009, "A run recorded with its outcome").
-     */
-    private static boolean repeatable(RunStatus now, List<Launch> first) {
-        return now == RunStatus.RUNNING && !first.isEmpty() && first.stream()
-                .allMatch(launch -> launch.delayMillis() == 0 && launch.step().action().safety().repeatable());
-    }
-
-    /** The run as it was published when it began without a write. */
-    private record Unrecorded(RunRequested command, String state, RunStatus status, long nextSeq,
-            List<SerializedEvent> events) {
     }
 
     void beginAbort() {
@@ -468,7 +423,6 @@ final class RunActor {
                         synchronized (this) {
                             epoch = 1;
                             leaseUntil = sent + executor.leaseNanos;
-                            unrecorded = null;
                         }
                     }
                     return created;
@@ -686,32 +640,7 @@ final class RunActor {
         RunStatus now = run.status();
         long seq = run.nextSeq();
         List<Launch> launch = transition.launches();
-        if (recordNext) {
-            // the run's first write records it with what was published before
-            recordNext = false;
-            List<SerializedEvent> all = new ArrayList<>(unrecorded.events());
-            all.addAll(events);
-            RunRequested command = run.command();
-            enqueue(() -> create(command, json, now, seq, all)
-                    .thenCompose(created -> created ? written(events, launch, now) : recordedElsewhere()));
-        } else {
-            enqueue(() -> save(json, now, seq, events).thenCompose(ok -> written(events, launch, now)));
-        }
-    }
-
-    /**
-     * The run was recorded before this instance's first write: its command was delivered again (a crash, a rebalance)
-     * and the run carried on by an executor. What this instance did is dropped, its calls cancelled; the run is taken
-     * up from the record, as a redelivered command is.
-     */
-    private CompletionStage<Void> recordedElsewhere() {
-        synchronized (this) {
-            calls.values().forEach(HttpIntegrationClient.Call::cancel);
-            calls.clear();
-            unrecorded = null;
-            recordNext = false;
-        }
-        return resume();
+        enqueue(() -> save(json, now, seq, events).thenCompose(ok -> written(events, launch, now)));
     }
 
     /**

@@ -105,12 +105,6 @@ public class RunStateStore {
                 .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getLong(0) == 1));
     }
 
-    /** Whether the run is recorded: a read, no write. */
-    Uni<Boolean> recorded(UUID runId) {
-        return pool.preparedQuery("select exists (select 1 from executor.runs where run_id = $1)")
-                .execute(Tuple.of(runId)).map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
     /** The outcome of trying to take a run: its new number, or null while another executor holds it. */
     record Taken(Long epoch, boolean exists, String holder) {
     }

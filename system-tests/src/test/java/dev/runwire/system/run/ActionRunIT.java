@@ -151,27 +151,6 @@ class ActionRunIT {
         assertEquals(2, KafkaRecords.eventRecords(topics.events, runId), "a write's events travel in one record");
     }
 
-    /**
-     * A read-only step can be called again without a second effect, so its run is recorded with its outcome: the run's
-     * row and its four events come from one write of the executor (one transaction id). A non-idempotent step's run is
-     * recorded before its call (its start, then its end: two).
-     */
-    @Test
-    void aRepeatableRunIsRecordedWithItsOutcomeInOneWrite() throws Exception {
-        String readOnly = run("ok", Map.of("id", "one-write")).then().statusCode(200).extract().path("runId");
-        assertEquals(1L, executorWrites(readOnly), "writes that recorded the read-only run");
-        String nonIdempotent = run("create_order", Map.of("sku", "sku-w", "quantity", 1)).then().statusCode(200)
-                .extract().path("runId");
-        assertEquals(2L, executorWrites(nonIdempotent), "writes that recorded the non-idempotent run");
-    }
-
-    /** The transactions that wrote the executor's record of the run (its row and its events), by their ids. */
-    private static long executorWrites(String runId) throws Exception {
-        return (Long) query("select count(distinct x) from (select xmin::text as x from executor.runs where run_id = '"
-                + runId + "' union all select xmin::text from executor.events where run_id = '" + runId + "') w").get(0)
-                        .get(0);
-    }
-
     @Test
     void eachRunHasItsOwnIdempotencyKey() {
         String first = run("ok", Map.of("id", "idem-1")).then().statusCode(200).extract().path("runId");
