@@ -39,8 +39,8 @@ public final class Bench {
     /** The bench owner's rate limit per window: counted like any client's, high enough never to throttle. */
     private final int rateLimit = Integer.parseInt(env("BENCH_RATE_LIMIT", "100000000"));
     /**
-     * The bench action's declared side effects: {@code none}, what a GET of an item is; another value measures a path of
-     * the executor that depends on them (docs/adr/0009, "A run recorded with its outcome").
+     * The bench action's declared side effects: {@code none}, what a GET of an item is; another value measures a path
+     * of the executor that depends on them (docs/adr/0009, "A run recorded with its outcome").
      */
     private final String sideEffects = env("BENCH_SIDE_EFFECTS", "none");
     private final String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");

@@ -3,9 +3,11 @@ package dev.runwire.api.run;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -13,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -137,17 +141,36 @@ public class RunEventStore {
                 update api.runs set status = $2, result = coalesce($3::text::jsonb, result),
                        error = coalesce($4::text::jsonb, error), last_seq = $5, updated_at = $6,
                        auth_expiry_sent = auth_expiry_sent and $2 = 'AUTH_REQUIRED'
-                where id = $1 and last_seq < $5""").executeBatch(updates)).chain(() -> TaskLedger.refund(conn, events))
-                .chain(() -> callbacks(conn, events, render, traceOf));
+                where id = $1 and last_seq < $5
+                returning id, callback_url is not null""").executeBatch(updates)).chain(moved -> TaskLedger
+                .refund(conn, events).chain(() -> callbacks(conn, events, withCallbacks(moved), render, traceOf)));
+    }
+
+    /**
+     * The runs among those a batch moved forward that have a callback URL. A run the batch did not move had every event
+     * of it stored, and its callbacks enqueued, by an earlier transaction (its row moves only with its events).
+     */
+    private static Set<UUID> withCallbacks(RowSet<Row> moved) {
+        Set<UUID> runs = new HashSet<>();
+        for (RowSet<Row> result = moved; result != null; result = result.next()) {
+            for (Row row : result) {
+                if (row.getBoolean(1)) {
+                    runs.add(row.getUUID(0));
+                }
+            }
+        }
+        return runs;
     }
 
     /**
      * Enqueues the callbacks a batch of stored events causes, inside the batch's transaction. The body is the run as
-     * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique).
+     * its surface's read shows it right now; a replayed event enqueues nothing ((run_id, run_seq) is unique). Runs
+     * without a callback URL cost no query (most runs: a waiting caller or a stream reads them instead).
      */
-    private Uni<Boolean> callbacks(SqlConnection conn, List<RunEvent> events, Function<RunRecord, String> render,
-            Function<RunEvent, String> traceOf) {
-        List<RunEvent> candidates = events.stream().filter(Deliveries::mayNotify).toList();
+    private Uni<Boolean> callbacks(SqlConnection conn, List<RunEvent> events, Set<UUID> withCallbacks,
+            Function<RunRecord, String> render, Function<RunEvent, String> traceOf) {
+        List<RunEvent> candidates = events.stream()
+                .filter(event -> withCallbacks.contains(event.runId()) && Deliveries.mayNotify(event)).toList();
         if (candidates.isEmpty()) {
             return Uni.createFrom().item(false);
         }
