@@ -387,6 +387,8 @@ public final class Bench {
             { "pg.db.tup_inserted", "PG rows inserted (runwire db)" },
             { "pg.db.tup_updated", "PG rows updated (runwire db)" },
             { "pg.db.tup_deleted", "PG rows deleted (runwire db)" },
+            { "pg.db.seq_scan", "PG sequential scans (runwire db)" },
+            { "pg.db.seq_tup_read", "PG rows read by sequential scans (runwire db)" },
             { "kafka.end_offset.runwire.run-commands.v1", "Kafka records produced: commands" },
             { "kafka.end_offset.runwire.run-events.v1", "Kafka records produced: events" },
             { "kafka.end_offset.__consumer_offsets", "Kafka offset commits (__consumer_offsets)" },

@@ -341,6 +341,14 @@ final class Counters implements AutoCloseable {
                 counters.put("pg.db.tup_deleted", rows.getLong(5));
                 counters.put("pg.db.tup_fetched", rows.getLong(6));
             }
+            // a statement planned as a sequential scan of a growing table costs more with every run stored
+            try (ResultSet rows = statement.executeQuery("""
+                    select coalesce(sum(seq_scan), 0)::bigint, coalesce(sum(seq_tup_read), 0)::bigint
+                      from pg_stat_user_tables""")) {
+                rows.next();
+                counters.put("pg.db.seq_scan", rows.getLong(1));
+                counters.put("pg.db.seq_tup_read", rows.getLong(2));
+            }
             try (ResultSet rows = statement.executeQuery("""
                     select coalesce(sum(xact_commit), 0)::bigint from pg_stat_database
                      where datname is distinct from current_database()""")) {
