@@ -29,9 +29,9 @@ public class CommandPublisher {
 
     CommandPublisher(
             @Channel("run-commands") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<String> emitter,
-            OutboxStore store) {
+            OutboxDeletes deletes) {
         this.emitter = emitter;
-        this.deletes = new OutboxDeletes(store);
+        this.deletes = deletes;
     }
 
     /**

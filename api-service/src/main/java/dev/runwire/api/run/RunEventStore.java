@@ -22,6 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.runwire.api.billing.TaskLedger;
 import dev.runwire.api.callback.Deliveries;
+import dev.runwire.api.outbox.OutboxDeletes;
 import dev.runwire.model.event.RunEvent;
 import dev.runwire.model.json.Json;
 
@@ -34,10 +35,12 @@ public class RunEventStore {
 
     private final Pool pool;
     private final Deliveries deliveries;
+    private final OutboxDeletes outboxDeletes;
 
-    RunEventStore(Pool pool, Deliveries deliveries) {
+    RunEventStore(Pool pool, Deliveries deliveries, OutboxDeletes outboxDeletes) {
         this.pool = pool;
         this.deliveries = deliveries;
+        this.outboxDeletes = outboxDeletes;
     }
 
     /**
@@ -59,7 +62,8 @@ public class RunEventStore {
      * {@code traceparent} or null).
      * <p>
      * The transaction commits without waiting for its WAL flush: the events are on the run-events topic, and the caller
-     * acknowledges them only once {@link #walPosition()} shows the commit flushed (ADR 0009).
+     * acknowledges them only once {@link #walPosition()} shows the commit flushed (ADR 0009). It also deletes the
+     * outbox rows of commands published meanwhile ({@link OutboxDeletes}).
      */
     public Uni<Stored> storeEvents(List<RunEvent> events, Function<RunRecord, String> render,
             Function<RunEvent, String> traceOf) {
@@ -83,12 +87,21 @@ public class RunEventStore {
         }
         // the runs whose end this batch stores, told to every replica at commit (NOTIFY is sent only if it commits)
         List<String> ends = notices(events);
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
-                       (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids)""".formatted(RUN_ENDS_CHANNEL))
-                .execute(Tuple.of(ends.toArray(String[]::new)))
-                .chain(relaxed -> storeEvents(conn, inserts, updates, events, render, traceOf)
-                        .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))));
+        // published commands' outbox rows go with the batch: one commit fewer for each (OutboxDeletes)
+        List<Long> published = outboxDeletes.take();
+        return pool
+                .withTransaction(conn -> conn
+                        .preparedQuery(
+                                """
+                                        with published as (delete from api.outbox where id = any($2) returning 1)
+                                        select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
+                                               (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids),
+                                               (select count(*) from published)"""
+                                        .formatted(RUN_ENDS_CHANNEL))
+                        .execute(Tuple.of(ends.toArray(String[]::new), published.toArray(Long[]::new)))
+                        .chain(relaxed -> storeEvents(conn, inserts, updates, events, render, traceOf)
+                                .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))))
+                .onFailure().invoke(() -> outboxDeletes.giveBack(published));
     }
 
     /**
