@@ -152,6 +152,18 @@ class ActionRunIT {
     }
 
     @Test
+    void aPublishedCommandsOutboxRowIsDeletedLongBeforeTheRelayWouldTakeIt() {
+        List<String> runIds = List.of("outbox-1", "outbox-2", "outbox-3").stream()
+                .map(id -> run("ok", Map.of("id", id)).then().statusCode(200).extract().<String> path("runId"))
+                .toList();
+        // the read model's next transaction deletes it (ADR 0002); the relay takes only rows older than 5 s
+        Awaitility.await().atMost(Duration.ofSeconds(3))
+                .until(() -> (Long) query(
+                        "select count(*) from api.outbox where run_id in ('" + String.join("','", runIds) + "')").get(0)
+                                .get(0) == 0L);
+    }
+
+    @Test
     void eachRunHasItsOwnIdempotencyKey() {
         String first = run("ok", Map.of("id", "idem-1")).then().statusCode(200).extract().path("runId");
         String second = run("ok", Map.of("id", "idem-2")).then().statusCode(200).extract().path("runId");
