@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -288,12 +289,30 @@ final class SseFanout {
         }
     }
 
+    private static final Set<String> TERMINAL = Set.of("SUCCESS", "PARTIAL_SUCCESS", "NO_SUCCESS", "FAILED",
+            "CANCELED");
+
+    private static boolean sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** How many readers got every event of their run exactly once and in order, and the stream's end after it. */
     private int complete(String apiKey, List<String> runIds, Reader[] streams) throws Exception {
         Map<String, Integer> eventsOfRun = new HashMap<>();
         for (String runId : runIds) {
-            JsonNode run = api.send(api.get("/v1/runs/" + runId + "?includeEvents=true").header("x-api-key", apiKey),
-                    200);
+            // the streams end with the broadcast; the read model stores the end a little later: count once it has it
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            JsonNode run;
+            do {
+                run = api.send(api.get("/v1/runs/" + runId + "?includeEvents=true").header("x-api-key", apiKey), 200);
+            } while (!TERMINAL.contains(run.path("status").asText()) && System.nanoTime() < until
+                    && sleep(Duration.ofMillis(100)));
             eventsOfRun.put(runId, run.path("events").size());
         }
         int complete = 0;
