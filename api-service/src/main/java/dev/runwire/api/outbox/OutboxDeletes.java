@@ -72,16 +72,13 @@ public class OutboxDeletes {
     }
 
     private void next() {
-        List<Long> ids = take();
-        if (ids.isEmpty()) {
-            synchronized (this) {
-                if (waiting.isEmpty()) {
-                    deleting = false;
-                    return;
-                }
+        List<Long> ids;
+        synchronized (this) {
+            ids = take();
+            if (ids.isEmpty()) {
+                deleting = false;
+                return;
             }
-            next();
-            return;
         }
         store.deleteOutbox(ids).subscribe().with(ok -> next(), failure -> {
             LOG.warnf("%d published commands' outbox rows left to the relay (%s)", ids.size(),

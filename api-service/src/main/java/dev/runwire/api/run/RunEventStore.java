@@ -90,14 +90,7 @@ public class RunEventStore {
         // published commands' outbox rows go with the batch: one commit fewer for each (OutboxDeletes)
         List<Long> published = outboxDeletes.take();
         return pool
-                .withTransaction(conn -> conn
-                        .preparedQuery(
-                                """
-                                        with published as (delete from api.outbox where id = any($2) returning 1)
-                                        select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
-                                               (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids),
-                                               (select count(*) from published)"""
-                                        .formatted(RUN_ENDS_CHANNEL))
+                .withTransaction(conn -> conn.preparedQuery(BATCH_START)
                         .execute(Tuple.of(ends.toArray(String[]::new), published.toArray(Long[]::new)))
                         .chain(relaxed -> storeEvents(conn, inserts, updates, events, render, traceOf)
                                 .map(enqueued -> new Stored(enqueued, relaxed.iterator().next().getUUID(1)))))
@@ -109,6 +102,17 @@ public class RunEventStore {
      * comma-separated.
      */
     public static final String RUN_ENDS_CHANNEL = "runwire_run_ends";
+
+    /**
+     * A batch's first statement: its commit does not wait for the WAL flush, it reads the WAL epoch, announces the runs
+     * whose end it stores ($1) and deletes the outbox rows of published commands ($2).
+     */
+    private static final String BATCH_START = """
+            with published as (delete from api.outbox where id = any($2) returning 1)
+            select set_config('synchronous_commit', 'off', true), (select epoch from api.wal_epoch where id = 1),
+                   (select count(pg_notify('%s', ids)) from unnest($1::text[]) ids),
+                   (select count(*) from published)""".formatted(RUN_ENDS_CHANNEL);
+
     /** Run ids per notification: a payload stays well under PostgreSQL's 8,000 bytes. */
     private static final int IDS_PER_NOTICE = 150;
 
